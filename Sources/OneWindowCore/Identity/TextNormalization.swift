@@ -1,0 +1,18 @@
+import Foundation
+
+/// Input normalisation (RULES.md, Identity): every text input is NFKC-normalised and trimmed before validation,
+/// so full-width digits typed with an input method (`１１０１…`) become `1101…`; U+3000 counts as white space.
+public enum TextNormalization {
+    /// NFKC, then white space (including U+3000 and new lines) trimmed at both ends.
+    public static func normalize(_ text: String) -> String {
+        text.precomposedStringWithCompatibilityMapping
+            .trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}")))
+    }
+
+    /// `normalize`, with `nil` for a text that is empty once trimmed.
+    public static func normalizedOrNil(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let value = normalize(text)
+        return value.isEmpty ? nil : value
+    }
+}

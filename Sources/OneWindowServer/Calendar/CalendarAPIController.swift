@@ -1,0 +1,74 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// `GET /api/v1/deadline`: the deadline of a limit counted on the working-day calendar (RULES.md, Time);
+/// `GET /api/v1/calendar/{year}`: a loaded year's days off and make-up working days.
+struct CalendarAPIController {
+    func register(_ api: any RoutesBuilder) {
+        api.get("deadline", use: deadline)
+        api.get("calendar", ":year", use: year)
+    }
+
+    struct DeadlineDTO: Content {
+        /// The start event's local date (day 0).
+        let from: String
+        /// The limit in working days (0.5 steps).
+        let days: Double
+        /// The local due date.
+        let dueDate: String
+        /// The due instant, ISO 8601 with the deployment's offset (`2025-09-30T23:59:59+08:00`).
+        let due: String
+        let timeZone: String
+    }
+
+    /// Query: `from=YYYY-MM-DD`, `days=N` (0.5 steps), optional `pauses=YYYY-MM-DD/YYYY-MM-DD,...` (start inclusive,
+    /// resume exclusive).
+    func deadline(req: Request) async throws -> DeadlineDTO {
+        let fromText = (try? req.query.get(String.self, at: "from")) ?? ""
+        guard let from = LocalDate(iso: TextNormalization.normalize(fromText)) else {
+            throw FieldError(field: "from", message: "from 应为 YYYY-MM-DD 格式的日期")
+        }
+        let daysText = (try? req.query.get(String.self, at: "days")) ?? ""
+        guard let number = Double(TextNormalization.normalize(daysText)), let limit = WorkingDays(exactly: number) else {
+            throw FieldError(field: "days", message: "days 应为不小于 0 的数，且为 0.5 的整数倍")
+        }
+        var pauses: [Pause] = []
+        if let raw = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "pauses")) {
+            for part in raw.split(separator: ",") {
+                let ends = part.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+                guard ends.count == 2, let start = LocalDate(iso: ends[0]), let end = LocalDate(iso: ends[1]) else {
+                    throw FieldError(field: "pauses", message: "pauses 应为 开始日期/恢复日期，多段用逗号分隔")
+                }
+                pauses.append(Pause(from: start, until: end))
+            }
+        }
+        let calendar = try await req.workingCalendar()
+        guard let due = try calendar.deadline(from: from, limit: limit, pauses: pauses) else {
+            throw FieldError(field: "pauses", message: "暂停尚未恢复，期限待定")
+        }
+        let zone = req.settings.timeZone
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return DeadlineDTO(from: from.description, days: limit.days, dueDate: due.date.description,
+                           due: formatter.string(from: due.instant(in: zone)), timeZone: zone.identifier)
+    }
+
+    struct YearDTO: Content {
+        struct Day: Content { let date: String; let name: String; let isOffDay: Bool }
+        let year: Int
+        let papers: [String]
+        let days: [Day]
+    }
+
+    func year(req: Request) async throws -> YearDTO {
+        guard let year = req.parameters.get("year").flatMap(Int.init), let record = try await CalendarYear.find(year, on: req.db) else {
+            throw PlatformError.notFound(what: "该年份的节假日安排（尚未载入）")
+        }
+        let days = try await HolidayDay.query(on: req.db).filter(\.$year == year).sort(\.$id).all()
+        return YearDTO(year: year, papers: record.papers.split(separator: "\n").map(String.init),
+                       days: days.map { .init(date: $0.id ?? "", name: $0.name, isOffDay: $0.isOffDay) })
+    }
+}

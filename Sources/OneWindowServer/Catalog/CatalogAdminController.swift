@@ -1,0 +1,303 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Admin pages of the catalogue: import a CSV (with progress and a result table), complete drafts.
+struct CatalogAdminController {
+    static let uploadLimit = 10 << 20
+
+    func register(_ admin: any RoutesBuilder) {
+        admin.get("catalog", "imports", use: imports)
+        admin.on(.POST, "catalog", "imports", body: .collect(maxSize: "10mb"), use: upload)
+        admin.get("catalog", "imports", ":id", use: showImport)
+        admin.get("catalog", "imports", ":id", "status", use: importStatus)
+        admin.get("catalog", "drafts", use: drafts)
+        admin.get("catalog", "items", ":id", "edit", use: editItem)
+        admin.post("catalog", "items", ":id", use: saveItem)
+    }
+
+    struct RunRow: Encodable {
+        let id: String, fileName: String, regionCode: String, status: String, startedBy: String, startedAt: String
+        let total: Int, processed: Int, imported: Int, updated: Int, flagged: Int, unchanged: Int, rejected: Int
+        let link: String
+
+        init(_ run: ImportRun, zone: TimeZone) {
+            id = run.id!.uuidString
+            fileName = run.fileName
+            regionCode = run.regionCode
+            status = run.status.rawValue
+            startedBy = run.startedBy
+            startedAt = LocalTime.format(run.startedAt, in: zone)
+            total = run.total
+            processed = run.processed
+            imported = run.importedCount
+            updated = run.updatedCount
+            flagged = run.flaggedCount
+            unchanged = run.unchangedCount
+            rejected = run.rejectedCount
+            link = Paths.adminImport(run.id!.uuidString)
+        }
+    }
+
+    func imports(req: Request) async throws -> View {
+        struct Context: Encodable { let page: PageChrome; let runs: [RunRow]; let error: String? }
+        let runs = try await ImportRun.query(on: req.db).sort(\.$startedAt, .descending).limit(20).all()
+        return try await req.view.render("admin/imports", Context(
+            page: PageChrome(request: req, title: "事项目录导入"), runs: runs.map { RunRow($0, zone: req.settings.timeZone) }, error: nil))
+    }
+
+    struct UploadForm: Content {
+        var file: File?
+        var regionCode: String?
+    }
+
+    func upload(req: Request) async throws -> Response {
+        let form = try req.content.decode(UploadForm.self)
+        guard let file = form.file, file.data.readableBytes > 0 else {
+            throw FieldError(field: "file", message: "请选择要导入的 CSV 文件")
+        }
+        guard let text = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes, encoding: .utf8),
+            !text.contains("\u{0}")
+        else {
+            throw PlatformError.unsupportedMediaType("文件不是 UTF-8 编码的 CSV 文本（Excel 请另存为“CSV UTF-8”）")
+        }
+        let table = try CatalogImporter.parse(text)
+        let region: RegionCode
+        if let raw = TextNormalization.normalizedOrNil(form.regionCode) {
+            region = try RegionCode(raw, field: "regionCode")
+        } else {
+            region = try await CatalogImporter.region(of: table, on: req.db, fallback: req.settings.region)
+        }
+        let actor = req.actor
+        let run = try await CatalogImporter.begin(fileName: String(file.filename.prefix(120)), total: table.records.count, region: region, actor: actor, on: req.db)
+        let app = req.application
+        let runID = try run.requireID()
+        app.backgroundImports.start(runID) {
+            try await CatalogImporter.run(run, table: table, actor: actor, on: app.db)
+        }
+        return req.redirect(to: Paths.adminImport(runID.uuidString))
+    }
+
+    func importStatus(req: Request) async throws -> RunStatusDTO {
+        RunStatusDTO(try await findRun(req))
+    }
+
+    struct RunStatusDTO: Content {
+        let status: String
+        let total: Int
+        let processed: Int
+        let percent: Int
+        let counts: [String: Int]
+
+        init(_ run: ImportRun) {
+            status = run.status.rawValue
+            total = run.total
+            processed = run.processed
+            percent = run.total == 0 ? 100 : run.processed * 100 / run.total
+            counts = ["imported": run.importedCount, "updated": run.updatedCount, "flagged": run.flaggedCount,
+                      "unchanged": run.unchangedCount, "rejected": run.rejectedCount]
+        }
+    }
+
+    func showImport(req: Request) async throws -> View {
+        struct Row: Encodable { let line: Int; let itemCode: String; let name: String; let outcome: String; let outcomeCode: String; let reasons: String }
+        struct Tab: Encodable { let code: String; let label: String; let count: Int; let selected: Bool; let link: String }
+        struct Context: Encodable {
+            let page: PageChrome
+            let run: RunRow
+            let running: Bool
+            let failed: Bool
+            let error: String?
+            let percent: Int
+            let tabs: [Tab]
+            let rows: [Row]
+            let statusLink: String
+        }
+        let run = try await findRun(req)
+        let outcome = (try? req.query.get(String.self, at: "outcome")).flatMap(CatalogImportOutcome.init(rawValue:))
+        let query = ImportRunRow.query(on: req.db).filter(\.$run.$id == run.id!).sort(\.$line)
+        if let outcome { query.filter(\.$outcome == outcome) }
+        let rows = try await query.limit(1000).all().map {
+            Row(line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label, outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
+        }
+        let counts: [CatalogImportOutcome: Int] = [.imported: run.importedCount, .updated: run.updatedCount, .flagged: run.flaggedCount,
+                                                   .unchanged: run.unchangedCount, .rejected: run.rejectedCount]
+        let base = Paths.adminImport(run.id!.uuidString)
+        let tabs = [Tab(code: "", label: "全部", count: run.processed, selected: outcome == nil, link: base)]
+            + CatalogImportOutcome.allCases.map { Tab(code: $0.rawValue, label: $0.label, count: counts[$0] ?? 0, selected: outcome == $0, link: base + "?outcome=\($0.rawValue)") }
+        return try await req.view.render("admin/import", Context(
+            page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
+            running: run.status == .running, failed: run.status == .failed, error: run.error,
+            percent: run.total == 0 ? 100 : run.processed * 100 / run.total, tabs: tabs, rows: rows, statusLink: base + "/status"))
+    }
+
+    private func findRun(_ req: Request) async throws -> ImportRun {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let run = try await ImportRun.find(id, on: req.db) else {
+            throw PlatformError.notFound(what: "该导入记录")
+        }
+        return run
+    }
+
+    // MARK: Drafts
+
+    func drafts(req: Request) async throws -> View {
+        struct Row: Encodable { let id: String; let code: String; let name: String; let department: String; let regionCode: String; let reasons: String; let link: String }
+        struct Context: Encodable { let page: PageChrome; let rows: [Row]; let total: Int }
+        let total = try await ServiceItem.query(on: req.db).filter(\.$status == .draft).count()
+        let items = try await ServiceItem.query(on: req.db).filter(\.$status == .draft).sort(\.$name).sort(\.$itemCode).limit(500).all()
+        let rows = items.map {
+            Row(id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, department: $0.departmentName ?? "—", regionCode: $0.regionCode,
+                reasons: $0.flags.map(\.message).joined(separator: "；"), link: Paths.adminItemEdit($0.id!.uuidString))
+        }
+        return try await req.view.render("admin/drafts", Context(page: PageChrome(request: req, title: "待补全事项（草稿）"), rows: rows, total: total))
+    }
+
+    struct ItemForm: Content {
+        var departmentName: String?
+        var category: String?
+        var caseType: String?
+        var statutoryDays: String?
+        var promisedDays: String?
+        var fullyOnline: String?
+    }
+
+    struct ItemFormContext: Encodable {
+        let page: PageChrome
+        let itemCode: String
+        let name: String
+        let status: String
+        let flags: [String]
+        let action: String
+        let form: ItemForm
+        let categories: [DirectoryAdminController.Option]
+        let caseTypes: [DirectoryAdminController.Option]
+        let errors: [String: String]
+    }
+
+    func editItem(req: Request) async throws -> View {
+        let item = try await findItem(req)
+        let form = ItemForm(
+            departmentName: item.departmentName, category: item.category?.rawValue, caseType: item.caseType?.rawValue,
+            statutoryDays: item.statutory?.description, promisedDays: item.promised?.description,
+            fullyOnline: item.fullyOnline.map { $0 ? "yes" : "no" })
+        return try await renderItem(req, item: item, form: form, errors: [:])
+    }
+
+    private func renderItem(_ req: Request, item: ServiceItem, form: ItemForm, errors: [String: String]) async throws -> View {
+        try await req.view.render("admin/item-form", ItemFormContext(
+            page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name,
+            status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
+            action: "/admin/catalog/items/\(item.id!.uuidString)", form: form,
+            categories: ItemCategory.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category) },
+            caseTypes: CaseType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.caseType) },
+            errors: errors))
+    }
+
+    /// Saves an admin's completion of an item; it is published when no reason to hold it remains.
+    func saveItem(req: Request) async throws -> Response {
+        let item = try await findItem(req)
+        let form = try req.content.decode(ItemForm.self)
+        var check = FormCheck()
+        let department = check.required(form.departmentName, field: "departmentName", label: "实施机关", max: 80)
+        let category = check.choice(form.category, field: "category", label: "事项类型", as: ItemCategory.self)
+        let caseType = check.choice(form.caseType, field: "caseType", label: "办件类型", as: CaseType.self)
+        func days(_ raw: String?, field: String, label: String) -> WorkingDays? {
+            guard let text = TextNormalization.normalizedOrNil(raw) else { return nil }
+            guard let number = Double(text), let value = WorkingDays(exactly: number) else {
+                check.fail(field, "\(label)应为不小于 0 的数，且为 0.5 的整数倍")
+                return nil
+            }
+            return value
+        }
+        let statutory = days(form.statutoryDays, field: "statutoryDays", label: "法定办结时限")
+        let promised = days(form.promisedDays, field: "promisedDays", label: "承诺办结时限")
+        let online: Bool? = switch form.fullyOnline { case "yes": true; case "no": false; default: nil }
+        let flags = CatalogRow.flags(department: department.isEmpty ? nil : department, category: category, caseType: caseType,
+                                     statutory: statutory, promised: promised, fullyOnline: online)
+        for flag in flags {
+            switch flag {
+            case .noLimits, .missingPromisedLimit: check.fail("promisedDays", flag.message)
+            case .promisedExceedsStatutory: check.fail("promisedDays", flag.message)
+            default: break
+            }
+        }
+        guard check.isValid else {
+            return try await renderItem(req, item: item, form: form, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+        }
+        let actor = req.actor
+        try await req.db.transaction { tx in
+            if item.departmentName != department {
+                let match = try await Department.query(on: tx).filter(\.$regionCode == item.regionCode).filter(\.$name == department).first()
+                item.$department.id = match?.id
+            }
+            item.departmentName = department
+            item.category = category
+            item.caseType = caseType
+            item.statutoryDays = statutory?.days
+            item.promisedDays = promised?.days
+            item.fullyOnline = online
+            item.flags = []
+            item.status = .published
+            item.refreshSearchText()
+            try await item.update(on: tx)
+            try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.publish", entityType: "service_item",
+                                   entityID: item.id?.uuidString, summary: "补全并发布事项 \(item.itemCode) \(item.name)")
+        }
+        return req.redirect(to: Paths.adminDrafts)
+    }
+
+    private func findItem(_ req: Request) async throws -> ServiceItem {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let item = try await ServiceItem.find(id, on: req.db) else {
+            throw PlatformError.notFound(what: "该事项")
+        }
+        return item
+    }
+}
+
+/// Imports running in the background of this instance, so shutdown can wait for them.
+final class BackgroundImports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [UUID: Task<Void, Never>] = [:]
+    let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func start(_ id: UUID, _ work: @escaping @Sendable () async throws -> ImportRun) {
+        let logger = self.logger
+        let task = Task {
+            do {
+                _ = try await work()
+            } catch {
+                logger.error("import \(id) failed: \(String(reflecting: error))")
+            }
+            self.finish(id)
+        }
+        lock.withLock { tasks[id] = task }
+    }
+
+    private func finish(_ id: UUID) {
+        _ = lock.withLock { tasks.removeValue(forKey: id) }
+    }
+
+    /// Waits for every running import (used at shutdown and by tests).
+    func waitForAll() async {
+        while true {
+            let pending = lock.withLock { tasks }
+            if pending.isEmpty { return }
+            for (id, task) in pending {
+                await task.value
+                finish(id)
+            }
+        }
+    }
+}
+
+extension Application {
+    private struct BackgroundImportsKey: StorageKey { typealias Value = BackgroundImports }
+
+    var backgroundImports: BackgroundImports {
+        get { storage[BackgroundImportsKey.self]! }
+        set { storage[BackgroundImportsKey.self] = newValue }
+    }
+}

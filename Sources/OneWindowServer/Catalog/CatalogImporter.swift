@@ -1,0 +1,250 @@
+import Crypto
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Imports a catalogue CSV (the provincial 实施清单) into one region.
+///
+/// Idempotent on `item_code`: a row equal to the last import of the same code is `unchanged` and not written;
+/// a changed row updates the item (a value the file leaves empty keeps what the item had, so an admin's
+/// completion of a draft survives); a row that is incomplete or contradictory is kept as a `draft` with its
+/// reasons (`flagged`), never filled with invented values; a row without a usable code or name is `rejected`.
+/// Rows are written in chunks, each chunk one transaction, and the run's progress is stored after each chunk.
+enum CatalogImporter {
+    static let columns = [
+        "item_code", "name", "sub_item", "region", "department", "item_category", "case_type", "statutory_days",
+        "promised_days", "online", "fee", "visits", "guide_url", "phones",
+    ]
+
+    enum ImportError: DomainError {
+        case unreadable(String)
+        case missingColumns([String])
+        case empty
+
+        var status: HTTPResponseStatus { .badRequest }
+        var code: String { "invalid_catalog_file" }
+        var field: String? { "file" }
+        var reason: String {
+            switch self {
+            case .unreadable(let why): return "无法读取 CSV 文件：\(why)"
+            case .missingColumns(let names): return "CSV 缺少必需的列：\(names.joined(separator: "、"))"
+            case .empty: return "CSV 文件没有数据行"
+            }
+        }
+    }
+
+    /// Parses the file text.
+    /// - Throws: `ImportError` when it is not a CSV with at least `item_code` and `name` columns and one row.
+    static func parse(_ text: String) throws -> CSVTable {
+        let table: CSVTable
+        do {
+            table = try CSVTable(text: text)
+        } catch {
+            throw ImportError.unreadable("不是有效的 UTF-8 CSV 文件")
+        }
+        let missing = ["item_code", "name"].filter { !table.header.contains($0) }
+        guard missing.isEmpty else { throw ImportError.missingColumns(missing) }
+        guard !table.records.isEmpty else { throw ImportError.empty }
+        return table
+    }
+
+    /// The region a file belongs to: the division named by its `region` column when every row names the same
+    /// one (湖北省 → `420000000000`), else `fallback`.
+    static func region(of table: CSVTable, on db: any Database, fallback: RegionCode) async throws -> RegionCode {
+        let names = Set(table.records.compactMap { TextNormalization.normalizedOrNil($0["region"]) })
+        guard names.count == 1, let name = names.first,
+            let match = try await Region.query(on: db).filter(\.$name == name).filter(\.$level <= 3).sort(\.$level).first(),
+            let code = match.id
+        else { return fallback }
+        return try RegionCode(code)
+    }
+
+    /// Creates the run record (status `running`) so a page can show progress at once.
+    static func begin(fileName: String, total: Int, region: RegionCode, actor: Actor, on db: any Database) async throws -> ImportRun {
+        let run = ImportRun()
+        run.regionCode = region.value
+        run.kind = "catalog"
+        run.fileName = fileName
+        run.status = .running
+        run.total = total
+        run.processed = 0
+        run.importedCount = 0
+        run.updatedCount = 0
+        run.flaggedCount = 0
+        run.unchangedCount = 0
+        run.rejectedCount = 0
+        run.startedBy = actor.name
+        run.startedAt = Date()
+        try await run.create(on: db)
+        return run
+    }
+
+    /// Imports every record of `table` into `run`'s region, updating `run` as it goes.
+    /// - Returns: the finished run (status `finished`, or `failed` with `error` set if a chunk failed; the
+    ///   chunks before it stay imported, and a re-run completes the rest).
+    @discardableResult
+    static func run(_ run: ImportRun, table: CSVTable, actor: Actor, on db: any Database, chunkSize: Int = 50) async throws -> ImportRun {
+        let region = run.regionCode
+        var seen: [String: Int] = [:]
+        var departments = try await departmentIndex(region: region, on: db)
+        do {
+            for start in stride(from: 0, to: table.records.count, by: chunkSize) {
+                let end = min(start + chunkSize, table.records.count)
+                let records = Array(table.records[start..<end])
+                let runID = try run.requireID()
+                let (results, newSeen, newDepartments) = try await db.transaction { [seen, departments] tx in
+                    var seen = seen
+                    var departments = departments
+                    var results: [RowResult] = []
+                    for (offset, record) in records.enumerated() {
+                        let line = start + offset + 2  // the header is line 1
+                        results.append(try await importRecord(
+                            record, line: line, region: region, seen: &seen, departments: &departments, on: tx))
+                    }
+                    for result in results {
+                        let row = ImportRunRow()
+                        row.$run.id = runID
+                        row.line = result.line
+                        row.itemCode = result.itemCode
+                        row.name = result.name
+                        row.outcome = result.outcome
+                        row.reasons = result.reasons.joined(separator: "；")
+                        try await row.create(on: tx)
+                    }
+                    return (results, seen, departments)
+                }
+                seen = newSeen
+                departments = newDepartments
+                for result in results {
+                    switch result.outcome {
+                    case .imported: run.importedCount += 1
+                    case .updated: run.updatedCount += 1
+                    case .flagged: run.flaggedCount += 1
+                    case .unchanged: run.unchangedCount += 1
+                    case .rejected: run.rejectedCount += 1
+                    }
+                }
+                run.processed = end
+                try await run.update(on: db)
+            }
+            run.status = .finished
+        } catch {
+            run.status = .failed
+            run.error = "第 \(run.processed + 2) 行附近出错，之前的行已导入；请检查文件后重新导入（重复导入不会产生重复事项）"
+        }
+        run.finishedAt = Date()
+        try await db.transaction { tx in
+            try await run.update(on: tx)
+            try await Audit.record(
+                on: tx, region: region, actor: actor, action: "catalog.import", entityType: "import_run",
+                entityID: run.id?.uuidString,
+                summary: "导入事项目录 \(run.fileName)：新增 \(run.importedCount)，更新 \(run.updatedCount)，存疑 \(run.flaggedCount)，未变 \(run.unchangedCount)，拒绝 \(run.rejectedCount)")
+        }
+        return run
+    }
+
+    struct RowResult: Sendable {
+        let line: Int
+        let itemCode: String?
+        let name: String?
+        let outcome: CatalogImportOutcome
+        let reasons: [String]
+    }
+
+    private static func importRecord(
+        _ record: [String: String], line: Int, region: String, seen: inout [String: Int],
+        departments: inout [String: UUID], on db: any Database
+    ) async throws -> RowResult {
+        let row: CatalogRow
+        do {
+            row = try CatalogRow.parse(record)
+        } catch {
+            return RowResult(line: line, itemCode: TextNormalization.normalizedOrNil(record["item_code"]),
+                             name: TextNormalization.normalizedOrNil(record["name"]), outcome: .rejected, reasons: [error.message])
+        }
+        if let first = seen[row.itemCode] {
+            return RowResult(line: line, itemCode: row.itemCode, name: row.name, outcome: .rejected,
+                             reasons: ["实施编码与第 \(first) 行重复，本行未导入"])
+        }
+        seen[row.itemCode] = line
+
+        let hash = sourceHash(record)
+        let existing = try await ServiceItem.query(on: db)
+            .filter(\.$regionCode == region).filter(\.$itemCode == row.itemCode).first()
+        if let existing, existing.sourceHash == hash {
+            return RowResult(line: line, itemCode: row.itemCode, name: row.name, outcome: .unchanged,
+                             reasons: existing.flags.map(\.message))
+        }
+
+        let item = existing ?? ServiceItem()
+        if existing == nil {
+            item.regionCode = region
+            item.itemCode = row.itemCode
+            item.allowsPendingMaterials = false
+            item.source = "import"
+            item.flagsJSON = "[]"
+        }
+        item.name = row.name
+        item.subItem = row.subItem ?? item.subItem
+        if let name = row.department {
+            item.departmentName = name
+            item.$department.id = try await department(named: name, region: region, index: &departments, on: db)
+        }
+        item.category = row.category ?? item.category
+        item.caseType = row.caseType ?? item.caseType
+        item.statutoryDays = row.statutoryDays?.days ?? item.statutoryDays
+        item.promisedDays = row.promisedDays?.days ?? item.promisedDays
+        item.fullyOnline = row.fullyOnline ?? item.fullyOnline
+        item.fee = row.fee.map(feeText) ?? item.fee
+        item.visits = row.visits ?? item.visits
+        item.guideURL = row.guideURL ?? item.guideURL
+        item.phones = row.phones ?? item.phones
+        item.sourceHash = hash
+        item.refreshSearchText()
+
+        let flags = CatalogRow.flags(
+            valueFlags: row.valueFlags, department: item.departmentName, category: item.category, caseType: item.caseType,
+            statutory: item.statutory, promised: item.promised, fullyOnline: item.fullyOnline)
+        item.flags = flags.map { ServiceItem.Flag(code: $0.code, message: $0.message) }
+        item.status = flags.isEmpty ? .published : .draft
+        if existing == nil { try await item.create(on: db) } else { try await item.update(on: db) }
+
+        let outcome: CatalogImportOutcome = !flags.isEmpty ? .flagged : (existing == nil ? .imported : .updated)
+        return RowResult(line: line, itemCode: row.itemCode, name: row.name, outcome: outcome, reasons: flags.map(\.message))
+    }
+
+    /// `none` in the provincial file means 不收费.
+    private static func feeText(_ raw: String) -> String {
+        raw.lowercased() == "none" ? "不收费" : raw
+    }
+
+    /// SHA-256 over the known columns of a record, normalised: the same row always hashes the same.
+    static func sourceHash(_ record: [String: String]) -> String {
+        let canonical = columns.map { "\($0)=\(TextNormalization.normalize(record[$0] ?? ""))" }.joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func departmentIndex(region: String, on db: any Database) async throws -> [String: UUID] {
+        var index: [String: UUID] = [:]
+        for department in try await Department.query(on: db).filter(\.$regionCode == region).all() {
+            index[department.name] = department.id
+        }
+        return index
+    }
+
+    /// The department of that name in the region, created when the catalogue names one not yet known.
+    private static func department(named name: String, region: String, index: inout [String: UUID], on db: any Database) async throws -> UUID {
+        if let id = index[name] { return id }
+        let department = Department()
+        department.regionCode = region
+        department.code = "D" + String(sourceHash(["name": name]).prefix(8)).uppercased()
+        department.name = name
+        department.shortName = name
+        department.active = true
+        try await department.create(on: db)
+        let id = try department.requireID()
+        index[name] = id
+        return id
+    }
+}

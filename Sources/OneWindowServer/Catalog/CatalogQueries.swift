@@ -1,0 +1,115 @@
+import Fluent
+import FluentSQL
+import SQLKit
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Guide search filters, validated. Shared by the public pages and `GET /api/v1/items`.
+struct GuideFilter: Sendable, Equatable {
+    var text: String?
+    var departmentID: UUID?
+    var category: ItemCategory?
+    var caseType: CaseType?
+    var fullyOnline: Bool?
+    var page: Int = 1
+    var per: Int = 20
+
+    static let maxPer = 100
+
+    /// Reads `q`, `department`, `category`, `caseType`, `online`, `page`, `per` from a query string.
+    /// - Throws: `FieldError` naming the parameter for a value that is not valid (`page=0`, `category=foo` …).
+    static func from(_ query: URLQueryContainer) throws(FieldError) -> GuideFilter {
+        func text(_ key: String) -> String? { TextNormalization.normalizedOrNil(try? query.get(String.self, at: key)) }
+        var filter = GuideFilter()
+        filter.text = text("q").map { String($0.prefix(100)) }
+        if let raw = text("department") {
+            guard let id = UUID(uuidString: raw) else { throw FieldError(field: "department", message: "部门参数不正确") }
+            filter.departmentID = id
+        }
+        if let raw = text("category") {
+            guard let value = ItemCategory(rawValue: raw) ?? ItemCategory(label: raw) else {
+                throw FieldError(field: "category", message: "事项类型“\(raw)”不存在，可选：\(ItemCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.category = value
+        }
+        if let raw = text("caseType") {
+            guard let value = CaseType(rawValue: raw) ?? CaseType(label: raw) else {
+                throw FieldError(field: "caseType", message: "办件类型“\(raw)”不存在，可选：\(CaseType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.caseType = value
+        }
+        if let raw = text("online") {
+            switch raw.lowercased() {
+            case "1", "true", "yes": filter.fullyOnline = true
+            case "0", "false", "no": filter.fullyOnline = false
+            default: throw FieldError(field: "online", message: "online 只能是 true 或 false")
+            }
+        }
+        if let raw = text("page") {
+            guard let page = Int(raw), page >= 1, page <= 100_000 else { throw FieldError(field: "page", message: "page 应为不小于 1 的整数") }
+            filter.page = page
+        }
+        if let raw = text("per") {
+            guard let per = Int(raw), (1...maxPer).contains(per) else {
+                throw FieldError(field: "per", message: "per 应为 1–\(maxPer) 的整数")
+            }
+            filter.per = per
+        }
+        return filter
+    }
+}
+
+/// Catalogue queries; they take a `Database`, never a `Request`.
+enum CatalogQueries {
+    /// The regions whose items a site of `region` shows: itself and the divisions above it.
+    static func visibleRegions(for region: RegionCode) -> [String] {
+        [region.value] + region.ancestors.map(\.value)
+    }
+
+    /// Published items matching `filter` in `regions`, ordered by name then item code (stable across pages).
+    /// - Returns: the page of items (departments loaded) and the total count.
+    static func search(_ filter: GuideFilter, regions: [String], on db: any Database) async throws -> (items: [ServiceItem], total: Int) {
+        let query = ServiceItem.query(on: db)
+            .filter(\.$regionCode ~~ regions)
+            .filter(\.$status == .published)
+        if let text = filter.text {
+            // Substring match on the pre-built search text finds words inside Chinese text (no word spaces);
+            // instr/strpos take the text literally, so `%` and `_` need no escaping.
+            let function = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "strpos" : "instr"
+            query.filter(.sql(embed: "\(unsafeRaw: function)(search_text, \(bind: text.uppercased())) > 0"))
+        }
+        if let id = filter.departmentID { query.filter(\.$department.$id == id) }
+        if let category = filter.category { query.filter(\.$category == category) }
+        if let caseType = filter.caseType { query.filter(\.$caseType == caseType) }
+        if let online = filter.fullyOnline { query.filter(\.$fullyOnline == online) }
+        let total = try await query.count()
+        let items = try await query.copy()
+            .sort(\.$name).sort(\.$itemCode).sort(\.$regionCode)
+            .range(((filter.page - 1) * filter.per)..<(filter.page * filter.per))
+            .with(\.$department)
+            .all()
+        return (items, total)
+    }
+
+    /// A published item by its code, from the nearest region that has it, with its materials in order.
+    static func item(code: String, regions: [String], on db: any Database) async throws -> ServiceItem? {
+        let candidates = try await ServiceItem.query(on: db)
+            .filter(\.$itemCode == code.uppercased())
+            .filter(\.$regionCode ~~ regions)
+            .filter(\.$status == .published)
+            .with(\.$department)
+            .with(\.$materials)
+            .all()
+        return candidates.min { regions.firstIndex(of: $0.regionCode)! < regions.firstIndex(of: $1.regionCode)! }
+    }
+
+    /// Departments that have published items in `regions`, for the filter list.
+    static func departmentsWithItems(regions: [String], on db: any Database) async throws -> [Department] {
+        let ids = Set(try await ServiceItem.query(on: db)
+            .filter(\.$regionCode ~~ regions).filter(\.$status == .published)
+            .field(\.$department.$id).all().compactMap { $0.$department.id })
+        guard !ids.isEmpty else { return [] }
+        return try await Department.query(on: db).filter(\.$id ~~ ids).sort(\.$regionCode, .descending).sort(\.$name).all()
+    }
+}

@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// The public guide (办事指南): home page, search with filters, and an item's page.
+struct GuideWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.get(use: home)
+        web.get("guide", use: search)
+        web.get("guide", ":code", use: show)
+    }
+
+    struct Option: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct ResultRow: Encodable {
+        let code: String
+        let name: String
+        let subItem: String?
+        let department: String
+        let category: String
+        let caseType: String
+        let statutory: String
+        let promised: String
+        let cut: String
+        let online: Bool
+        let link: String
+    }
+
+    struct SearchContext: Encodable {
+        let page: PageChrome
+        let q: String
+        let departments: [Option]
+        let categories: [Option]
+        let caseTypes: [Option]
+        let online: Bool
+        let results: [ResultRow]
+        let total: Int
+        let pageNumber: Int
+        let pageCount: Int
+        let previousLink: String?
+        let nextLink: String?
+        let searched: Bool
+    }
+
+    func home(req: Request) async throws -> View {
+        struct Context: Encodable {
+            let page: PageChrome
+            let popular: [ResultRow]
+        }
+        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        var filter = GuideFilter()
+        filter.per = 12
+        let (items, _) = try await CatalogQueries.search(filter, regions: [req.settings.region.value], on: req.db)
+        _ = regions
+        return try await req.view.render("guide/home", Context(page: PageChrome(request: req, title: "首页"), popular: items.map(row)))
+    }
+
+    func search(req: Request) async throws -> View {
+        let filter = try GuideFilter.from(req.query)
+        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let (items, total) = try await CatalogQueries.search(filter, regions: regions, on: req.db)
+        let departments = try await CatalogQueries.departmentsWithItems(regions: regions, on: req.db)
+        let pageCount = max(1, (total + filter.per - 1) / filter.per)
+        func link(page: Int) -> String {
+            var components = URLComponents()
+            components.path = Paths.guide
+            var items: [URLQueryItem] = []
+            if let q = filter.text { items.append(.init(name: "q", value: q)) }
+            if let id = filter.departmentID { items.append(.init(name: "department", value: id.uuidString)) }
+            if let category = filter.category { items.append(.init(name: "category", value: category.rawValue)) }
+            if let caseType = filter.caseType { items.append(.init(name: "caseType", value: caseType.rawValue)) }
+            if filter.fullyOnline == true { items.append(.init(name: "online", value: "1")) }
+            items.append(.init(name: "page", value: String(page)))
+            components.queryItems = items
+            return components.string ?? Paths.guide
+        }
+        let context = SearchContext(
+            page: PageChrome(request: req, title: filter.text.map { "搜索“\($0)”" } ?? "办事指南"),
+            q: filter.text ?? "",
+            departments: departments.map { Option(value: $0.id?.uuidString ?? "", label: $0.name, selected: $0.id == filter.departmentID) },
+            categories: ItemCategory.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.category) },
+            caseTypes: CaseType.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.caseType) },
+            online: filter.fullyOnline == true,
+            results: items.map(row),
+            total: total,
+            pageNumber: filter.page,
+            pageCount: pageCount,
+            previousLink: filter.page > 1 ? link(page: filter.page - 1) : nil,
+            nextLink: filter.page < pageCount ? link(page: filter.page + 1) : nil,
+            searched: filter != GuideFilter())
+        return try await req.view.render("guide/search", context)
+    }
+
+    func show(req: Request) async throws -> View {
+        struct MaterialRow: Encodable {
+            let position: Int
+            let name: String
+            let form: String
+            let copies: Int
+            let required: Bool
+            let isKey: Bool
+            let licenceType: String?
+            let note: String?
+        }
+        struct Context: Encodable {
+            let page: PageChrome
+            let item: ResultRow
+            let detail: ItemDetailDTO
+            let materials: [MaterialRow]
+            let cutDays: String?
+            let cutPercent: String?
+            let visits: String
+        }
+        let code = req.parameters.get("code") ?? ""
+        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        guard let item = try await CatalogQueries.item(code: code, regions: regions, on: req.db) else {
+            throw PlatformError.notFound(what: "该事项（实施编码 \(code)）")
+        }
+        let detail = ItemDetailDTO(item)
+        let materials = item.materials.sorted { $0.position < $1.position }.map {
+            MaterialRow(position: $0.position, name: $0.name, form: $0.form.label, copies: $0.copies, required: $0.required,
+                        isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note)
+        }
+        let cut = LimitCut(statutory: item.statutory, promised: item.promised)
+        return try await req.view.render("guide/item", Context(
+            page: PageChrome(request: req, title: item.name), item: row(item), detail: detail, materials: materials,
+            cutDays: cut.map { Self.days($0.days) }, cutPercent: cut.map { String(format: "%.2f%%", $0.percent) },
+            visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明"))
+    }
+
+    func row(_ item: ServiceItem) -> ResultRow {
+        let cut = LimitCut(statutory: item.statutory, promised: item.promised)
+        return ResultRow(
+            code: item.itemCode, name: item.name, subItem: item.subItem == item.name ? nil : item.subItem,
+            department: item.department?.name ?? item.departmentName ?? "未注明",
+            category: item.category?.label ?? "未注明", caseType: item.caseType?.label ?? "未注明",
+            statutory: item.statutory.map { "\($0) 个工作日" } ?? "未规定",
+            promised: item.promised.map { $0.halfDays == 0 ? "即办（当场办结）" : "\($0) 个工作日" } ?? "未注明",
+            cut: cut.map { String(format: "压缩 %.2f%%", $0.percent) } ?? "",
+            online: item.fullyOnline == true, link: Paths.item(item.itemCode))
+    }
+
+    static func days(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) 个工作日" : String(format: "%.1f 个工作日", value)
+    }
+}

@@ -1,0 +1,64 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// One entry of the append-only audit log (审计日志): who did what to which record, when, from where.
+///
+/// Rows are never updated or deleted; the table refuses it with a trigger on both SQLite and PostgreSQL.
+final class AuditEvent: Model, @unchecked Sendable {
+    static let schema = "audit_events"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    /// The actor's sign-in name at the time, or `system` / `cli`.
+    @Field(key: "actor_name") var actorName: String
+    /// `staff.create`, `catalog.import`, `item.publish`, `personal_data.view` …
+    @Field(key: "action") var action: String
+    @Field(key: "entity_type") var entityType: String
+    @OptionalField(key: "entity_id") var entityID: String?
+    /// A short Chinese summary, never a password or a full ID number.
+    @Field(key: "summary") var summary: String
+    @OptionalField(key: "ip") var ip: String?
+    @Field(key: "occurred_at") var occurredAt: Date
+
+    init() {}
+}
+
+/// Who is acting, for the audit log.
+struct Actor: Sendable {
+    var id: UUID?
+    var name: String
+    var ip: String?
+
+    static let system = Actor(id: nil, name: "system", ip: nil)
+    static let commandLine = Actor(id: nil, name: "cli", ip: nil)
+}
+
+enum Audit {
+    /// Appends an audit event. Call it inside the same transaction as the change it records.
+    static func record(
+        on db: any Database, region: String, actor: Actor, action: String, entityType: String, entityID: String?,
+        summary: String
+    ) async throws {
+        let event = AuditEvent()
+        event.regionCode = region
+        event.actorID = actor.id
+        event.actorName = actor.name
+        event.action = action
+        event.entityType = entityType
+        event.entityID = entityID
+        event.summary = summary
+        event.ip = actor.ip
+        event.occurredAt = Date()
+        try await event.create(on: db)
+    }
+}
+
+extension Request {
+    /// The signed-in staff member as an audit actor (or `anonymous`), with the client address.
+    var actor: Actor {
+        let staff = auth.get(Staff.self)
+        return Actor(id: staff?.id, name: staff?.username ?? "anonymous", ip: remoteAddress?.ipAddress)
+    }
+}

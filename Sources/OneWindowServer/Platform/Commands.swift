@@ -1,0 +1,123 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+enum Commands {
+    static func register(_ app: Application) {
+        app.asyncCommands.use(ImportCommand(), as: "import")
+        app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    }
+}
+
+/// `onewindow import catalog FILE.csv [--region CODE]` and `onewindow import calendar FILE.json`.
+struct ImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "catalog | calendar")
+        var kind: String
+        @Argument(name: "file", help: "the file to import")
+        var file: String
+        @Option(name: "region", help: "12-digit region code for a catalogue (default: from the file's region column)")
+        var region: String?
+    }
+
+    var help: String { "Imports a catalogue CSV (实施清单) or a holiday calendar year (holiday-cn JSON)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await prepareDatabase(app)
+        guard let data = FileManager.default.contents(atPath: signature.file) else {
+            context.console.error("无法读取文件 \(signature.file)")
+            throw ExitCode(1)
+        }
+        switch signature.kind {
+        case "catalog":
+            try await importCatalog(data, name: signature.file, region: signature.region, app: app, console: context.console)
+        case "calendar":
+            let year = try HolidayYear.decode(data)
+            try await app.db.transaction { tx in
+                try await CalendarQueries.store(year, source: "cli:\((signature.file as NSString).lastPathComponent)", on: tx)
+                try await Audit.record(on: tx, region: app.settings.region.value, actor: .commandLine, action: "calendar.load",
+                                       entityType: "calendar_year", entityID: String(year.year), summary: "载入 \(year.year) 年节假日安排")
+            }
+            context.console.print("已载入 \(year.year) 年节假日安排：\(year.days.count) 天（补班 \(year.days.filter { !$0.isOffDay }.count) 天）")
+        default:
+            context.console.error("未知的导入类型 \(signature.kind)：可用 catalog 或 calendar")
+            throw ExitCode(2)
+        }
+    }
+
+    private func importCatalog(_ data: Data, name: String, region: String?, app: Application, console: any Console) async throws {
+        let table = try CatalogImporter.parse(String(decoding: data, as: UTF8.self))
+        let target: RegionCode
+        if let region {
+            target = try RegionCode(region, field: "--region")
+        } else {
+            target = try await CatalogImporter.region(of: table, on: app.db, fallback: app.settings.region)
+        }
+        let run = try await CatalogImporter.begin(
+            fileName: (name as NSString).lastPathComponent, total: table.records.count, region: target, actor: .commandLine, on: app.db)
+        console.print("导入 \((name as NSString).lastPathComponent)：\(table.records.count) 行 → 行政区划 \(target.value)")
+        let bar = console.progressBar(title: "导入中")
+        bar.start()
+        let progressTask = Task {
+            while !Task.isCancelled {
+                if let current = try? await ImportRun.find(run.id, on: app.db), current.total > 0 {
+                    bar.activity.currentProgress = Double(current.processed) / Double(current.total)
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let finished = try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
+        progressTask.cancel()
+        bar.activity.currentProgress = 1
+        bar.succeed()
+        for line in Self.summary(finished) { console.print(line) }
+        if finished.status == .failed {
+            console.error(finished.error ?? "导入失败")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The result table the command prints: one line per outcome with its count.
+    static func summary(_ run: ImportRun) -> [String] {
+        [
+            "结果        行数",
+            "新增 imported   \(run.importedCount)",
+            "更新 updated    \(run.updatedCount)",
+            "存疑 flagged    \(run.flaggedCount)  （保存为草稿，待管理员补全）",
+            "未变 unchanged  \(run.unchangedCount)",
+            "拒绝 rejected   \(run.rejectedCount)",
+            "合计 total      \(run.processed)",
+        ]
+    }
+}
+
+/// `onewindow create-admin USERNAME` — creates another admin account and prints its one-time password.
+struct CreateAdminCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "username", help: "sign-in name of the new admin")
+        var username: String
+        @Option(name: "name", help: "display name")
+        var name: String?
+    }
+
+    var help: String { "Creates an admin account with a one-time password (must be changed at first sign-in)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await prepareDatabase(app)
+        let password = ProcessInfo.processInfo.environment["ONEWINDOW_ADMIN_PASSWORD"] ?? PasswordPolicy.generate()
+        try await StaffAccounts.create(
+            .init(username: signature.username, displayName: signature.name ?? "管理员", password: password, roles: [.admin],
+                  hallID: nil, departmentID: nil, mustChangePassword: true),
+            region: app.settings.region.value, actor: .commandLine, cost: app.settings.bcryptCost, on: app.db)
+        context.console.print("已创建管理员 \(signature.username)，一次性密码：\(password)（首次登录后须修改）")
+    }
+}
+
+struct ExitCode: Error, CustomStringConvertible {
+    let code: Int32
+    init(_ code: Int32) { self.code = code }
+    var description: String { "exit \(code)" }
+}

@@ -1,0 +1,148 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import NIOCore
+import OneWindowCore
+import SQLKit
+import Vapor
+
+/// Configures the application from the environment (`Settings.fromEnvironment`).
+public func configure(_ app: Application) async throws {
+    try await configure(app, settings: Settings.fromEnvironment(app.environment))
+}
+
+/// Configures the application with explicit settings: database, middleware, views, migrations, routes, commands.
+/// Each module registers its own parts.
+public func configure(_ app: Application, settings: Settings, postgresSchema: String? = nil) async throws {
+    app.settings = settings
+    app.backgroundImports = BackgroundImports(logger: app.logger)
+    app.signInThrottle = SignInThrottle()
+    _ = app.calendarCache
+    app.lifecycle.use(BackgroundWorkLifecycle())
+
+    try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
+
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorRenderingMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "ow_session") { id in
+        HTTPCookies.Value(string: id.string, maxAge: Int(settings.sessionLifetime), path: "/", isSecure: settings.secureCookies,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    if app.environment == .development || app.environment == .testing { app.leaf.cache.isEnabled = false }
+
+    Migrations.register(app)
+    try Routes.register(app)
+    Commands.register(app)
+}
+
+private func configureDatabase(_ app: Application, settings: Settings, postgresSchema: String?) throws {
+    if let url = settings.databaseURL {
+        var config = try SQLPostgresConfiguration(url: url)
+        if let postgresSchema { config.searchPath = [postgresSchema] }
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+    } else {
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("onewindow.sqlite").path
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    }
+}
+
+/// Prepares a fresh or existing database: SQLite in WAL mode, migrations, reference data.
+public func prepareDatabase(_ app: Application) async throws {
+    if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+    try await app.autoMigrate()
+}
+
+enum Migrations {
+    static func register(_ app: Application) {
+        app.migrations.add(M0001_CreateRegions())
+        app.migrations.add(M0002_CreateCalendar())
+        app.migrations.add(M0003_CreateHalls())
+        app.migrations.add(M0004_CreateDepartments())
+        app.migrations.add(M0005_CreateWindows())
+        app.migrations.add(M0006_CreateStaff())
+        app.migrations.add(M0007_CreateAuditEvents())
+        app.migrations.add(M0008_CreateServiceItems())
+        app.migrations.add(M0009_CreateImportRuns())
+        app.migrations.add(M0010_LoadRegions())
+        app.migrations.add(M0011_LoadCalendars())
+        app.migrations.add(M0012_LoadDemoOrganisation())
+        app.migrations.add(M0013_LoadStarterCatalog())
+        app.migrations.add(SessionRecord.migration)
+    }
+}
+
+enum Routes {
+    static func register(_ app: Application) throws {
+        app.get("health", use: health)
+
+        let api = app.grouped("api", "v1")
+        api.get("openapi.json", use: OpenAPIDocument.serve)
+        CatalogAPIController().register(api)
+        CalendarAPIController().register(api)
+
+        let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
+                              CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogAdminController.uploadLimit, Paths.adminCalendar: 1 << 20]))
+        ElderMode.register(web)
+        GuideWebController().register(web)
+        SignInController().register(web)
+
+        let admin = web.grouped("admin").grouped(RoleGuard(.admin))
+        AdminController().register(admin)
+        DirectoryAdminController().register(admin)
+        StaffAdminController().register(admin)
+        CatalogAdminController().register(admin)
+        CalendarAdminController().register(admin)
+    }
+
+    struct HealthDTO: Content {
+        let status: String
+        let database: String
+    }
+
+    static func health(req: Request) async throws -> Response {
+        let ok: Bool
+        do {
+            _ = try await Region.query(on: req.db).limit(1).all()
+            ok = true
+        } catch {
+            ok = false
+        }
+        return try await HealthDTO(status: ok ? "ok" : "degraded", database: ok ? "ok" : "unreachable")
+            .encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
+    }
+}
+
+/// Makes sure an admin exists; when a password had to be generated, prints it once for the operator.
+public func ensureFirstAdmin(_ app: Application) async throws {
+    let settings = app.settings
+    if let generated = try await StaffAccounts.ensureAdmin(
+        password: settings.adminPassword, region: settings.region.value, cost: settings.bcryptCost, on: app.db)
+    {
+        print("""
+            ================================================================
+             首次启动：已创建管理员账号 admin
+             一次性密码：\(generated)
+             请登录 http://127.0.0.1:8080/signin 并立即修改密码（此密码只显示这一次）
+            ================================================================
+            """)
+    }
+}
+
+/// Lets running background imports finish before the application shuts down.
+struct BackgroundWorkLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.backgroundImports.waitForAll()
+    }
+}

@@ -1,0 +1,55 @@
+import OneWindowCore
+import Vapor
+
+/// What the base layout needs on every page: the title, who is signed in, the 长辈版 switch, the CSRF token.
+struct PageChrome: Encodable, Sendable {
+    struct SignedIn: Encodable, Sendable {
+        let name: String
+        let username: String
+        let roles: String
+        let isAdmin: Bool
+    }
+
+    let title: String
+    let path: String
+    /// 长辈版: large type, high contrast (MIIT 适老化 rules).
+    let elder: Bool
+    let staff: SignedIn?
+    let csrf: String?
+    let siteName: String
+
+    /// - Parameter forms: the page carries a form, so it needs a CSRF token even for an anonymous visitor.
+    init(request: Request, title: String, forms: Bool = false) {
+        self.title = title
+        self.path = request.url.path
+        self.elder = request.cookies[ElderMode.cookieName]?.string == "1"
+        if let staff = request.auth.get(Staff.self) {
+            self.staff = SignedIn(
+                name: staff.displayName, username: staff.username,
+                roles: Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、"),
+                isAdmin: staff.has(.admin))
+        } else {
+            self.staff = nil
+        }
+        self.csrf = (forms || staff != nil) ? CSRF.token(for: request) : nil
+        self.siteName = "一窗 OneWindow · 崇阳县政务服务中心"
+    }
+}
+
+/// The 长辈版 preference: a cookie the visitor switches from any page (no sign-in, no JavaScript).
+enum ElderMode {
+    static let cookieName = "ow_elder"
+
+    static func register(_ routes: any RoutesBuilder) {
+        routes.get("preferences", "elder") { req -> Response in
+            let on = (try? req.query.get(String.self, at: "on")) == "1"
+            let back = (try? req.query.get(String.self, at: "return")) ?? Paths.home
+            // Only a local path: never an open redirect.
+            let target = back.hasPrefix("/") && !back.hasPrefix("//") && !back.contains("\\") ? back : Paths.home
+            let response = req.redirect(to: target)
+            response.cookies[cookieName] = HTTPCookies.Value(
+                string: on ? "1" : "0", maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+            return response
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// Every path of the web surface, defined once: route registration, redirects and view links use these.
+enum Paths {
+    static let home = "/"
+    static let guide = "/guide"
+    static func item(_ code: String) -> String { "/guide/\(code)" }
+    static let signIn = "/signin"
+    static let signOut = "/signout"
+    static let changePassword = "/account/password"
+    static let elderMode = "/preferences/elder"
+    static let health = "/health"
+
+    static let admin = "/admin"
+    static let adminHalls = "/admin/halls"
+    static let adminDepartments = "/admin/departments"
+    static let adminWindows = "/admin/windows"
+    static let adminStaff = "/admin/staff"
+    static let adminImports = "/admin/catalog/imports"
+    static func adminImport(_ id: String) -> String { "/admin/catalog/imports/\(id)" }
+    static let adminDrafts = "/admin/catalog/drafts"
+    static func adminItemEdit(_ id: String) -> String { "/admin/catalog/items/\(id)/edit" }
+    static let adminCalendar = "/admin/calendar"
+    static let adminAudit = "/admin/audit"
+
+    static let api = "/api/v1"
+    static let openAPI = "/api/v1/openapi.json"
+}

@@ -1,0 +1,62 @@
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Deployment settings, read once from the environment at start-up.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `DATABASE_URL` | unset → SQLite | `postgres://user:pass@host:5432/db`: use PostgreSQL |
+/// | `ONEWINDOW_DATA_DIR` | `./data` | SQLite file and uploaded files |
+/// | `ONEWINDOW_REGION` | `421223000000` | the county this site serves (行政区划代码) |
+/// | `ONEWINDOW_TIMEZONE` | `Asia/Shanghai` | the zone of business days, deadlines and resets |
+/// | `ONEWINDOW_ADMIN_PASSWORD` | random | the first admin's password (printed once when generated) |
+/// | `ONEWINDOW_SECURE_COOKIES` | `true` outside development/testing | mark the session cookie `Secure` |
+public struct Settings: Sendable {
+    public var databaseURL: String?
+    public var dataDirectory: String
+    public var region: RegionCode
+    public var timeZone: TimeZone
+    public var adminPassword: String?
+    public var secureCookies: Bool
+    /// Session lifetime from sign-in, and idle limit, in seconds.
+    public var sessionLifetime: TimeInterval = 8 * 3600
+    public var sessionIdleLimit: TimeInterval = 30 * 60
+    /// Bcrypt cost for staff passwords (lowered only by the test suite).
+    public var bcryptCost: Int = 12
+
+    public static func fromEnvironment(_ environment: Environment) throws -> Settings {
+        let env = ProcessInfo.processInfo.environment
+        let region = try RegionCode(env["ONEWINDOW_REGION"] ?? "421223000000", field: "ONEWINDOW_REGION")
+        let zoneName = env["ONEWINDOW_TIMEZONE"] ?? "Asia/Shanghai"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw Abort(.internalServerError, reason: "ONEWINDOW_TIMEZONE=\(zoneName) is not a time zone")
+        }
+        let secureDefault = !(environment == .development || environment == .testing)
+        let secure = env["ONEWINDOW_SECURE_COOKIES"].map { ["1", "true", "yes"].contains($0.lowercased()) } ?? secureDefault
+        return Settings(
+            databaseURL: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            dataDirectory: env["ONEWINDOW_DATA_DIR"] ?? "data",
+            region: region,
+            timeZone: zone,
+            adminPassword: env["ONEWINDOW_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
+            secureCookies: secure)
+    }
+}
+
+extension Application {
+    private struct SettingsKey: StorageKey { typealias Value = Settings }
+
+    /// The deployment settings (set by `configure`).
+    public var settings: Settings {
+        get {
+            guard let value = storage[SettingsKey.self] else { fatalError("configure(_:) has not set the settings") }
+            return value
+        }
+        set { storage[SettingsKey.self] = newValue }
+    }
+}
+
+extension Request {
+    public var settings: Settings { application.settings }
+}

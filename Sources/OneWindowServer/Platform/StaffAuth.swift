@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Staff sign-in state kept in the server-side session (SessionRecord table): who, when signed in, last seen.
+/// The session expires server-side after `Settings.sessionLifetime` from sign-in or `sessionIdleLimit` idle.
+enum StaffSession {
+    static let staffKey = "staff"
+    static let issuedKey = "issued"
+    static let seenKey = "seen"
+
+    /// Signs `staff` in: the old session id is discarded and a new one issued (no session fixation).
+    static func signIn(_ staff: Staff, on request: Request) async throws {
+        if request.hasSession, let oldID = request.session.id {
+            try await request.application.sessions.driver.deleteSession(oldID, for: request).get()
+        }
+        let session = request.session
+        session.id = nil
+        let now = String(Int(Date().timeIntervalSince1970))
+        session.data = SessionData()
+        session.data[staffKey] = try staff.requireID().uuidString
+        session.data[issuedKey] = now
+        session.data[seenKey] = now
+        session.data[CSRF.sessionKey] = CSRF.randomToken()
+        request.auth.login(staff)
+    }
+
+    static func signOut(on request: Request) {
+        request.auth.logout(Staff.self)
+        if request.hasSession { request.session.destroy() }
+    }
+}
+
+/// Loads the signed-in staff member from the session, enforcing expiry; never creates a session.
+struct StaffSessionAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.hasSession, let idText = request.session.data[StaffSession.staffKey] {
+            let settings = request.settings
+            let now = Date().timeIntervalSince1970
+            let issued = Double(request.session.data[StaffSession.issuedKey] ?? "") ?? 0
+            let seen = Double(request.session.data[StaffSession.seenKey] ?? "") ?? 0
+            if now - issued > settings.sessionLifetime || now - seen > settings.sessionIdleLimit {
+                request.session.destroy()
+            } else if let id = UUID(uuidString: idText),
+                let staff = try await Staff.find(id, on: request.db), staff.active
+            {
+                request.auth.login(staff)
+                if now - seen > 60 { request.session.data[StaffSession.seenKey] = String(Int(now)) }
+            } else {
+                request.session.destroy()
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets through only signed-in staff holding one of `roles` (any role when empty). Browsers without a session
+/// are sent to the sign-in page; a staff member who must change a generated password is sent there first.
+struct RoleGuard: AsyncMiddleware {
+    let roles: Set<Role>
+
+    init(_ roles: Role...) { self.roles = Set(roles) }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let staff = request.auth.get(Staff.self) else {
+            if ErrorRenderingMiddleware.wantsJSON(request) { throw PlatformError.signInRequired }
+            let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+            return request.redirect(to: Paths.signIn + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        }
+        if staff.mustChangePassword && request.url.path != Paths.changePassword {
+            return request.redirect(to: Paths.changePassword)
+        }
+        guard roles.isEmpty || !roles.isDisjoint(with: staff.roles) else { throw PlatformError.forbidden }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Password rules for staff accounts: at least 10 characters, letters and digits.
+enum PasswordPolicy {
+    static func check(_ password: String, field: String = "password") throws(FieldError) {
+        guard password.count >= 10 else { throw FieldError(field: field, message: "密码至少 10 位") }
+        guard password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
+            throw FieldError(field: field, message: "密码须同时包含字母和数字")
+        }
+    }
+
+    /// A random first password: 16 characters, letters and digits, no look-alikes.
+    static func generate() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789")
+        var password = ""
+        repeat {
+            password = String((0..<16).map { _ in alphabet.randomElement()! })
+        } while (try? check(password)) == nil
+        return password
+    }
+}

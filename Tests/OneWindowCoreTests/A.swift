@@ -1,0 +1,3 @@
+import Testing
+import OneWindowCore
+@Test func a() { #expect(1 + 1 == 2) }

@@ -1,0 +1,4 @@
+import Testing
+import VaporTesting
+import OneWindowServer
+@Test func b() { #expect(1 + 1 == 2) }
