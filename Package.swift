@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(
             name: "OneWindowServerTests",
             dependencies: [
+                "OneWindowCore",
                 "OneWindowServer",
                 .product(name: "VaporTesting", package: "vapor"),
             ],

@@ -91,23 +91,24 @@ public enum CatalogRejection: Error, Equatable, Sendable {
 extension CatalogRow {
     /// Reads one CSV record given as column name → raw cell text.
     ///
-    /// Cells are NFKC-normalised and trimmed. Limits accept `20`, `20.0`, `0.5`; `online` accepts
+    /// Codes, numbers and flags are NFKC-normalised and trimmed; prose (names, department, fee, phones) is trimmed only. Limits accept `20`, `20.0`, `0.5`; `online` accepts
     /// `yes`/`no`/`是`/`否`/`true`/`false`/`1`/`0`.
     /// - Throws: `CatalogRejection` when the row has no usable item code or name.
     public static func parse(_ cells: [String: String]) throws(CatalogRejection) -> CatalogRow {
         func cell(_ key: String) -> String? { TextNormalization.normalizedOrNil(cells[key]) }
+        func prose(_ key: String) -> String? { TextNormalization.trimmedOrNil(cells[key]) }
 
         guard let code = cell("item_code")?.uppercased() else { throw .missingItemCode }
         guard (10...40).contains(code.count), code.allSatisfy({ $0.isASCIIDigit || ("A"..."Z").contains($0) }) else {
             throw .malformedItemCode(code)
         }
-        guard let name = cell("name") else { throw .missingName }
+        guard let name = prose("name") else { throw .missingName }
 
         var flags: [CatalogFlag] = []
         var row = CatalogRow(
-            itemCode: code, name: name, subItem: cell("sub_item"), region: cell("region"),
-            department: cell("department"), category: nil, caseType: nil, statutoryDays: nil, promisedDays: nil,
-            fullyOnline: nil, fee: cell("fee"), visits: nil, guideURL: cell("guide_url"), phones: cell("phones"),
+            itemCode: code, name: name, subItem: prose("sub_item"), region: prose("region"),
+            department: prose("department"), category: nil, caseType: nil, statutoryDays: nil, promisedDays: nil,
+            fullyOnline: nil, fee: prose("fee"), visits: nil, guideURL: cell("guide_url"), phones: prose("phones"),
             flags: [])
 
         if let raw = cell("item_category") {

@@ -2,12 +2,28 @@ import Foundation
 
 /// Input normalisation (RULES.md, Identity): every text input is NFKC-normalised and trimmed before validation,
 /// so full-width digits typed with an input method (`１１０１…`) become `1101…`; U+3000 counts as white space.
+/// Identifiers and numbers are stored normalised; prose is stored trimmed only (`trimmed`) and compared normalised.
 public enum TextNormalization {
     /// NFKC, then white space (including U+3000 and new lines) trimmed at both ends.
     public static func normalize(_ text: String) -> String {
         text.precomposedStringWithCompatibilityMapping
-            .trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}")))
+            .trimmingCharacters(in: whitespace)
     }
+
+    /// Trims white space (including U+3000) at both ends and nothing else: for prose that people read
+    /// (names, notes), where NFKC would turn Chinese full-width punctuation （，：） into ASCII.
+    public static func trimmed(_ text: String) -> String {
+        text.trimmingCharacters(in: whitespace)
+    }
+
+    /// `trimmed`, with `nil` for a text that is empty once trimmed.
+    public static func trimmedOrNil(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let value = trimmed(text)
+        return value.isEmpty ? nil : value
+    }
+
+    static let whitespace = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}"))
 
     /// `normalize`, with `nil` for a text that is empty once trimmed.
     public static func normalizedOrNil(_ text: String?) -> String? {

@@ -17,7 +17,7 @@ enum CatalogImporter {
         "promised_days", "online", "fee", "visits", "guide_url", "phones",
     ]
 
-    enum ImportError: DomainError {
+    enum ImportError: DomainError, Equatable {
         case unreadable(String)
         case missingColumns([String])
         case empty

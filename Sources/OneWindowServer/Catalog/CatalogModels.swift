@@ -50,7 +50,7 @@ final class ServiceItem: Model, @unchecked Sendable {
     @Field(key: "source") var source: String
     /// SHA-256 of the source row last imported: an unchanged row is not written again.
     @OptionalField(key: "source_hash") var sourceHash: String?
-    /// Upper-cased name, sub-item, department and code, for substring search.
+    /// NFKC-normalised, upper-cased name, sub-item, department and code, for substring search.
     @Field(key: "search_text") var searchText: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
@@ -63,7 +63,8 @@ final class ServiceItem: Model, @unchecked Sendable {
     var promised: WorkingDays? { promisedDays.flatMap { WorkingDays(exactly: $0) } }
 
     func refreshSearchText() {
-        searchText = [name, subItem, departmentName, itemCode].compactMap { $0 }.joined(separator: " ").uppercased()
+        searchText = [name, subItem, departmentName, itemCode].compactMap { $0 }.map(TextNormalization.normalize)
+            .joined(separator: " ").uppercased()
     }
 
     struct Flag: Codable, Sendable, Equatable {

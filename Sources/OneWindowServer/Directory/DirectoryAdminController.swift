@@ -93,7 +93,7 @@ struct DirectoryAdminController {
         let region = req.settings.region.value
         let existing = try await findOptional(Hall.self, req)
         var check = FormCheck()
-        let code = check.required(form.code, field: "code", label: "大厅编码", max: 20).uppercased()
+        let code = check.code(form.code, field: "code", label: "大厅编码")
         let name = check.required(form.name, field: "name", label: "大厅名称", max: 60)
         let level = check.choice(form.level, field: "level", label: "层级", as: HallLevel.self)
         let division = check.check { () throws(FieldError) in try RegionCode(form.divisionCode ?? "", field: "divisionCode") }
@@ -177,7 +177,7 @@ struct DirectoryAdminController {
         let region = req.settings.region.value
         let existing = try await findOptional(Department.self, req)
         var check = FormCheck()
-        let code = check.required(form.code, field: "code", label: "部门编码", max: 20).uppercased()
+        let code = check.code(form.code, field: "code", label: "部门编码")
         let name = check.required(form.name, field: "name", label: "部门全称", max: 80)
         let shortName = check.optional(form.shortName, field: "shortName", label: "简称", max: 30) ?? name
         guard check.isValid else {
@@ -268,7 +268,7 @@ struct DirectoryAdminController {
         let existing = try await findOptional(Window.self, req)
         var check = FormCheck()
         let hallID = check.uuid(form.hallID, field: "hallID", label: "所属大厅", required: true)
-        let number = check.required(form.number, field: "number", label: "窗口号", max: 10)
+        let number = check.code(form.number, field: "number", label: "窗口号", max: 10)
         let name = check.required(form.name, field: "name", label: "窗口名称", max: 40)
         let kind = check.choice(form.kind, field: "kind", label: "窗口类型", as: WindowKind.self)
         let departmentID = check.uuid(form.departmentID, field: "departmentID", label: "部门", required: kind == .specialist)

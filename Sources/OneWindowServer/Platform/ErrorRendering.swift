@@ -35,7 +35,10 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         case let error as CalendarError:
             return (.unprocessableEntity, ErrorPayload(code: "calendar_unavailable", message: error.message, field: nil), [:])
         case let error as DeadlineError:
-            return (.unprocessableEntity, ErrorPayload(code: "deadline_unavailable", message: error.message, field: nil), [:])
+            if case .calendar(let calendarError) = error {
+                return (.unprocessableEntity, ErrorPayload(code: "calendar_unavailable", message: calendarError.message, field: nil), [:])
+            }
+            return (.unprocessableEntity, ErrorPayload(code: "invalid_pause", message: error.message, field: nil), [:])
         case let error as DecodingError:
             return (.badRequest, describe(decoding: error), [:])
         case let error as any AbortError:

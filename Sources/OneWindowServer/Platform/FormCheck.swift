@@ -11,9 +11,9 @@ struct FormCheck {
         if errors[field] == nil { errors[field] = message }
     }
 
-    /// The NFKC-normalised, trimmed text, or an error when empty or longer than `max`.
+    /// The trimmed text (prose keeps its full-width punctuation), or an error when empty or longer than `max`.
     mutating func required(_ value: String?, field: String, label: String, max: Int = 200) -> String {
-        let text = TextNormalization.normalize(value ?? "")
+        let text = TextNormalization.trimmed(value ?? "")
         if text.isEmpty {
             fail(field, "请填写\(label)")
         } else if text.count > max {
@@ -23,9 +23,14 @@ struct FormCheck {
     }
 
     mutating func optional(_ value: String?, field: String, label: String, max: Int = 500) -> String? {
-        let text = TextNormalization.normalizedOrNil(value)
+        let text = TextNormalization.trimmedOrNil(value)
         if let text, text.count > max { fail(field, "\(label)不能超过 \(max) 字") }
         return text
+    }
+
+    /// An identifier-like code: NFKC-normalised (full-width letters folded), upper-cased.
+    mutating func code(_ value: String?, field: String, label: String, max: Int = 20) -> String {
+        TextNormalization.normalize(required(value, field: field, label: label, max: max)).uppercased()
     }
 
     /// A raw-value enum picked from a list.

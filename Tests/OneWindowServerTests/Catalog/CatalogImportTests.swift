@@ -1,0 +1,106 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite struct CatalogImportTests {
+    func importFile(_ text: String, _ app: Application, region: String = "420000000000") async throws -> ImportRun {
+        let table = try CatalogImporter.parse(text)
+        let run = try await CatalogImporter.begin(fileName: "test.csv", total: table.records.count, region: try .init(region), actor: .commandLine, on: app.db)
+        return try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
+    }
+
+    func counts(_ run: ImportRun) -> [Int] {
+        [run.importedCount, run.updatedCount, run.flaggedCount, run.unchangedCount, run.rejectedCount]
+    }
+
+    @Test func the_provincial_file_imports_and_a_rerun_changes_nothing() async throws {
+        try await withTestApp { app in
+            let text = try String(contentsOf: TestPaths.catalogCSV, encoding: .utf8)
+            let table = try CatalogImporter.parse(text)
+            #expect(table.records.count == 626)
+            #expect(try await CatalogImporter.region(of: table, on: app.db, fallback: app.settings.region).value == "420000000000")
+
+            let first = try await importFile(text, app)
+            #expect(first.status == .finished)
+            #expect(counts(first) == [189, 0, 437, 0, 0])
+            #expect(try await ServiceItem.query(on: app.db).filter(\.$regionCode == "420000000000").count() == 626)
+            #expect(try await ImportRunRow.query(on: app.db).filter(\.$run.$id == first.id!).count() == 626)
+
+            // A row with nothing but a code and a name is a draft with every reason, never filled in.
+            let birth = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000011043372A2422023073W0001").first())
+            #expect(birth.status == .draft)
+            #expect(birth.flags.map(\.code) == ["missing_department", "missing_category", "missing_case_type", "no_limits"])
+            #expect(birth.caseType == nil)
+            #expect(birth.promisedDays == nil)
+
+            let again = try await importFile(text, app)
+            #expect(counts(again) == [0, 0, 0, 626, 0])
+            #expect(try await ServiceItem.query(on: app.db).filter(\.$regionCode == "420000000000").count() == 626)
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "catalog.import").count()
+            #expect(audit == 2)
+        }
+    }
+
+    @Test func promised_over_statutory_is_flagged_and_drafts_stay_out_of_the_public_guide() async throws {
+        try await withTestApp { app in
+            let csv = """
+                item_code,name,sub_item,region,department,item_category,case_type,statutory_days,promised_days,online,fee,visits,guide_url,phones
+                11420000TEST00000001,测试许可甲,,湖北省,湖北省测试厅,行政许可,承诺件,20,5,yes,none,,,
+                11420000TEST00000002,测试许可乙,,湖北省,湖北省测试厅,行政许可,承诺件,10,15,yes,,,,
+                11420000TEST00000001,测试许可甲重复,,湖北省,湖北省测试厅,行政许可,承诺件,20,5,yes,,,,
+                ,没有编码的事项,,湖北省,湖北省测试厅,行政许可,承诺件,20,5,yes,,,,
+                11420000TEST00000003,"多行
+                名称",,湖北省,湖北省测试厅,行政确认,即办件,,,no,,,,
+                """
+            let run = try await importFile(csv, app)
+            #expect(counts(run) == [2, 0, 1, 0, 2])
+            let rows = try await ImportRunRow.query(on: app.db).filter(\.$run.$id == run.id!).sort(\.$line).all()
+            #expect(rows.map(\.outcome) == [.imported, .flagged, .rejected, .rejected, .imported])
+            #expect(rows[1].reasons == "承诺时限 15 个工作日超过法定时限 10 个工作日")
+            #expect(rows[2].reasons == "实施编码与第 2 行重复，本行未导入")
+            #expect(rows[3].reasons == "缺少实施编码（item_code），无法导入")
+            let fee = try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000TEST00000001").first()?.fee
+            #expect(fee == "不收费")
+
+            let published = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("测试许可"))")
+            let items = try #require(try published.json()["items"] as? [[String: Any]])
+            #expect(items.compactMap { $0["itemCode"] as? String } == ["11420000TEST00000001"])
+        }
+    }
+
+    @Test func a_changed_row_updates_and_an_admin_completion_survives_a_reimport() async throws {
+        try await withTestApp { app in
+            let header = "item_code,name,department,item_category,case_type,statutory_days,promised_days,online\n"
+            let first = try await importFile(header + "11420000TEST00000009,测试事项,湖北省测试厅,行政确认,,20,5,yes\n", app)
+            #expect(counts(first) == [0, 0, 1, 0, 0])
+            let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000TEST00000009").first())
+            item.caseType = .promised  // what the admin page does, in short
+            item.flags = []
+            item.status = .published
+            try await item.update(on: app.db)
+
+            let rerun = try await importFile(header + "11420000TEST00000009,测试事项,湖北省测试厅,行政确认,,20,5,yes\n", app)
+            #expect(counts(rerun) == [0, 0, 0, 1, 0])
+            let changed = try await importFile(header + "11420000TEST00000009,测试事项（新名称）,湖北省测试厅,行政确认,,20,3,yes\n", app)
+            #expect(counts(changed) == [0, 1, 0, 0, 0])
+            let after = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000TEST00000009").first())
+            #expect(after.name == "测试事项（新名称）")
+            #expect(after.caseType == .promised)
+            #expect(after.promisedDays == 3)
+            #expect(after.status == .published)
+        }
+    }
+
+    @Test func a_file_without_the_key_columns_is_refused() {
+        #expect(throws: CatalogImporter.ImportError.missingColumns(["item_code"])) {
+            try CatalogImporter.parse("code,name\n1,a\n")
+        }
+        #expect(throws: CatalogImporter.ImportError.empty) {
+            try CatalogImporter.parse("item_code,name\n")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite struct GuideSearchTests {
+    func codes(_ response: TestingHTTPResponse) throws -> [String] {
+        let items = try #require(try response.json()["items"] as? [[String: Any]])
+        return items.compactMap { $0["itemCode"] as? String }
+    }
+
+    @Test func chinese_words_are_found_in_the_middle_of_names() async throws {
+        try await withTestApp { app in
+            for query in ["异地就医", "就医备案", "医备"] {
+                let response = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode(query))")
+                #expect(response.status == .ok)
+                #expect(try codes(response) == ["421223YBJ0001"])
+            }
+            let social = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("就业"))")
+            #expect(try codes(social) == ["421223RSJ0002", "421223RSJ0003", "421223RSJ0001"])
+            let percent = try await app.testing().sendRequest(.GET, "/api/v1/items?q=%25")
+            #expect(try codes(percent) == [])
+        }
+    }
+
+    @Test func filters_narrow_by_category_case_type_department_and_online() async throws {
+        try await withTestApp { app in
+            let licensing = try await app.testing().sendRequest(.GET, "/api/v1/items?category=licensing&per=100")
+            #expect(try codes(licensing).sorted() == ["421223JTYS0001", "421223SCJG0001", "421223SCJG0002", "421223YJGL0001"])
+            let instant = try await app.testing().sendRequest(.GET, "/api/v1/items?caseType=instant&online=true")
+            #expect(try codes(instant).count == 5)
+            let offline = try await app.testing().sendRequest(.GET, "/api/v1/items?online=false")
+            #expect(try codes(offline).sorted() == ["421223CLS0001", "421223MZJ0001", "421223RSJ0002", "421223ZRZY0001"])
+            let department = try #require(try await Department.query(on: app.db).filter(\.$code == "RSJ").first())
+            let byDepartment = try await app.testing().sendRequest(.GET, "/api/v1/items?department=\(department.id!.uuidString)")
+            #expect(try codes(byDepartment).count == 3)
+        }
+    }
+
+    @Test func pages_are_stable_and_cover_every_item_once() async throws {
+        try await withTestApp { app in
+            var seen: [String] = []
+            for page in 1...3 {
+                let response = try await app.testing().sendRequest(.GET, "/api/v1/items?per=5&page=\(page)")
+                let metadata = try #require(try response.json()["metadata"] as? [String: Int])
+                #expect(metadata == ["page": page, "per": 5, "total": 12])
+                seen += try codes(response)
+            }
+            #expect(seen.count == 12)
+            #expect(Set(seen).count == 12)
+            let again = try await app.testing().sendRequest(.GET, "/api/v1/items?per=5&page=2")
+            #expect(try codes(again) == Array(seen[5..<10]))
+        }
+    }
+
+    @Test func bad_parameters_are_400_naming_the_field() async throws {
+        try await withTestApp { app in
+            for (query, field) in [("page=0", "page"), ("per=101", "per"), ("category=foo", "category"), ("caseType=x", "caseType"),
+                                   ("online=maybe", "online"), ("department=not-a-uuid", "department")] {
+                let response = try await app.testing().sendRequest(.GET, "/api/v1/items?\(query)")
+                #expect(response.status == .badRequest)
+                let error = try response.errorPayload()
+                #expect(error["code"] == "invalid_field")
+                #expect(error["field"] == field)
+            }
+        }
+    }
+
+    @Test func an_item_shows_limits_cut_and_materials() async throws {
+        try await withTestApp { app in
+            let response = try await app.testing().sendRequest(.GET, "/api/v1/items/421223ZRZY0001")
+            #expect(response.status == .ok)
+            let body = try response.json()
+            let summary = try #require(body["summary"] as? [String: Any])
+            #expect(summary["statutoryDays"] as? Double == 30)
+            #expect(summary["promisedDays"] as? Double == 1)
+            #expect(summary["cutDays"] as? Double == 29)
+            #expect(summary["cutPercent"] as? Double == 96.67)
+            let materials = try #require(body["materials"] as? [[String: Any]])
+            #expect(materials.count == 6)
+            #expect(materials[2]["name"] as? String == "不动产权属证书")
+            #expect(materials[2]["licenceType"] as? String == "不动产权证书")
+            #expect(body["allowsPendingMaterials"] as? Bool == true)
+
+            let missing = try await app.testing().sendRequest(.GET, "/api/v1/items/NOSUCHITEM0001")
+            #expect(missing.status == .notFound)
+            #expect(try missing.errorPayload()["code"] == "not_found")
+        }
+    }
+
+    @Test func guide_pages_render_in_chinese() async throws {
+        try await withTestApp { app in
+            let search = try await app.testing().sendRequest(.GET, "/guide?q=\(Browser.encode("异地就医"))")
+            #expect(search.status == .ok)
+            #expect(search.body.string.contains("共找到 <strong>1</strong> 个事项"))
+            #expect(search.body.string.contains("href=\"/guide/421223YBJ0001\""))
+
+            let item = try await app.testing().sendRequest(.GET, "/guide/421223SCJG0001")
+            #expect(item.status == .ok)
+            let html = item.body.string
+            #expect(html.contains("<h1>企业设立登记</h1>"))
+            #expect(html.contains("15 个工作日"))
+            #expect(html.contains("0.5 个工作日"))
+            #expect(html.contains("14.5 个工作日（96.67%）"))
+            #expect(html.contains("可用电子证照：居民身份证"))
+            #expect(item.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+
+            let missing = try await app.testing().sendRequest(.GET, "/guide/NOSUCHITEM0001")
+            #expect(missing.status == .notFound)
+            #expect(missing.body.string.contains("没有找到该事项（实施编码 NOSUCHITEM0001）"))
+            let nowhere = try await app.testing().sendRequest(.GET, "/no/such/page")
+            #expect(nowhere.status == .notFound)
+            #expect(nowhere.body.string.contains("您访问的页面不存在"))
+        }
+    }
+
+    @Test func elder_mode_is_a_cookie_and_never_an_open_redirect() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app)
+            let response = try await browser.get("/preferences/elder?on=1&return=//evil.example")
+            #expect(response.status == .seeOther)
+            #expect(response.headers.first(name: .location) == "/")
+            #expect(browser.cookies["ow_elder"] == "1")
+            let page = try await browser.get("/guide")
+            #expect(page.body.string.contains("<body class=\"elder\">"))
+            #expect(page.body.string.contains("标准版"))
+        }
+    }
+}

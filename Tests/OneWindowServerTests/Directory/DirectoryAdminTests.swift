@@ -1,0 +1,112 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite struct DirectoryAdminTests {
+    func signedInAdmin(_ app: Application) async throws -> Browser {
+        try await makeStaff(app, username: "boss", roles: [.admin])
+        var browser = Browser(app)
+        try await browser.signIn("boss", "test-pass-2025")
+        return browser
+    }
+
+    @Test func bad_input_comes_back_with_every_field_named_and_nothing_written() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let token = try await browser.csrfToken(from: "/admin/halls/new")
+            let before = try await Hall.query(on: app.db).count()
+            let response = try await browser.post("/admin/halls", form: [
+                ("csrfToken", token), ("code", ""), ("name", "新大厅"), ("level", "castle"), ("divisionCode", "42122310"),
+            ])
+            #expect(response.status == .badRequest)
+            let html = response.body.string
+            #expect(html.contains("请填写大厅编码"))
+            #expect(html.contains("层级“castle”不在可选范围内"))
+            #expect(html.contains("行政区划代码应为 12 位数字（如 421223000000）"))
+            #expect(html.contains("value=\"新大厅\""))
+            #expect(try await Hall.query(on: app.db).count() == before)
+        }
+    }
+
+    @Test func creating_a_window_and_a_staff_member_is_audited() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let hall = try #require(try await Hall.query(on: app.db).filter(\.$code == "CY-ZX").first())
+            var token = try await browser.csrfToken(from: "/admin/windows/new")
+            let duplicate = try await browser.post("/admin/windows", form: [
+                ("csrfToken", token), ("hallID", hall.id!.uuidString), ("number", "1"), ("name", "重复"), ("kind", "comprehensive"),
+            ])
+            #expect(duplicate.status == .badRequest)
+            #expect(duplicate.body.string.contains("崇阳县政务服务中心 已有 1 号窗口"))
+            let created = try await browser.post("/admin/windows", form: [
+                ("csrfToken", token), ("hallID", hall.id!.uuidString), ("number", "21"), ("name", "综合窗口 21"), ("kind", "comprehensive"),
+                ("active", "on"),
+            ])
+            #expect(created.status == .seeOther)
+            #expect(try await Window.query(on: app.db).filter(\.$number == "21").first()?.name == "综合窗口 21")
+
+            token = try await browser.csrfToken(from: "/admin/staff/new")
+            let staff = try await browser.post("/admin/staff", form: [
+                ("csrfToken", token), ("username", "Clerk.Li"), ("displayName", "李四"), ("password", "first-pass-2025"),
+                ("roles[]", "clerk"), ("roles[]", "helper"), ("hallID", hall.id!.uuidString), ("active", "on"),
+            ])
+            #expect(staff.status == .seeOther)
+            let account = try #require(try await Staff.query(on: app.db).filter(\.$username == "clerk.li").first())
+            #expect(account.roles == [.clerk, .helper])
+            #expect(account.mustChangePassword)
+            #expect(account.passwordHash.hasPrefix("$2b$04$"))
+
+            let events = try await AuditEvent.query(on: app.db).filter(\.$action ~~ ["window.create", "staff.create"]).sort(\.$occurredAt).all()
+            #expect(events.map(\.action).suffix(2) == ["window.create", "staff.create"])
+            #expect(events.last?.summary == "创建账号 clerk.li（综窗受理、帮办员）")
+            #expect(events.last?.actorName == "boss")
+
+            let auditPage = try await browser.get("/admin/audit")
+            #expect(auditPage.body.string.contains("创建账号 clerk.li（综窗受理、帮办员）"))
+        }
+    }
+
+    @Test func an_admin_cannot_lock_themselves_out() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let me = try #require(try await Staff.query(on: app.db).filter(\.$username == "boss").first())
+            let token = try await browser.csrfToken(from: "/admin/staff/\(me.id!.uuidString)/edit")
+            let response = try await browser.post("/admin/staff/\(me.id!.uuidString)", form: [
+                ("csrfToken", token), ("displayName", "老板"), ("roles[]", "clerk"), ("active", "on"),
+            ])
+            #expect(response.status == .badRequest)
+            #expect(response.body.string.contains("不能取消自己的管理员角色或停用自己的账号"))
+            #expect(try await Staff.find(me.id, on: app.db)?.roles == [.admin])
+        }
+    }
+
+    @Test func the_admin_import_page_runs_with_progress_and_a_result_table() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            _ = try await browser.get("/admin/catalog/imports")
+            let token = try await browser.csrfToken(from: "/admin/catalog/imports")
+            let data = try Data(contentsOf: TestPaths.catalogCSV)
+            let response = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token)],
+                                                    file: ("file", "hubei-2023-items.csv", "text/csv", data))
+            #expect(response.status == .seeOther)
+            let location = try #require(response.headers.first(name: .location))
+            await app.backgroundImports.waitForAll()
+            let status = try await browser.get(location + "/status")
+            let json = try status.json()
+            #expect(json["status"] as? String == "finished")
+            #expect(json["percent"] as? Int == 100)
+            #expect(json["counts"] as? [String: Int] == ["imported": 189, "updated": 0, "flagged": 437, "unchanged": 0, "rejected": 0])
+            let page = try await browser.get(location + "?outcome=flagged")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("缺少办件类型"))
+
+            let binary = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token)],
+                                                  file: ("file", "x.csv", "text/csv", Data([0xFF, 0xFE, 0x00, 0x41])))
+            #expect(binary.status == .unsupportedMediaType)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite struct SignInTests {
+    @Test func sign_in_rotates_the_session_and_sets_a_safe_cookie() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "zhangsan", roles: [.admin])
+            var browser = Browser(app)
+            _ = try await browser.get("/signin")
+            let anonymous = try #require(browser.cookies["ow_session"])
+            let token = try #require(Browser.csrf(in: try await browser.get("/signin").body.string))
+            let response = try await browser.post("/signin", form: [("csrfToken", token), ("username", "ZhangSan"), ("password", "test-pass-2025")])
+            #expect(response.status == .seeOther)
+            #expect(response.headers.first(name: .location) == "/admin")
+            let cookie = try #require(response.headers[.setCookie].first { $0.hasPrefix("ow_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            let signedIn = try #require(browser.cookies["ow_session"])
+            #expect(signedIn != anonymous)
+
+            let admin = try await browser.get("/admin")
+            #expect(admin.status == .ok)
+            #expect(admin.body.string.contains("测试zhangsan"))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in").count() == 1)
+
+            // The old session id is gone server-side: replaying it does not sign anybody in.
+            var replay = Browser(app)
+            replay.cookies["ow_session"] = anonymous
+            #expect(try await replay.get("/admin").status == .seeOther)
+
+            let signOutToken = try #require(Browser.csrf(in: admin.body.string))
+            _ = try await browser.post("/signout", form: [("csrfToken", signOutToken)])
+            let after = try await browser.get("/admin")
+            #expect(after.status == .seeOther)
+            #expect(after.headers.first(name: .location)?.hasPrefix("/signin?next=") == true)
+        }
+    }
+
+    @Test func wrong_passwords_are_refused_then_throttled() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "lisi", roles: [.clerk])
+            var browser = Browser(app)
+            for _ in 1...5 {
+                let response = try await browser.signIn("lisi", "wrong-password-1")
+                #expect(response.status == .unauthorized)
+                #expect(response.body.string.contains("登录名或密码不正确"))
+            }
+            let blocked = try await browser.signIn("lisi", "test-pass-2025")
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.body.string.contains("尝试次数过多"))
+            #expect(blocked.headers.first(name: "Retry-After") != nil)
+        }
+    }
+
+    @Test func sessions_expire_on_the_server() async throws {
+        try await withTestApp(configure: { $0.sessionLifetime = -1 }) { app in
+            try await makeStaff(app, username: "wangwu", roles: [.admin])
+            var browser = Browser(app)
+            #expect(try await browser.signIn("wangwu", "test-pass-2025").status == .seeOther)
+            let admin = try await browser.get("/admin")
+            #expect(admin.status == .seeOther)
+            #expect(admin.headers.first(name: .location)?.hasPrefix("/signin") == true)
+        }
+    }
+
+    @Test func roles_guard_the_admin_pages() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "clerk01", roles: [.clerk])
+            var browser = Browser(app)
+            #expect(try await browser.signIn("clerk01", "test-pass-2025").headers.first(name: .location) == "/")
+            let admin = try await browser.get("/admin/staff")
+            #expect(admin.status == .forbidden)
+            #expect(admin.body.string.contains("您的账号没有执行此操作的权限"))
+        }
+    }
+
+    @Test func a_generated_first_password_must_be_changed() async throws {
+        try await withTestApp { app in
+            let generated = try #require(try await StaffAccounts.ensureAdmin(password: nil, region: "421223000000", cost: 4, on: app.db))
+            #expect(generated.count == 16)
+            #expect(try await StaffAccounts.ensureAdmin(password: nil, region: "421223000000", cost: 4, on: app.db) == nil)
+            var browser = Browser(app)
+            let signIn = try await browser.signIn("admin", generated)
+            #expect(signIn.headers.first(name: .location) == "/account/password")
+            #expect(try await browser.get("/admin").headers.first(name: .location) == "/account/password")
+
+            let token = try await browser.csrfToken(from: "/account/password")
+            let weak = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "short"), ("confirm", "short")])
+            #expect(weak.status == .badRequest)
+            #expect(weak.body.string.contains("密码至少 10 位"))
+            let ok = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "new-pass-2025"), ("confirm", "new-pass-2025")])
+            #expect(ok.status == .ok)
+            #expect(try await browser.get("/admin").status == .ok)
+        }
+    }
+}
+
+@Suite struct CSRFTests {
+    @Test func unsafe_requests_need_the_session_token_and_a_same_origin() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "admin2", roles: [.admin])
+            var browser = Browser(app)
+            try await browser.signIn("admin2", "test-pass-2025")
+            let form = [("code", "TEST"), ("name", "测试局"), ("shortName", "测试"), ("active", "on")]
+
+            let missing = try await browser.post("/admin/departments", form: form)
+            #expect(missing.status == .forbidden)
+            #expect(missing.body.string.contains("表单已过期或来源不明"))
+
+            var other = Browser(app)
+            let foreign = try await other.csrfToken(from: "/signin")
+            #expect(try await browser.post("/admin/departments", form: [("csrfToken", foreign)] + form).status == .forbidden)
+
+            let token = try await browser.csrfToken(from: "/admin/departments/new")
+            let crossSite = try await browser.post("/admin/departments", form: [("csrfToken", token)] + form,
+                                                   headers: ["Origin": "https://evil.example", "Host": "127.0.0.1:8080"])
+            #expect(crossSite.status == .forbidden)
+            #expect(try await Department.query(on: app.db).filter(\.$code == "TEST").count() == 0)
+
+            let good = try await browser.post("/admin/departments", form: [("csrfToken", token)] + form)
+            #expect(good.status == .seeOther)
+            #expect(try await Department.query(on: app.db).filter(\.$code == "TEST").count() == 1)
+        }
+    }
+}
