@@ -1,0 +1,138 @@
+"""Browser smoke test in real headless Chromium (Debian chromium + chromium-driver, Selenium).
+
+Starts the built `onewindow` server on 127.0.0.1 with a fresh data directory, then as a citizen searches the guide
+for 异地就医 and opens the item, and as the admin signs in and imports the provincial catalogue from the admin page,
+watching its progress to the result table. Screenshots go to artifacts/browser/.
+
+Usage: python3 Tests/browser/smoke.py [path/to/onewindow]
+Prints 'browser: N passed, M failed' and exits non-zero on any failure.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "debug", "onewindow")
+CATALOG = os.path.abspath(os.path.join(ROOT, "..", "shared", "data", "catalog", "hubei-2023-items.csv"))
+ARTIFACTS = os.path.join(ROOT, "artifacts", "browser")
+PASSWORD = "smoke-admin-2025"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir, port):
+    env = dict(os.environ, ONEWINDOW_DATA_DIR=data_dir, ONEWINDOW_ADMIN_PASSWORD=PASSWORD, LOG_LEVEL="warning")
+    log = open(os.path.join(data_dir, "server.log"), "w")
+    process = subprocess.Popen([BINARY, "serve", "--hostname", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("server did not start; see " + log.name)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=zh-CN"]:
+        options.add_argument(flag)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    data_dir = tempfile.mkdtemp(prefix="ow-browser-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(data_dir, port)
+    driver = browser()
+    wait = WebDriverWait(driver, 20)
+    results = []
+
+    def check(name, condition):
+        results.append((name, bool(condition)))
+        print(("ok   " if condition else "FAIL ") + name, flush=True)
+
+    try:
+        # A citizen searches the guide and opens an item.
+        driver.get(base + "/guide")
+        box = wait.until(EC.presence_of_element_located((By.ID, "q")))
+        box.send_keys("异地就医")
+        box.send_keys(Keys.ENTER)
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
+        driver.save_screenshot(os.path.join(ARTIFACTS, "1-guide-search.png"))
+        check("search 异地就医 finds 异地就医备案", "异地就医备案" in driver.find_element(By.CSS_SELECTOR, "table.results").text)
+        driver.find_element(By.LINK_TEXT, "异地就医备案").click()
+        heading = wait.until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+        check("item page shows its name", heading.text == "异地就医备案")
+        check("item page shows the promised limit", "即办（当场办结）" in driver.page_source)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "2-guide-item.png"))
+
+        # 长辈版 from any page, keyboard reachable.
+        driver.find_element(By.LINK_TEXT, "长辈版（大字）").click()
+        check("elder mode switches on", "elder" in driver.find_element(By.TAG_NAME, "body").get_attribute("class"))
+        driver.save_screenshot(os.path.join(ARTIFACTS, "3-guide-item-elder.png"))
+        driver.find_element(By.LINK_TEXT, "标准版").click()
+
+        # The admin signs in.
+        driver.get(base + "/signin")
+        driver.find_element(By.ID, "username").send_keys("admin")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        wait.until(EC.url_to_be(base + "/admin"))
+        check("admin lands on 中心管理", driver.find_element(By.TAG_NAME, "h1").text == "中心管理")
+        driver.save_screenshot(os.path.join(ARTIFACTS, "4-admin-home.png"))
+
+        # And imports the provincial catalogue from the admin page.
+        driver.get(base + "/admin/catalog/imports")
+        driver.find_element(By.ID, "file").send_keys(CATALOG)
+        driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.ID, "bar")))
+        WebDriverWait(driver, 60).until(lambda d: "626 / 626" in d.find_element(By.ID, "progress-text").text
+                                        and "正在导入" not in d.find_element(By.ID, "progress-text").text)
+        tabs = driver.find_element(By.CSS_SELECTOR, "nav.tabs").text
+        check("import result shows 新增 189", "新增 189" in tabs)
+        check("import result shows 存疑（草稿） 437", "存疑（草稿） 437" in tabs)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "5-admin-import.png"))
+        driver.get(base + "/admin/catalog/drafts")
+        check("drafts page lists the flagged items", "共 437 个" in driver.find_element(By.TAG_NAME, "h1").text)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "6-admin-drafts.png"))
+    except Exception as error:  # a step that could not run is a failure, with its reason
+        check(f"browser steps ran without error ({type(error).__name__}: {error})", False)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "error.png"))
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    passed = sum(1 for _, ok in results if ok)
+    failed = len(results) - passed
+    print(f"browser: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
