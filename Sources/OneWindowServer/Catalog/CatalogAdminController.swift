@@ -170,8 +170,8 @@ struct CatalogAdminController {
         let flags: [String]
         let action: String
         let form: ItemForm
-        let categories: [DirectoryAdminController.Option]
-        let caseTypes: [DirectoryAdminController.Option]
+        let categories: [SelectOption]
+        let caseTypes: [SelectOption]
         let errors: [String: String]
     }
 

@@ -11,11 +11,7 @@ struct GuideWebController {
         web.get("guide", ":code", use: show)
     }
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct ResultRow: Encodable {
         let code: String
@@ -52,11 +48,10 @@ struct GuideWebController {
             let page: PageChrome
             let popular: [ResultRow]
         }
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        // The county's own items: what people come to this centre for.
         var filter = GuideFilter()
         filter.per = 12
         let (items, _) = try await CatalogQueries.search(filter, regions: [req.settings.region.value], on: req.db)
-        _ = regions
         return try await req.view.render("guide/home", Context(page: PageChrome(request: req, title: "首页"), popular: items.map(row)))
     }
 

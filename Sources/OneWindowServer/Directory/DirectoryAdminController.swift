@@ -26,11 +26,7 @@ struct DirectoryAdminController {
         admin.post("windows", ":id", use: saveWindow)
     }
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
+    typealias Option = SelectOption
 
     // MARK: Halls
 

@@ -5,7 +5,7 @@ import Vapor
 
 /// Admin pages for staff accounts: list, create (with roles, hall, department), edit, deactivate, reset password.
 struct StaffAdminController {
-    typealias Option = DirectoryAdminController.Option
+    typealias Option = SelectOption
 
     func register(_ admin: any RoutesBuilder) {
         admin.get("staff", use: list)

@@ -53,3 +53,10 @@ enum ElderMode {
         }
     }
 }
+
+/// One choice of a `<select>` or checkbox list in a form or a filter.
+struct SelectOption: Encodable, Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
