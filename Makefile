@@ -11,7 +11,7 @@ test: build     ## the Swift suites on SQLite
 	swift test --skip-build
 
 test-postgres: build  ## the same suites on a local PostgreSQL 15 (started by .ci/postgres-start.sh)
-	DATABASE_URL="$$(bash .ci/postgres-start.sh)" swift test --skip-build
+	DATABASE_URL="$$(bash .ci/postgres-start.sh | tail -n 1)" swift test --skip-build
 
 browser: build  ## headless Chromium smoke test
 	bash .ci/browser-deps.sh

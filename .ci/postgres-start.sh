@@ -7,9 +7,9 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -d /usr/lib/postgresql/15 ]
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
 if ! pg_lsclusters -h | grep -q '^15 *main'; then
-  pg_createcluster 15 main >/dev/null
+  pg_createcluster 15 main >/dev/null 2>&1
 fi
-pg_ctlcluster 15 main start 2>/dev/null || true
+pg_ctlcluster 15 main start >/dev/null 2>&1 || true
 for _ in $(seq 1 30); do
   pg_isready -h 127.0.0.1 -p 5432 -q && break
   sleep 1

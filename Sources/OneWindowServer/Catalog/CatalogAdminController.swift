@@ -41,10 +41,14 @@ struct CatalogAdminController {
     }
 
     func imports(req: Request) async throws -> View {
+        try await renderImports(req, error: nil)
+    }
+
+    private func renderImports(_ req: Request, error: String?) async throws -> View {
         struct Context: Encodable { let page: PageChrome; let runs: [RunRow]; let error: String? }
         let runs = try await ImportRun.query(on: req.db).sort(\.$startedAt, .descending).limit(20).all()
         return try await req.view.render("admin/imports", Context(
-            page: PageChrome(request: req, title: "事项目录导入"), runs: runs.map { RunRow($0, zone: req.settings.timeZone) }, error: nil))
+            page: PageChrome(request: req, title: "事项目录导入"), runs: runs.map { RunRow($0, zone: req.settings.timeZone) }, error: error))
     }
 
     struct UploadForm: Content {
@@ -52,7 +56,19 @@ struct CatalogAdminController {
         var regionCode: String?
     }
 
+    /// Starts an import in the background and shows its progress page; a file that cannot be imported at all
+    /// comes back on the upload page with the reason (400 or 415).
     func upload(req: Request) async throws -> Response {
+        do {
+            return try await startImport(req)
+        } catch let error as any DomainError {
+            return try await renderImports(req, error: error.reason).encodeResponse(status: error.status, for: req)
+        } catch let error as FieldError {
+            return try await renderImports(req, error: error.message).encodeResponse(status: .badRequest, for: req)
+        }
+    }
+
+    private func startImport(_ req: Request) async throws -> Response {
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.file, file.data.readableBytes > 0 else {
             throw FieldError(field: "file", message: "请选择要导入的 CSV 文件")

@@ -48,7 +48,7 @@ private func configureDatabase(_ app: Application, settings: Settings, postgresS
     if let url = settings.databaseURL {
         var config = try SQLPostgresConfiguration(url: url)
         if let postgresSchema { config.searchPath = [postgresSchema] }
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresConnectionsPerEventLoop), as: .psql)
     } else {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("onewindow.sqlite").path

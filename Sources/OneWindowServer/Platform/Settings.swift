@@ -22,6 +22,8 @@ public struct Settings: Sendable {
     /// Session lifetime from sign-in, and idle limit, in seconds.
     public var sessionLifetime: TimeInterval = 8 * 3600
     public var sessionIdleLimit: TimeInterval = 30 * 60
+    /// PostgreSQL connections per event loop (the test suite, running many apps at once, uses fewer).
+    public var postgresConnectionsPerEventLoop: Int = 4
     /// Bcrypt cost for staff passwords (lowered only by the test suite).
     public var bcryptCost: Int = 12
 

@@ -107,6 +107,12 @@ import VaporTesting
             let binary = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token)],
                                                   file: ("file", "x.csv", "text/csv", Data([0xFF, 0xFE, 0x00, 0x41])))
             #expect(binary.status == .unsupportedMediaType)
+            #expect(binary.body.string.contains("文件不是 UTF-8 编码的 CSV 文本"))
+            let wrongColumns = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token)],
+                                                        file: ("file", "x.csv", "text/csv", Data("code,title\n1,a\n".utf8)))
+            #expect(wrongColumns.status == .badRequest)
+            #expect(wrongColumns.body.string.contains("CSV 缺少必需的列：item_code、name"))
+            #expect(try await ImportRun.query(on: app.db).count() == 1)
         }
     }
 }

@@ -25,19 +25,22 @@ func withTestApp(configure adjust: (inout Settings) -> Void = { _ in }, _ body: 
         databaseURL: databaseURL, dataDirectory: directory.path, region: try! .init("421223000000"),
         timeZone: TimeZone(identifier: "Asia/Shanghai")!, adminPassword: nil, secureCookies: false)
     settings.bcryptCost = 4
+    settings.postgresConnectionsPerEventLoop = 2
     adjust(&settings)
     var failure: (any Error)?
+    var configured = false
     do {
         app.directory = DirectoryConfiguration(workingDirectory: TestPaths.repositoryRoot.path + "/")
         try await configure(app, settings: settings, postgresSchema: schema)
+        configured = true
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await prepareDatabase(app)
         try await body(app)
     } catch {
         failure = error
     }
-    await app.backgroundImports.waitForAll()
-    if let schema { try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+    if configured { await app.backgroundImports.waitForAll() }
+    if configured, let schema { try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
     try await app.asyncShutdown()
     try? FileManager.default.removeItem(at: directory)
     if let failure { throw failure }
