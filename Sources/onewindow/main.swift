@@ -1,3 +1,4 @@
+import ConsoleKit
 import Foundation
 import Logging
 import OneWindowServer
@@ -6,6 +7,7 @@ import Vapor
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
+var status: Int32 = 0
 do {
     try await configure(app)
     // `serve` (also the default command) migrates and loads reference data first, and makes sure an admin exists.
@@ -15,9 +17,16 @@ do {
         try await ensureFirstAdmin(app)
     }
     try await app.execute()
+} catch let error as CommandError {
+    // Vapor has logged it already; add the hint a person needs.
+    if case .missingRequiredArgument(let name) = error {
+        print("缺少参数 \(name)。运行 `onewindow <命令> --help` 查看用法，例如 `onewindow import --help`。")
+    }
+    status = 2
 } catch {
-    app.logger.report(error: error)
-    try? await app.asyncShutdown()
-    exit(1)
+    // `execute` has logged the error; configuration errors before it have not.
+    if !(error is CommandLineExit) { app.logger.report(error: error) }
+    status = 1
 }
 try await app.asyncShutdown()
+if status != 0 { exit(status) }

@@ -154,6 +154,11 @@ import Testing
         #expect(WorkingDays(exactly: -1) == nil)
         #expect(WorkingDays(exactly: 3)?.description == "3")
         #expect(WorkingDays(exactly: 0.5)?.description == "0.5")
+        #expect(WorkingDays(parsing: "２.５") == WorkingDays(halfDays: 5))
+        #expect(WorkingDays(parsing: "20.0") == WorkingDays(20))
+        for bad in ["0x10", "1e1", "-1", "2.3", "inf", ".5", "5.", "nan", ""] {
+            #expect(WorkingDays(parsing: bad) == nil, "\(bad)")
+        }
     }
 }
 

@@ -31,6 +31,20 @@ import Testing
         #expect(try row(["statutory_days": "二十"]).flags == [.invalidNumber(column: "法定办结时限", value: "二十")])
         #expect(try row(["department": "", "item_category": ""]).flags == [.missingDepartment, .missingCategory])
         #expect(try row(["online": "maybe"]).flags == [.unknownOnlineFlag("maybe")])
+        #expect(try row(["statutory_days": "0x10"]).flags == [.invalidNumber(column: "法定办结时限", value: "0x10")])
+        #expect(try row(["visits": "两次"]).flags == [.invalidNumber(column: "到现场次数", value: "两次")])
+        let script = try row(["guide_url": "javascript:alert(1)"])
+        #expect(script.guideURL == nil)
+        #expect(script.flags == [.invalidGuideURL("javascript:alert(1)")])
+    }
+
+    @Test func a_scraped_paragraph_is_not_a_department() throws {
+        let parsed = try row(["department": "湖北省公安厅\n- 办件类型：即办件\n- 法定办结时限：8个工作日"])
+        #expect(parsed.department == nil)
+        #expect(parsed.flags == [.malformedDepartment("湖北省公安厅")])
+        #expect(try row(["department": "湖北省自然资源厅作为"]).flags == [.malformedDepartment("湖北省自然资源厅作为")])
+        #expect(CatalogRow.looksLikeAgency("咸宁市住房公积金中心崇阳办事处"))
+        #expect(CatalogRow.looksLikeAgency("崇阳县残疾人联合会"))
     }
 
     @Test func an_instant_item_needs_no_limit() throws {
@@ -43,6 +57,7 @@ import Testing
         #expect(throws: CatalogRejection.missingItemCode) { try row(["item_code": " "]) }
         #expect(throws: CatalogRejection.malformedItemCode("ABC")) { try row(["item_code": "abc"]) }
         #expect(throws: CatalogRejection.missingName) { try row(["name": ""]) }
+        #expect(throws: CatalogRejection.cellTooLong(column: "name")) { try row(["name": String(repeating: "长", count: 201)]) }
     }
 
     @Test func an_admin_value_clears_the_matching_value_flag() {
@@ -50,5 +65,15 @@ import Testing
             valueFlags: [.unknownCaseType("特办件")], department: "湖北省卫生健康委员会", category: .publicService, caseType: .promised,
             statutory: WorkingDays(20), promised: WorkingDays(5), fullyOnline: true)
         #expect(flags.isEmpty)
+    }
+}
+
+@Suite struct GuideSearchTermTests {
+    @Test func words_split_on_spaces_and_carry_their_synonyms() {
+        #expect(GuideSearch.terms("不动产 登记") == [["不动产"], ["登记"]])
+        #expect(GuideSearch.terms("　社保　") == [["社保", "社会保险", "参保", "养老保险", "失业保险", "工伤保险"]])
+        #expect(GuideSearch.terms("abc，ABC、x") == [["ABC"], ["X"]])
+        #expect(GuideSearch.terms("a b c d e f g").count == 5)
+        #expect(GuideSearch.terms(" ").isEmpty)
     }
 }

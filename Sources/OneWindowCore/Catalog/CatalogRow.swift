@@ -28,6 +28,9 @@ public struct CatalogRow: Sendable, Equatable {
 /// A reason a catalogue row is kept as a draft for an admin to complete.
 public enum CatalogFlag: Hashable, Sendable {
     case missingDepartment
+    /// The department cell is not an agency's name: it spans lines, is very long, or does not end like one
+    /// (厅, 局, 委员会, 中心 …). Holds the first line.
+    case malformedDepartment(String)
     case missingCategory
     case unknownCategory(String)
     case missingCaseType
@@ -38,11 +41,14 @@ public enum CatalogFlag: Hashable, Sendable {
     case promisedExceedsStatutory(promised: WorkingDays, statutory: WorkingDays)
     case invalidNumber(column: String, value: String)
     case unknownOnlineFlag(String)
+    /// The guide link is not an http(s) address (it is dropped, never shown).
+    case invalidGuideURL(String)
 
     /// The reason in Chinese, as the import report and the draft page show it.
     public var message: String {
         switch self {
         case .missingDepartment: return "缺少实施机关"
+        case .malformedDepartment(let value): return "实施机关“\(value)”格式异常（含换行、过长或不像机关名称），请核对"
         case .missingCategory: return "缺少事项类型"
         case .unknownCategory(let value): return "事项类型“\(value)”无法识别"
         case .missingCaseType: return "缺少办件类型"
@@ -53,6 +59,7 @@ public enum CatalogFlag: Hashable, Sendable {
             return "承诺时限 \(promised) 个工作日超过法定时限 \(statutory) 个工作日"
         case .invalidNumber(let column, let value): return "\(column) 的值“\(value)”不是有效的工作日数（须为 0.5 的整数倍）"
         case .unknownOnlineFlag(let value): return "是否全程网办的值“\(value)”无法识别"
+        case .invalidGuideURL(let value): return "原始指南链接“\(value.prefix(60))”不是 http(s) 地址，已忽略"
         }
     }
 
@@ -60,6 +67,7 @@ public enum CatalogFlag: Hashable, Sendable {
     public var code: String {
         switch self {
         case .missingDepartment: return "missing_department"
+        case .malformedDepartment: return "malformed_department"
         case .missingCategory: return "missing_category"
         case .unknownCategory: return "unknown_category"
         case .missingCaseType: return "missing_case_type"
@@ -69,6 +77,7 @@ public enum CatalogFlag: Hashable, Sendable {
         case .promisedExceedsStatutory: return "promised_exceeds_statutory"
         case .invalidNumber: return "invalid_number"
         case .unknownOnlineFlag: return "unknown_online_flag"
+        case .invalidGuideURL: return "invalid_guide_url"
         }
     }
 }
@@ -78,12 +87,15 @@ public enum CatalogRejection: Error, Equatable, Sendable {
     case missingItemCode
     case malformedItemCode(String)
     case missingName
+    /// A cell longer than the catalogue ever needs (a broken quote swallowing the rest of the file, or junk).
+    case cellTooLong(column: String)
 
     public var message: String {
         switch self {
         case .missingItemCode: return "缺少实施编码（item_code），无法导入"
         case .malformedItemCode(let code): return "实施编码“\(code)”格式不正确（应为 10–40 位数字或大写字母）"
         case .missingName: return "缺少事项名称（name），无法导入"
+        case .cellTooLong(let column): return "\(column) 列内容过长（名称超过 200 字或其他列超过 2000 字），可能是引号未闭合，无法导入"
         }
     }
 }
@@ -103,6 +115,8 @@ extension CatalogRow {
             throw .malformedItemCode(code)
         }
         guard let name = prose("name") else { throw .missingName }
+        if name.count > 200 { throw .cellTooLong(column: "name") }
+        if let long = cells.first(where: { $0.value.count > 2000 }) { throw .cellTooLong(column: long.key) }
 
         var flags: [CatalogFlag] = []
         var row = CatalogRow(
@@ -111,6 +125,10 @@ extension CatalogRow {
             fullyOnline: nil, fee: prose("fee"), visits: nil, guideURL: cell("guide_url"), phones: prose("phones"),
             flags: [])
 
+        if let raw = row.department, !looksLikeAgency(raw) {
+            flags.append(.malformedDepartment(String(raw.split(whereSeparator: \.isNewline).first ?? "").prefix(40).description))
+            row.department = nil
+        }
         if let raw = cell("item_category") {
             if let category = ItemCategory(label: raw) ?? ItemCategory(rawValue: raw) {
                 row.category = category
@@ -127,7 +145,7 @@ extension CatalogRow {
         }
         for (column, label) in [("statutory_days", "法定办结时限"), ("promised_days", "承诺办结时限")] {
             guard let raw = cell(column) else { continue }
-            guard let number = Double(raw), let days = WorkingDays(exactly: number) else {
+            guard let days = WorkingDays(parsing: raw) else {
                 flags.append(.invalidNumber(column: label, value: raw))
                 continue
             }
@@ -140,7 +158,17 @@ extension CatalogRow {
             default: flags.append(.unknownOnlineFlag(raw))
             }
         }
-        if let raw = cell("visits") { row.visits = Int(raw) }
+        if let raw = cell("visits") {
+            if let visits = Int(raw), (0...10).contains(visits), raw.allSatisfy(\.isASCIIDigit) {
+                row.visits = visits
+            } else {
+                flags.append(.invalidNumber(column: "到现场次数", value: raw))
+            }
+        }
+        if let url = row.guideURL, !(url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://")) {
+            flags.append(.invalidGuideURL(url))
+            row.guideURL = nil
+        }
 
         row.valueFlags = flags
         row.flags = CatalogRow.flags(
@@ -159,7 +187,9 @@ extension CatalogRow {
         statutory: WorkingDays?, promised: WorkingDays?, fullyOnline: Bool?
     ) -> [CatalogFlag] {
         var flags: [CatalogFlag] = []
-        if department == nil { flags.append(.missingDepartment) }
+        if department == nil {
+            flags.append(valueFlags.first { if case .malformedDepartment = $0 { return true } else { return false } } ?? .missingDepartment)
+        }
         if category == nil {
             flags.append(valueFlags.first { if case .unknownCategory = $0 { return true } else { return false } } ?? .missingCategory)
         }
@@ -168,9 +198,10 @@ extension CatalogRow {
         }
         for flag in valueFlags {
             if case .invalidNumber(let column, _) = flag {
-                let stillMissing = column == "法定办结时限" ? statutory == nil : promised == nil
+                let stillMissing = column == "法定办结时限" ? statutory == nil : column == "承诺办结时限" ? promised == nil : true
                 if stillMissing { flags.append(flag) }
             }
+            if case .invalidGuideURL = flag { flags.append(flag) }
             if case .unknownOnlineFlag = flag, fullyOnline == nil { flags.append(flag) }
         }
         if caseType != .instant {
@@ -184,5 +215,15 @@ extension CatalogRow {
             flags.append(.promisedExceedsStatutory(promised: promised, statutory: statutory))
         }
         return flags
+    }
+}
+
+extension CatalogRow {
+    static let agencySuffixes = ["厅", "局", "委员会", "委", "中心", "办公室", "办", "院", "会", "署", "处", "所", "站", "队", "馆", "社", "部", "行", "室", "政府", "公司"]
+
+    /// Whether a department cell reads as an agency's name: one line, at most 40 characters, ending like an
+    /// agency (湖北省林业局, 湖北省人力资源和社会保障厅, …中心). Scraped cells that carry a paragraph fail.
+    public static func looksLikeAgency(_ name: String) -> Bool {
+        !name.contains(where: \.isNewline) && name.count <= 40 && agencySuffixes.contains(where: name.hasSuffix)
     }
 }

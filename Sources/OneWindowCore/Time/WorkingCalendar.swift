@@ -45,9 +45,10 @@ public struct HolidayYear: Sendable, Equatable {
         } catch {
             throw CalendarError.malformedYearFile
         }
+        guard (2000...2100).contains(file.year) else { throw CalendarError.malformedYearFile }
         guard !file.days.isEmpty else { throw CalendarError.unpublishedYear(file.year) }
         let inYear = file.days.filter { $0.date.year == file.year }
-        guard !inYear.isEmpty else { throw CalendarError.unpublishedYear(file.year) }
+        guard !inYear.isEmpty else { throw CalendarError.noDaysInYear(file.year) }
         return HolidayYear(year: file.year, papers: file.papers ?? [], days: file.days)
     }
 }
@@ -58,6 +59,8 @@ public enum CalendarError: Error, Equatable, Sendable {
     case noCalendar(year: Int)
     /// The year file lists no days: the State Council notice is not published yet.
     case unpublishedYear(Int)
+    /// The file says `year` but none of its days falls in that year.
+    case noDaysInYear(Int)
     case malformedYearFile
 
     /// A user-safe Chinese message.
@@ -67,8 +70,10 @@ public enum CalendarError: Error, Equatable, Sendable {
             return "\(year) 年的节假日安排尚未载入，无法计算该年的工作日与期限。请管理员先导入 \(year) 年的国务院节假日安排。"
         case .unpublishedYear(let year):
             return "\(year) 年的节假日文件没有任何日期：国务院通知可能尚未发布，不能载入。"
+        case .noDaysInYear(let year):
+            return "文件标明为 \(year) 年，但其中没有一天属于 \(year) 年，请检查 year 与 date 字段。"
         case .malformedYearFile:
-            return "节假日文件格式不正确：应为 {year, papers, days:[{name, date, isOffDay}]}。"
+            return "节假日文件格式不正确：应为 {year, papers, days:[{name, date, isOffDay}]}，year 在 2000–2100 之间。"
         }
     }
 }

@@ -21,6 +21,17 @@ public struct WorkingDays: Hashable, Comparable, Sendable, CustomStringConvertib
         self.init(halfDays: Int(doubled))
     }
 
+    /// Parses a decimal number of days as people write it: `3`, `2.5`, `20.0` (full-width digits accepted);
+    /// `nil` for anything else (`0x10`, `1e1`, `-1`, `2.3`, `inf`).
+    public init?(parsing text: String) {
+        let value = TextNormalization.normalize(text)
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isASCIIDigit) }),
+            let number = Double(value)
+        else { return nil }
+        self.init(exactly: number)
+    }
+
     /// Whole days in the limit (3 for 3.5).
     public var wholeDays: Int { halfDays / 2 }
     /// Whether the limit ends at noon (N.5).

@@ -31,7 +31,7 @@ struct CalendarAPIController {
             throw FieldError(field: "from", message: "from 应为 YYYY-MM-DD 格式的日期")
         }
         let daysText = (try? req.query.get(String.self, at: "days")) ?? ""
-        guard let number = Double(TextNormalization.normalize(daysText)), let limit = WorkingDays(exactly: number) else {
+        guard let limit = WorkingDays(parsing: daysText) else {
             throw FieldError(field: "days", message: "days 应为不小于 0 的数，且为 0.5 的整数倍")
         }
         var pauses: [Pause] = []
@@ -45,7 +45,7 @@ struct CalendarAPIController {
             }
         }
         let calendar = try await req.workingCalendar()
-        guard let due = try calendar.deadline(from: from, limit: limit, pauses: pauses) else {
+        guard let due = try Self.due(calendar, from: from, limit: limit, pauses: pauses) else {
             throw FieldError(field: "pauses", message: "暂停尚未恢复，期限待定")
         }
         let zone = req.settings.timeZone
@@ -56,6 +56,15 @@ struct CalendarAPIController {
                            due: formatter.string(from: due.instant(in: zone)), timeZone: zone.identifier)
     }
 
+    /// The deadline, with a bad pause reported on the `pauses` field.
+    private static func due(_ calendar: WorkingCalendar, from: LocalDate, limit: WorkingDays, pauses: [Pause]) throws -> DueTime? {
+        let result = Result { () throws(DeadlineError) in try calendar.deadline(from: from, limit: limit, pauses: pauses) }
+        if case .failure(.invalidPause(let why)) = result {
+            throw FieldError(field: "pauses", message: "暂停时段不正确：\(why)")
+        }
+        return try result.get()
+    }
+
     struct YearDTO: Content {
         struct Day: Content { let date: String; let name: String; let isOffDay: Bool }
         let year: Int
@@ -64,8 +73,11 @@ struct CalendarAPIController {
     }
 
     func year(req: Request) async throws -> YearDTO {
-        guard let year = req.parameters.get("year").flatMap(Int.init), let record = try await CalendarYear.find(year, on: req.db) else {
-            throw PlatformError.notFound(what: "该年份的节假日安排（尚未载入）")
+        guard let year = req.parameters.get("year").flatMap(Int.init), (1900...2200).contains(year) else {
+            throw FieldError(field: "year", message: "year 应为四位年份，如 2025")
+        }
+        guard let record = try await CalendarYear.find(year, on: req.db) else {
+            throw PlatformError.notFound(what: "\(year) 年的节假日安排（尚未载入）")
         }
         let days = try await HolidayDay.query(on: req.db).filter(\.$year == year).sort(\.$id).all()
         return YearDTO(year: year, papers: record.papers.split(separator: "\n").map(String.init),

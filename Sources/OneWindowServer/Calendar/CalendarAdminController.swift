@@ -11,9 +11,17 @@ struct CalendarAdminController {
     }
 
     func show(req: Request) async throws -> View {
+        let message = (try? req.query.get(String.self, at: "loaded")).map { "已载入 \($0) 年节假日安排" }
+        let note = try? req.query.get(String.self, at: "note")
+        return try await render(req, message: message, note: note, error: nil)
+    }
+
+    private func render(_ req: Request, message: String?, note: String?, error: String?) async throws -> View {
         struct Day: Encodable { let date: String; let name: String; let kind: String }
         struct Year: Encodable { let year: Int; let source: String; let loadedAt: String; let papers: [String]; let offDays: Int; let makeUpDays: [Day] }
-        struct Context: Encodable { let page: PageChrome; let years: [Year]; let message: String? }
+        struct Context: Encodable {
+            let page: PageChrome; let years: [Year]; let message: String?; let note: String?; let error: String?; let warning: String?
+        }
         let years = try await CalendarYear.query(on: req.db).sort(\.$id, .descending).all()
         let days = try await HolidayDay.query(on: req.db).all()
         let rows = years.map { year in
@@ -24,32 +32,37 @@ struct CalendarAdminController {
                 offDays: mine.filter(\.isOffDay).count,
                 makeUpDays: mine.filter { !$0.isOffDay }.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { Day(date: $0.id ?? "", name: $0.name, kind: "补班") })
         }
-        let message = (try? req.query.get(String.self, at: "loaded")).map { "已载入 \($0) 年节假日安排" }
-        return try await req.view.render("admin/calendar", Context(page: PageChrome(request: req, title: "节假日与工作日"), years: rows, message: message))
+        let warning = CalendarQueries.missingYearWarning(
+            loaded: rows.map(\.year), today: LocalDate(Date(), in: req.settings.timeZone))
+        return try await req.view.render("admin/calendar", Context(
+            page: PageChrome(request: req, title: "节假日与工作日"), years: rows, message: message, note: note, error: error, warning: warning))
     }
 
     struct UploadForm: Content {
         var file: File?
     }
 
+    /// Loads (or replaces) a year; a file that cannot be loaded comes back on the page with the reason (400).
     func upload(req: Request) async throws -> Response {
         let form = try req.content.decode(UploadForm.self)
         guard let file = form.file, file.data.readableBytes > 0 else {
-            throw FieldError(field: "file", message: "请选择节假日 JSON 文件")
+            return try await render(req, message: nil, note: nil, error: "请选择节假日 JSON 文件").encodeResponse(status: .badRequest, for: req)
         }
         let year: HolidayYear
         do {
             year = try HolidayYear.decode(Data(buffer: file.data))
         } catch let error as CalendarError {
-            throw FieldError(field: "file", message: error.message)
+            return try await render(req, message: nil, note: nil, error: error.message).encodeResponse(status: .badRequest, for: req)
         }
         let actor = req.actor
-        try await req.db.transaction { tx in
-            try await CalendarQueries.store(year, source: "upload:\(file.filename.prefix(80))", on: tx)
-            try await Audit.record(on: tx, region: req.settings.region.value, actor: actor, action: "calendar.load", entityType: "calendar_year",
-                                   entityID: String(year.year), summary: "载入 \(year.year) 年节假日安排（\(year.days.count) 天）")
-        }
+        let replaced = try await CalendarYear.find(year.year, on: req.db) != nil
+        try await CalendarQueries.storeAudited(year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
+                                               region: req.settings.region.value, actor: actor, on: req.db)
         await req.application.calendarCache.invalidate()
-        return req.redirect(to: Paths.adminCalendar + "?loaded=\(year.year)")
+        var target = Paths.adminCalendar + "?loaded=\(year.year)"
+        if let note = CalendarQueries.sanityNote(for: year) {
+            target += "&note=" + (note.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
+        return req.redirect(to: target)
     }
 }

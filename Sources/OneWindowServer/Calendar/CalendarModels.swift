@@ -53,6 +53,25 @@ struct M0002_CreateCalendar: AsyncMigration {
 }
 
 enum CalendarQueries {
+    /// A warning for the admin when this year's or next year's holiday arrangement is not loaded, or `nil`.
+    /// Deadlines that reach a year without a calendar are refused, so next year must be loaded before
+    /// deadlines start crossing into it (the State Council usually publishes in November).
+    static func missingYearWarning(loaded: [Int], today: LocalDate) -> String? {
+        if !loaded.contains(today.year) {
+            return "\(today.year) 年（今年）的节假日安排尚未载入：今年的所有期限都无法计算，请立即载入。"
+        }
+        if !loaded.contains(today.year + 1) {
+            return "\(today.year + 1) 年的节假日安排尚未载入：跨入 \(today.year + 1) 年的期限将无法计算。国务院通知发布后（通常在 11 月）请及时载入。"
+        }
+        return nil
+    }
+
+    /// A note when a year file looks incomplete: a real year has about 25–35 days off.
+    static func sanityNote(for year: HolidayYear) -> String? {
+        let offDays = year.days.filter { $0.isOffDay && $0.date.year == year.year }.count
+        return offDays < 20 ? "注意：该文件只有 \(offDays) 个休息日，少于常见的 25–35 天，请核对是否完整。" : nil
+    }
+
     /// Every loaded year, as the Core calendar.
     static func workingCalendar(on db: any Database) async throws -> WorkingCalendar {
         let years = try await CalendarYear.query(on: db).all()
@@ -68,10 +87,24 @@ enum CalendarQueries {
         })
     }
 
-    /// Stores (or replaces) one year. Days listed in the file but belonging to another year (a 2023 file lists
-    /// 2022-12-31) are stored under the file's year only when that date is not already known.
+    /// Stores (or replaces) one year with its audit event, in one transaction.
+    static func storeAudited(_ year: HolidayYear, source: String, replaced: Bool, region: String, actor: Actor, on db: any Database) async throws {
+        let offDays = year.days.filter { $0.isOffDay && $0.date.year == year.year }.count
+        let makeUp = year.days.filter { !$0.isOffDay && $0.date.year == year.year }.count
+        try await db.writeTransaction { tx in
+            try await store(year, source: source, on: tx)
+            try await Audit.record(
+                on: tx, region: region, actor: actor, action: replaced ? "calendar.replace" : "calendar.load", entityType: "calendar_year",
+                entityID: String(year.year), summary: "\(replaced ? "替换" : "载入") \(year.year) 年节假日安排：休息日 \(offDays) 天，调休补班 \(makeUp) 天")
+        }
+    }
+
+    /// Stores (or replaces) one year. The file of year Y owns every date in Y: all stored days of Y go, whoever
+    /// stored them, and the file's days of Y come in. Days it lists in other years (a 2023 file lists 2022-12-31)
+    /// are kept only where that date is not known yet, under the year they fall in.
     static func store(_ year: HolidayYear, source: String, on db: any Database) async throws {
         try await HolidayDay.query(on: db).filter(\.$year == year.year).delete()
+        try await HolidayDay.query(on: db).filter(\.$id >= "\(year.year)-01-01").filter(\.$id <= "\(year.year)-12-31").delete()
         try await CalendarYear.query(on: db).filter(\.$id == year.year).delete()
         let record = CalendarYear()
         record.id = year.year
@@ -81,10 +114,10 @@ enum CalendarQueries {
         try await record.create(on: db)
         for day in year.days {
             let key = day.date.description
-            if try await HolidayDay.find(key, on: db) != nil { continue }
+            if day.date.year != year.year, try await HolidayDay.find(key, on: db) != nil { continue }
             let row = HolidayDay()
             row.id = key
-            row.year = year.year
+            row.year = day.date.year
             row.name = day.name
             row.isOffDay = day.isOffDay
             try await row.create(on: db)

@@ -82,6 +82,10 @@ struct CatalogAdminController {
         let region: RegionCode
         if let raw = TextNormalization.normalizedOrNil(form.regionCode) {
             region = try RegionCode(raw, field: "regionCode")
+            let allowed = CatalogQueries.visibleRegions(for: req.settings.region)
+            guard allowed.contains(region.value) else {
+                throw FieldError(field: "regionCode", message: "只能导入到本县或其上级区划：\(allowed.joined(separator: "、"))")
+            }
         } else {
             region = try await CatalogImporter.region(of: table, on: req.db, fallback: req.settings.region)
         }
@@ -220,7 +224,7 @@ struct CatalogAdminController {
         let caseType = check.choice(form.caseType, field: "caseType", label: "办件类型", as: CaseType.self)
         func days(_ raw: String?, field: String, label: String) -> WorkingDays? {
             guard let text = TextNormalization.normalizedOrNil(raw) else { return nil }
-            guard let number = Double(text), let value = WorkingDays(exactly: number) else {
+            guard let value = WorkingDays(parsing: text) else {
                 check.fail(field, "\(label)应为不小于 0 的数，且为 0.5 的整数倍")
                 return nil
             }
@@ -228,7 +232,15 @@ struct CatalogAdminController {
         }
         let statutory = days(form.statutoryDays, field: "statutoryDays", label: "法定办结时限")
         let promised = days(form.promisedDays, field: "promisedDays", label: "承诺办结时限")
-        let online: Bool? = switch form.fullyOnline { case "yes": true; case "no": false; default: nil }
+        let online: Bool?
+        switch form.fullyOnline ?? "" {
+        case "yes": online = true
+        case "no": online = false
+        case "": online = nil
+        default:
+            online = nil
+            check.fail("fullyOnline", "全程网办只能选“是”“否”或“未确定”")
+        }
         let flags = CatalogRow.flags(department: department.isEmpty ? nil : department, category: category, caseType: caseType,
                                      statutory: statutory, promised: promised, fullyOnline: online)
         for flag in flags {
@@ -242,7 +254,7 @@ struct CatalogAdminController {
             return try await renderItem(req, item: item, form: form, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let actor = req.actor
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             if item.departmentName != department {
                 let match = try await Department.query(on: tx).filter(\.$regionCode == item.regionCode).filter(\.$name == department).first()
                 item.$department.id = match?.id

@@ -93,7 +93,7 @@ enum CatalogImporter {
                 let end = min(start + chunkSize, table.records.count)
                 let records = Array(table.records[start..<end])
                 let runID = try run.requireID()
-                let (results, newSeen, newDepartments) = try await db.transaction { [seen, departments] tx in
+                let (results, newSeen, newDepartments) = try await db.writeTransaction { [seen, departments] tx in
                     var seen = seen
                     var departments = departments
                     var results: [RowResult] = []
@@ -130,11 +130,12 @@ enum CatalogImporter {
             }
             run.status = .finished
         } catch {
+            db.logger.error("catalogue import \(run.id?.uuidString ?? "-") failed near line \(run.processed + 2): \(String(reflecting: error))")
             run.status = .failed
             run.error = "第 \(run.processed + 2) 行附近出错，之前的行已导入；请检查文件后重新导入（重复导入不会产生重复事项）"
         }
         run.finishedAt = Date()
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await run.update(on: tx)
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: "catalog.import", entityType: "import_run",

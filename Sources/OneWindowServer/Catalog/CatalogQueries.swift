@@ -29,13 +29,13 @@ struct GuideFilter: Sendable, Equatable {
         }
         if let raw = text("category") {
             guard let value = ItemCategory(rawValue: raw) ?? ItemCategory(label: raw) else {
-                throw FieldError(field: "category", message: "事项类型“\(raw)”不存在，可选：\(ItemCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw FieldError(field: "category", message: "事项类型“\(raw)”不存在，可选：\(ItemCategory.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
             }
             filter.category = value
         }
         if let raw = text("caseType") {
             guard let value = CaseType(rawValue: raw) ?? CaseType(label: raw) else {
-                throw FieldError(field: "caseType", message: "办件类型“\(raw)”不存在，可选：\(CaseType.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw FieldError(field: "caseType", message: "办件类型“\(raw)”不存在，可选：\(CaseType.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
             }
             filter.caseType = value
         }
@@ -43,16 +43,16 @@ struct GuideFilter: Sendable, Equatable {
             switch raw.lowercased() {
             case "1", "true", "yes": filter.fullyOnline = true
             case "0", "false", "no": filter.fullyOnline = false
-            default: throw FieldError(field: "online", message: "online 只能是 true 或 false")
+            default: throw FieldError(field: "online", message: "“只看全程网办”（online）只能是 true 或 false")
             }
         }
         if let raw = text("page") {
-            guard let page = Int(raw), page >= 1, page <= 100_000 else { throw FieldError(field: "page", message: "page 应为不小于 1 的整数") }
+            guard let page = Int(raw), page >= 1, page <= 100_000 else { throw FieldError(field: "page", message: "页码（page）应为不小于 1 的整数") }
             filter.page = page
         }
         if let raw = text("per") {
             guard let per = Int(raw), (1...maxPer).contains(per) else {
-                throw FieldError(field: "per", message: "per 应为 1–\(maxPer) 的整数")
+                throw FieldError(field: "per", message: "每页条数（per）应为 1–\(maxPer) 的整数")
             }
             filter.per = per
         }
@@ -67,7 +67,8 @@ enum CatalogQueries {
         [region.value] + region.ancestors.map(\.value)
     }
 
-    /// Published items matching `filter` in `regions`, ordered by name then item code (stable across pages).
+    /// Published items matching `filter` in `regions`: the most local region first (the county's own items
+    /// before the province's), then by name and item code, so pages are stable.
     /// - Returns: the page of items (departments loaded) and the total count.
     static func search(_ filter: GuideFilter, regions: [String], on db: any Database) async throws -> (items: [ServiceItem], total: Int) {
         let query = ServiceItem.query(on: db)
@@ -75,9 +76,13 @@ enum CatalogQueries {
             .filter(\.$status == .published)
         if let text = filter.text {
             // Substring match on the pre-built search text finds words inside Chinese text (no word spaces);
-            // instr/strpos take the text literally, so `%` and `_` need no escaping.
+            // instr/strpos take the text literally, so `%` and `_` need no escaping. Every term must match;
+            // a term matches through any of its alternatives (GuideSearch.synonyms).
             let function = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "strpos" : "instr"
-            query.filter(.sql(embed: "\(unsafeRaw: function)(search_text, \(bind: text.uppercased())) > 0"))
+            for alternatives in GuideSearch.terms(text) {
+                let clauses = alternatives.map { "\(unsafeRaw: function)(search_text, \(bind: $0)) > 0" as SQLQueryString }
+                query.filter(.sql(embed: "(" + clauses.joined(separator: " OR ") + ")"))
+            }
         }
         if let id = filter.departmentID { query.filter(\.$department.$id == id) }
         if let category = filter.category { query.filter(\.$category == category) }
@@ -85,7 +90,7 @@ enum CatalogQueries {
         if let online = filter.fullyOnline { query.filter(\.$fullyOnline == online) }
         let total = try await query.count()
         let items = try await query.copy()
-            .sort(\.$name).sort(\.$itemCode).sort(\.$regionCode)
+            .sort(\.$regionCode, .descending).sort(\.$name).sort(\.$itemCode)
             .range(((filter.page - 1) * filter.per)..<(filter.page * filter.per))
             .with(\.$department)
             .all()
@@ -95,7 +100,7 @@ enum CatalogQueries {
     /// A published item by its code, from the nearest region that has it, with its materials in order.
     static func item(code: String, regions: [String], on db: any Database) async throws -> ServiceItem? {
         let candidates = try await ServiceItem.query(on: db)
-            .filter(\.$itemCode == code.uppercased())
+            .filter(\.$itemCode == TextNormalization.normalize(code).uppercased())
             .filter(\.$regionCode ~~ regions)
             .filter(\.$status == .published)
             .with(\.$department)

@@ -32,7 +32,7 @@ struct M0013_LoadStarterCatalog: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         let file = try JSONDecoder().decode(File.self, from: ReferenceData.data("starter-catalog.json"))
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             let departments = try await Department.query(on: db).filter(\.$regionCode == file.regionCode).all()
             let hall = try await Hall.query(on: db).filter(\.$regionCode == file.regionCode).filter(\.$level == .county).first()
             for entry in file.items {

@@ -110,6 +110,9 @@ struct GuideWebController {
             let cutDays: String?
             let cutPercent: String?
             let visits: String
+            /// The item has a materials list (imported provincial rows do not carry one).
+            let materialsKnown: Bool
+            let phones: [String]
         }
         let code = req.parameters.get("code") ?? ""
         let regions = CatalogQueries.visibleRegions(for: req.settings.region)
@@ -124,8 +127,11 @@ struct GuideWebController {
         let cut = LimitCut(statutory: item.statutory, promised: item.promised)
         return try await req.view.render("guide/item", Context(
             page: PageChrome(request: req, title: item.name), item: row(item), detail: detail, materials: materials,
-            cutDays: cut.map { Self.days($0.days) }, cutPercent: cut.map { String(format: "%.2f%%", $0.percent) },
-            visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明"))
+            cutDays: cut.flatMap { $0.days > 0 ? Self.days($0.days) : nil }, cutPercent: cut.map { String(format: "%.2f%%", $0.percent) },
+            visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明",
+            materialsKnown: !materials.isEmpty || item.source != "import",
+            phones: (item.phones ?? "").split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }))
     }
 
     func row(_ item: ServiceItem) -> ResultRow {
@@ -134,10 +140,16 @@ struct GuideWebController {
             code: item.itemCode, name: item.name, subItem: item.subItem == item.name ? nil : item.subItem,
             department: item.department?.name ?? item.departmentName ?? "未注明",
             category: item.category?.label ?? "未注明", caseType: item.caseType?.label ?? "未注明",
-            statutory: item.statutory.map { "\($0) 个工作日" } ?? "未规定",
-            promised: item.promised.map { $0.halfDays == 0 ? "即办（当场办结）" : "\($0) 个工作日" } ?? "未注明",
-            cut: cut.map { String(format: "压缩 %.2f%%", $0.percent) } ?? "",
+            statutory: item.statutory.map { "\($0) 个工作日" } ?? "未注明",
+            promised: Self.promisedText(item),
+            cut: cut.map { $0.percent > 0 ? String(format: "压缩 %.2f%%", $0.percent) : "" } ?? "",
             online: item.fullyOnline == true, link: Paths.item(item.itemCode))
+    }
+
+    /// A 即办件 is done on the spot whether or not its row states a promised limit.
+    static func promisedText(_ item: ServiceItem) -> String {
+        if let promised = item.promised { return promised.halfDays == 0 ? "即办（当场办结）" : "\(promised) 个工作日" }
+        return item.caseType == .instant ? "即办（当场办结）" : "未注明"
     }
 
     static func days(_ value: Double) -> String {

@@ -98,12 +98,19 @@ struct DirectoryAdminController {
         let hours = check.optional(form.hours, field: "hours", label: "办公时间", max: 200) ?? ""
         if let division, !division.value.hasPrefix(String(region.prefix(6))) {
             check.fail("divisionCode", "服务区域应在本县（\(region.prefix(6))）范围内")
+        } else if let division, try await Region.find(division.value, on: req.db) == nil {
+            check.fail("divisionCode", "行政区划代码 \(division.value) 不存在")
+        }
+        if !code.isEmpty, let other = try await Hall.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
+            other.id != existing?.id
+        {
+            check.fail("code", "大厅编码 \(code) 已被“\(other.name)”使用")
         }
         guard check.isValid, let level, let division else {
             return try await renderHall(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let actor = req.actor
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             if let other = try await Hall.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(), other.id != existing?.id {
                 throw FieldError(field: "code", message: "大厅编码 \(code) 已被“\(other.name)”使用")
             }
@@ -176,11 +183,21 @@ struct DirectoryAdminController {
         let code = check.code(form.code, field: "code", label: "部门编码")
         let name = check.required(form.name, field: "name", label: "部门全称", max: 80)
         let shortName = check.optional(form.shortName, field: "shortName", label: "简称", max: 30) ?? name
+        if !code.isEmpty, let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
+            other.id != existing?.id
+        {
+            check.fail("code", "部门编码 \(code) 已被“\(other.name)”使用")
+        }
+        if !name.isEmpty, let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$name == name).first(),
+            other.id != existing?.id
+        {
+            check.fail("name", "已有同名部门（编码 \(other.code)）")
+        }
         guard check.isValid else {
             return try await renderDepartment(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let actor = req.actor
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             if let other = try await Department.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(), other.id != existing?.id {
                 throw FieldError(field: "code", message: "部门编码 \(code) 已被“\(other.name)”使用")
             }
@@ -264,12 +281,20 @@ struct DirectoryAdminController {
         let existing = try await findOptional(Window.self, req)
         var check = FormCheck()
         let hallID = check.uuid(form.hallID, field: "hallID", label: "所属大厅", required: true)
-        let number = check.code(form.number, field: "number", label: "窗口号", max: 10)
+        let number = check.windowNumber(form.number, field: "number", label: "窗口号")
         let name = check.required(form.name, field: "name", label: "窗口名称", max: 40)
         let kind = check.choice(form.kind, field: "kind", label: "窗口类型", as: WindowKind.self)
         let departmentID = check.uuid(form.departmentID, field: "departmentID", label: "部门", required: kind == .specialist)
+        if kind == .comprehensive, departmentID != nil {
+            check.fail("departmentID", "综合窗口受理所有部门的事项，不属于某一个部门")
+        }
         let hall = try await hallID.asyncFlatMap { try await Hall.find($0, on: req.db) }
         if hallID != nil, hall?.regionCode != region { check.fail("hallID", "所属大厅不存在") }
+        if let hall, !number.isEmpty,
+            let other = try await Window.query(on: req.db).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(), other.id != existing?.id
+        {
+            check.fail("number", "\(hall.name) 已有 \(number) 号窗口")
+        }
         if let departmentID, try await Department.find(departmentID, on: req.db)?.regionCode != region {
             check.fail("departmentID", "部门不存在")
         }
@@ -277,7 +302,7 @@ struct DirectoryAdminController {
             return try await renderWindow(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let actor = req.actor
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             if let other = try await Window.query(on: tx).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(), other.id != existing?.id {
                 throw FieldError(field: "number", message: "\(hall.name) 已有 \(number) 号窗口")
             }

@@ -97,6 +97,7 @@ struct M0006_CreateStaff: AsyncMigration {
             .field("active", .bool, .required)
             .field("must_change_password", .bool, .required)
             .field("last_sign_in_at", .datetime)
+            .field("credentials_changed_at", .datetime)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "username")

@@ -98,6 +98,8 @@ final class Staff: Model, Authenticatable, @unchecked Sendable {
     /// Set for a generated first password: the holder must choose a new one at first sign-in.
     @Field(key: "must_change_password") var mustChangePassword: Bool
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
+    /// When the password was last set or the account was deactivated: sessions issued earlier are void.
+    @OptionalField(key: "credentials_changed_at") var credentialsChangedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -61,7 +61,7 @@ struct M0012_LoadDemoOrganisation: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         let file = try JSONDecoder().decode(File.self, from: ReferenceData.data("demo-organisation.json"))
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             var halls: [String: UUID] = [:]
             for entry in file.halls {
                 let hall = Hall()

@@ -38,7 +38,7 @@ enum StaffAccounts {
         try PasswordPolicy.check(account.password)
         guard !account.roles.isEmpty else { throw FieldError(field: "roles", message: "请至少选择一个角色") }
         let hash = try await hashPassword(account.password, cost: cost)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             if try await Staff.query(on: tx).filter(\.$username == username).first() != nil {
                 throw PlatformError.conflict("登录名“\(username)”已被使用")
             }
@@ -68,6 +68,9 @@ enum StaffAccounts {
             }
         }
     }
+
+    /// A Bcrypt hash of a random string, verified against when the sign-in name is unknown.
+    static let timingDummyHash = (try? Bcrypt.hash(CSRF.randomToken(), cost: 12)) ?? ""
 
     static func verify(_ password: String, hash: String) async -> Bool {
         await withCheckedContinuation { continuation in

@@ -97,7 +97,9 @@ struct StaffAdminController {
         let region = req.settings.region.value
         let hallID = check.uuid(form.hallID, field: "hallID", label: "所在大厅", required: false)
         if let hallID, try await Hall.find(hallID, on: req.db)?.regionCode != region { check.fail("hallID", "所在大厅不存在") }
-        let departmentID = check.uuid(form.departmentID, field: "departmentID", label: "所属部门", required: false)
+        // Department staff act for their department: approvers and handlers need one.
+        let needsDepartment = roles.contains(.approver) || roles.contains(.handler)
+        let departmentID = check.uuid(form.departmentID, field: "departmentID", label: "所属部门（部门审批、承办单位角色必选）", required: needsDepartment)
         if let departmentID, try await Department.find(departmentID, on: req.db)?.regionCode != region {
             check.fail("departmentID", "所属部门不存在")
         }
@@ -130,7 +132,8 @@ struct StaffAdminController {
         let form = try req.content.decode(StaffForm.self)
         var check = FormCheck()
         let displayName = check.required(form.displayName, field: "displayName", label: "姓名", max: 40)
-        let newPassword = TextNormalization.normalizedOrNil(form.password)
+        // A password is kept exactly as typed (no NFKC, no trimming): sign-in compares it byte for byte.
+        let newPassword = form.password.flatMap { $0.isEmpty ? nil : $0 }
         if let newPassword { _ = check.check { () throws(FieldError) in try PasswordPolicy.check(newPassword) } }
         let (roles, hallID, departmentID) = try await checkCommon(form, &check, req: req)
         let me = req.auth.get(Staff.self)
@@ -146,6 +149,10 @@ struct StaffAdminController {
             staff.passwordHash = try await StaffAccounts.hashPassword(newPassword, cost: req.settings.bcryptCost)
             staff.mustChangePassword = true
         }
+        if newPassword != nil || (staff.active && form.active == nil) {
+            // A reset or a deactivation ends the account's open sessions.
+            staff.credentialsChangedAt = Date()
+        }
         let before = Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、")
         staff.displayName = displayName
         staff.roles = roles
@@ -154,7 +161,7 @@ struct StaffAdminController {
         staff.active = form.active != nil
         let after = Role.allCases.filter(roles.contains).map(\.label).joined(separator: "、")
         let actor = req.actor
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await staff.update(on: tx)
             var summary = "修改账号 \(staff.username)"
             if before != after { summary += "；角色 \(before) → \(after)" }

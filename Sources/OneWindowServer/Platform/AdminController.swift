@@ -12,7 +12,7 @@ struct AdminController {
 
     func home(req: Request) async throws -> View {
         struct Counts: Encodable { let halls: Int; let departments: Int; let windows: Int; let staff: Int; let items: Int; let drafts: Int; let years: [Int] }
-        struct Context: Encodable { let page: PageChrome; let counts: Counts }
+        struct Context: Encodable { let page: PageChrome; let counts: Counts; let calendarWarning: String? }
         let region = req.settings.region.value
         let counts = Counts(
             halls: try await Hall.query(on: req.db).filter(\.$regionCode == region).count(),
@@ -22,7 +22,8 @@ struct AdminController {
             items: try await ServiceItem.query(on: req.db).filter(\.$status == .published).count(),
             drafts: try await ServiceItem.query(on: req.db).filter(\.$status == .draft).count(),
             years: try await CalendarYear.query(on: req.db).sort(\.$id).all().compactMap(\.id))
-        return try await req.view.render("admin/home", Context(page: PageChrome(request: req, title: "中心管理"), counts: counts))
+        let warning = CalendarQueries.missingYearWarning(loaded: counts.years, today: LocalDate(Date(), in: req.settings.timeZone))
+        return try await req.view.render("admin/home", Context(page: PageChrome(request: req, title: "中心管理"), counts: counts, calendarWarning: warning))
     }
 
     func audit(req: Request) async throws -> View {

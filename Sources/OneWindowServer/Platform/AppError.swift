@@ -62,7 +62,7 @@ public enum PlatformError: DomainError {
         case .csrfMismatch: return "表单已过期或来源不明，请刷新页面后重新提交"
         case .tooManyAttempts(let seconds): return "尝试次数过多，请 \(max(1, seconds / 60)) 分钟后再试"
         case .unsupportedMediaType(let what): return "不支持的文件类型：\(what)"
-        case .payloadTooLarge(let limit): return "文件过大，上限为 \(limit)"
+        case .payloadTooLarge(let limit): return "提交的内容过大，上限为 \(limit)"
         }
     }
 

@@ -34,13 +34,19 @@ struct ImportCommand: AsyncCommand {
         case "catalog":
             try await importCatalog(data, name: signature.file, region: signature.region, app: app, console: context.console)
         case "calendar":
-            let year = try HolidayYear.decode(data)
-            try await app.db.transaction { tx in
-                try await CalendarQueries.store(year, source: "cli:\((signature.file as NSString).lastPathComponent)", on: tx)
-                try await Audit.record(on: tx, region: app.settings.region.value, actor: .commandLine, action: "calendar.load",
-                                       entityType: "calendar_year", entityID: String(year.year), summary: "载入 \(year.year) 年节假日安排")
+            let year: HolidayYear
+            do {
+                year = try HolidayYear.decode(data)
+            } catch let error as CalendarError {
+                context.console.error(error.message)
+                throw ExitCode(1)
             }
-            context.console.print("已载入 \(year.year) 年节假日安排：\(year.days.count) 天（补班 \(year.days.filter { !$0.isOffDay }.count) 天）")
+            let replaced = try await CalendarYear.find(year.year, on: app.db) != nil
+            try await CalendarQueries.storeAudited(
+                year, source: "cli:\((signature.file as NSString).lastPathComponent)", replaced: replaced,
+                region: app.settings.region.value, actor: .commandLine, on: app.db)
+            context.console.print("已\(replaced ? "替换" : "载入") \(year.year) 年节假日安排：\(year.days.count) 天（补班 \(year.days.filter { !$0.isOffDay }.count) 天）")
+            if let note = CalendarQueries.sanityNote(for: year) { context.console.warning(note) }
         default:
             context.console.error("未知的导入类型 \(signature.kind)：可用 catalog 或 calendar")
             throw ExitCode(2)
@@ -116,8 +122,11 @@ struct CreateAdminCommand: AsyncCommand {
     }
 }
 
-struct ExitCode: Error, CustomStringConvertible {
+/// A command that has already told the operator what went wrong, and ends with this status.
+public protocol CommandLineExit: Error {}
+
+struct ExitCode: CommandLineExit, CustomStringConvertible {
     let code: Int32
     init(_ code: Int32) { self.code = code }
-    var description: String { "exit \(code)" }
+    var description: String { "命令未完成（退出码 \(code)）" }
 }

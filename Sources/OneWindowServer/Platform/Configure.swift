@@ -24,10 +24,15 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
 
     try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
 
+    // Stable JSON: keys sorted, so the same answer is the same bytes.
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+
     app.middleware = Middlewares()
     app.middleware.use(ErrorRenderingMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "1mb"
 
     app.sessions.use(.fluent)
@@ -134,10 +139,25 @@ public func ensureFirstAdmin(_ app: Application) async throws {
             ================================================================
              首次启动：已创建管理员账号 admin
              一次性密码：\(generated)
-             请登录 http://127.0.0.1:8080/signin 并立即修改密码（此密码只显示这一次）
+             请登录 \(signInURL(arguments: CommandLine.arguments)) 并立即修改密码（此密码只显示这一次）
             ================================================================
             """)
     }
+}
+
+/// The sign-in address for the banner, from `serve`'s `--hostname`/`-H` and `--port`/`-p` (Vapor's defaults
+/// otherwise).
+func signInURL(arguments: [String]) -> String {
+    func value(_ names: Set<String>) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if names.contains(argument), index + 1 < arguments.count { return arguments[index + 1] }
+            for name in names where argument.hasPrefix(name + "=") { return String(argument.dropFirst(name.count + 1)) }
+        }
+        return nil
+    }
+    let host = value(["--hostname", "-H"]) ?? "127.0.0.1"
+    let port = value(["--port", "-p"]) ?? "8080"
+    return "http://\(host):\(port)/signin"
 }
 
 /// Lets running background imports finish before the application shuts down.

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import OneWindowCore
 import Vapor
@@ -21,6 +22,9 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             let (status, payload, headers) = Self.describe(error, request: request)
             if status.code >= 500 {
                 request.logger.error("request \(request.id) failed: \(String(reflecting: error))")
+            } else {
+                // The error page shows the request id; the log must let staff find it.
+                request.logger.info("request \(request.id) \(request.method) \(request.url.path) → \(status.code) \(payload.code)\(payload.field.map { " field=\($0)" } ?? "")")
             }
             return await Self.render(status: status, payload: payload, headers: headers, for: request)
         }
@@ -39,6 +43,9 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
                 return (.unprocessableEntity, ErrorPayload(code: "calendar_unavailable", message: calendarError.message, field: nil), [:])
             }
             return (.unprocessableEntity, ErrorPayload(code: "invalid_pause", message: error.message, field: nil), [:])
+        case let error as any DatabaseError where error.isConstraintFailure:
+            // A unique key lost a race with another request (the pre-checks passed, the database said no).
+            return (.conflict, ErrorPayload(code: "conflict", message: "该记录与已有记录冲突（可能刚被他人提交），请刷新后重试", field: nil), [:])
         case let error as DecodingError:
             return (.badRequest, describe(decoding: error), [:])
         case let error as any AbortError:
@@ -61,7 +68,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             return ErrorPayload(code: "invalid_field", message: "缺少必填字段 \(field)", field: field)
         case .valueNotFound(_, let context):
             let field = path(context.codingPath)
-            return ErrorPayload(code: "invalid_field", message: "字段 \(field ?? "") 不能为空", field: field)
+            return ErrorPayload(code: "invalid_field", message: field.map { "字段 \($0) 不能为空" } ?? "请求内容不能为空", field: field)
         case .typeMismatch(_, let context), .dataCorrupted(let context):
             let field = path(context.codingPath)
             return ErrorPayload(code: "invalid_field", message: "字段 \(field ?? "（请求内容）") 的值格式不正确", field: field)

@@ -18,6 +18,8 @@ struct FormCheck {
             fail(field, "请填写\(label)")
         } else if text.count > max {
             fail(field, "\(label)不能超过 \(max) 字")
+        } else if Self.hasControlCharacters(text) {
+            fail(field, "\(label)不能包含换行或控制字符")
         }
         return text
     }
@@ -25,12 +27,31 @@ struct FormCheck {
     mutating func optional(_ value: String?, field: String, label: String, max: Int = 500) -> String? {
         let text = TextNormalization.trimmedOrNil(value)
         if let text, text.count > max { fail(field, "\(label)不能超过 \(max) 字") }
+        if let text, Self.hasControlCharacters(text) { fail(field, "\(label)不能包含换行或控制字符") }
         return text
     }
 
-    /// An identifier-like code: NFKC-normalised (full-width letters folded), upper-cased.
+    /// An identifier-like code: NFKC-normalised (full-width letters folded), upper-cased, only `A–Z 0–9 -`.
     mutating func code(_ value: String?, field: String, label: String, max: Int = 20) -> String {
-        TextNormalization.normalize(required(value, field: field, label: label, max: max)).uppercased()
+        let code = TextNormalization.normalize(required(value, field: field, label: label, max: max)).uppercased()
+        if !code.isEmpty, !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            fail(field, "\(label)只能由字母、数字和 - 组成")
+        }
+        return code
+    }
+
+    /// A counter number: 1–999.
+    mutating func windowNumber(_ value: String?, field: String, label: String) -> String {
+        let text = TextNormalization.normalize(required(value, field: field, label: label, max: 3))
+        if !text.isEmpty, !(text.allSatisfy { $0.isASCII && $0.isNumber } && (Int(text) ?? 0) >= 1) {
+            fail(field, "\(label)应为 1–999 的数字")
+        }
+        return text.drop(while: { $0 == "0" }).description
+    }
+
+    /// Line breaks, tabs, and invisible format characters (text-direction overrides) have no place in a name.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
     }
 
     /// A raw-value enum picked from a list.

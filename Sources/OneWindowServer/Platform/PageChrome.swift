@@ -12,16 +12,22 @@ struct PageChrome: Encodable, Sendable {
 
     let title: String
     let path: String
+    /// Path and query of this page, percent-encoded for a `return=` parameter (the 长辈版 switch keeps the search).
+    let returnTo: String
     /// 长辈版: large type, high contrast (MIIT 适老化 rules).
     let elder: Bool
     let staff: SignedIn?
     let csrf: String?
     let siteName: String
+    /// A one-line confirmation after a redirect (`?passwordChanged=1`).
+    let notice: String?
 
     /// - Parameter forms: the page carries a form, so it needs a CSRF token even for an anonymous visitor.
     init(request: Request, title: String, forms: Bool = false) {
         self.title = title
         self.path = request.url.path
+        let here = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+        self.returnTo = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         self.elder = request.cookies[ElderMode.cookieName]?.string == "1"
         if let staff = request.auth.get(Staff.self) {
             self.staff = SignedIn(
@@ -33,6 +39,7 @@ struct PageChrome: Encodable, Sendable {
         }
         self.csrf = (forms || staff != nil) ? CSRF.token(for: request) : nil
         self.siteName = "一窗 OneWindow · 崇阳县政务服务中心"
+        self.notice = (try? request.query.get(String.self, at: "passwordChanged")) == "1" ? "密码已修改，请牢记新密码。" : nil
     }
 }
 
@@ -43,9 +50,8 @@ enum ElderMode {
     static func register(_ routes: any RoutesBuilder) {
         routes.get("preferences", "elder") { req -> Response in
             let on = (try? req.query.get(String.self, at: "on")) == "1"
-            let back = (try? req.query.get(String.self, at: "return")) ?? Paths.home
-            // Only a local path: never an open redirect.
-            let target = back.hasPrefix("/") && !back.hasPrefix("//") && !back.contains("\\") ? back : Paths.home
+            // Only a local path: never an open redirect or a header injection.
+            let target = SafeRedirect.localPath(try? req.query.get(String.self, at: "return")) ?? Paths.home
             let response = req.redirect(to: target)
             response.cookies[cookieName] = HTTPCookies.Value(
                 string: on ? "1" : "0", maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)

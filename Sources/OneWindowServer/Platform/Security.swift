@@ -72,7 +72,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         if sent == nil {
             let limit = uploadLimits[request.url.path] ?? formLimit
             if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
-                throw PlatformError.payloadTooLarge(limit: ByteCountFormatter.string(fromByteCount: Int64(limit), countStyle: .binary))
+                throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
             }
             if request.body.data == nil {
                 _ = try await request.body.collect(max: limit).get()
@@ -125,5 +125,26 @@ extension Application {
     var signInThrottle: SignInThrottle {
         get { storage[ThrottleKey.self]! }
         set { storage[ThrottleKey.self] = newValue }
+    }
+}
+
+/// Serves the files of `Public/` under `/css/`, `/js/` and `/img/` only; every other path goes on to the router
+/// (so a long or odd path is a 404, never a file-system error).
+struct StaticFilesMiddleware: AsyncMiddleware {
+    let files: FileMiddleware
+    static let prefixes = ["/css/", "/js/", "/img/"]
+
+    init(publicDirectory: String) {
+        files = FileMiddleware(publicDirectory: publicDirectory)
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        guard request.method == .GET || request.method == .HEAD, path.count <= 200,
+            Self.prefixes.contains(where: path.hasPrefix), !path.contains("..")
+        else {
+            return try await next.respond(to: request)
+        }
+        return try await files.respond(to: request, chainingTo: next).get()
     }
 }

@@ -39,7 +39,14 @@ struct SignInController {
         let password = form.password ?? ""
         let address = req.remoteAddress?.ipAddress ?? "unknown"
         let next = safeNext(form.next ?? "")
-        try await req.application.signInThrottle.check(account: username, address: address)
+        do {
+            try await req.application.signInThrottle.check(account: username, address: address)
+        } catch {
+            try await Audit.record(
+                on: req.db, region: req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
+                action: "staff.sign_in_throttled", entityType: "staff", entityID: nil, summary: "登录被暂停（尝试次数过多）：登录名 \(username.prefix(32))")
+            throw error
+        }
 
         func fail(_ message: String, status: HTTPResponseStatus) async throws -> Response {
             let view = try await req.view.render(
@@ -50,16 +57,20 @@ struct SignInController {
         guard !username.isEmpty, !password.isEmpty else {
             return try await fail("请输入登录名和密码", status: .badRequest)
         }
-        guard let staff = try await Staff.query(on: req.db).filter(\.$username == username).first(),
-            staff.active, await StaffAccounts.verify(password, hash: staff.passwordHash)
-        else {
+        let staff = try await Staff.query(on: req.db).filter(\.$username == username).first()
+        // Unknown names cost a Bcrypt check too, so timing does not tell which names exist.
+        let verified = await StaffAccounts.verify(password, hash: staff?.passwordHash ?? StaffAccounts.timingDummyHash)
+        guard let staff, staff.active, verified else {
             await req.application.signInThrottle.recordFailure(account: username, address: address)
+            try await Audit.record(
+                on: req.db, region: req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
+                action: "staff.sign_in_failed", entityType: "staff", entityID: nil, summary: "登录失败：登录名 \(username.prefix(32))")
             return try await fail("登录名或密码不正确", status: .unauthorized)
         }
         await req.application.signInThrottle.recordSuccess(account: username)
         try await StaffSession.signIn(staff, on: req)
         staff.lastSignInAt = Date()
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             try await staff.update(on: tx)
             try await Audit.record(
                 on: tx, region: staff.regionCode, actor: Actor(id: staff.id, name: staff.username, ip: address),
@@ -119,19 +130,20 @@ struct SignInController {
         }
         staff.passwordHash = try await StaffAccounts.hashPassword(form.password ?? "", cost: req.settings.bcryptCost)
         staff.mustChangePassword = false
-        try await req.db.transaction { tx in
+        // Other sessions of this account end; this one is re-issued below.
+        staff.credentialsChangedAt = Date()
+        try await req.db.writeTransaction { tx in
             try await staff.update(on: tx)
             try await Audit.record(
                 on: tx, region: staff.regionCode, actor: req.actor, action: "staff.change_password", entityType: "staff",
                 entityID: staff.id?.uuidString, summary: "修改密码")
         }
-        let view = try await req.view.render(
-            "platform/password", PasswordContext(page: PageChrome(request: req, title: "修改密码"), mustChange: false, errors: [:], done: true))
-        return try await view.encodeResponse(for: req)
+        try await StaffSession.signIn(staff, on: req)
+        return req.redirect(to: (staff.has(.admin) ? Paths.admin : Paths.home) + "?passwordChanged=1")
     }
 
-    /// Only a local path is followed after sign-in (no open redirect).
+    /// Only a safe local path is followed after sign-in (no open redirect, no header injection).
     private func safeNext(_ next: String) -> String {
-        next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") ? next : ""
+        SafeRedirect.localPath(next) ?? ""
     }
 }

@@ -17,7 +17,7 @@ enum StaffSession {
         }
         let session = request.session
         session.id = nil
-        let now = String(Int(Date().timeIntervalSince1970))
+        let now = String(Date().timeIntervalSince1970)
         session.data = SessionData()
         session.data[staffKey] = try staff.requireID().uuidString
         session.data[issuedKey] = now
@@ -43,7 +43,8 @@ struct StaffSessionAuthenticator: AsyncMiddleware {
             if now - issued > settings.sessionLifetime || now - seen > settings.sessionIdleLimit {
                 request.session.destroy()
             } else if let id = UUID(uuidString: idText),
-                let staff = try await Staff.find(id, on: request.db), staff.active
+                let staff = try await Staff.find(id, on: request.db), staff.active,
+                issued >= (staff.credentialsChangedAt?.timeIntervalSince1970 ?? 0)
             {
                 request.auth.login(staff)
                 if now - seen > 60 { request.session.data[StaffSession.seenKey] = String(Int(now)) }
@@ -51,7 +52,13 @@ struct StaffSessionAuthenticator: AsyncMiddleware {
                 request.session.destroy()
             }
         }
-        return try await next.respond(to: request)
+        let response = try await next.respond(to: request)
+        // Pages of a session (signed-in pages, forms with a CSRF token) must not be kept by the browser:
+        // after 退出 on a shared counter PC, Back must not show them again.
+        if request.hasSession {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
     }
 }
 
@@ -76,12 +83,15 @@ struct RoleGuard: AsyncMiddleware {
     }
 }
 
-/// Password rules for staff accounts: at least 10 characters, letters and digits.
+/// Password rules for staff accounts: 10–72 characters (Bcrypt reads 72 bytes), a letter and a digit 0–9.
 enum PasswordPolicy {
     static func check(_ password: String, field: String = "password") throws(FieldError) {
         guard password.count >= 10 else { throw FieldError(field: field, message: "密码至少 10 位") }
-        guard password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
-            throw FieldError(field: field, message: "密码须同时包含字母和数字")
+        guard password.count <= 72 else { throw FieldError(field: field, message: "密码不能超过 72 位") }
+        // Decimal digits only (0–9, also typed full-width): 一二三 are letters here, not digits.
+        let hasDigit = password.unicodeScalars.contains { $0.properties.numericType == .decimal }
+        guard password.contains(where: \.isLetter), hasDigit else {
+            throw FieldError(field: field, message: "密码须同时包含字母和数字（0–9）")
         }
     }
 

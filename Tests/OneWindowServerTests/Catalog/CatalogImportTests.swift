@@ -26,7 +26,7 @@ import VaporTesting
 
             let first = try await importFile(text, app)
             #expect(first.status == .finished)
-            #expect(counts(first) == [189, 0, 437, 0, 0])
+            #expect(counts(first) == [186, 0, 440, 0, 0])
             #expect(try await ServiceItem.query(on: app.db).filter(\.$regionCode == "420000000000").count() == 626)
             #expect(try await ImportRunRow.query(on: app.db).filter(\.$run.$id == first.id!).count() == 626)
 

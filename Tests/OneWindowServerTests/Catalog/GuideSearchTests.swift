@@ -26,6 +26,33 @@ import VaporTesting
         }
     }
 
+    @Test func everyday_words_and_several_words_find_the_catalogue_terms() async throws {
+        try await withTestApp { app in
+            let social = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("社保"))")
+            #expect(try codes(social) == ["421223RSJ0002", "421223RSJ0001"])
+            let licence = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("营业执照"))")
+            #expect(try codes(licence) == ["421223SCJG0002", "421223SCJG0001"])
+            let twoWords = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("不动产 登记"))")
+            #expect(try codes(twoWords) == ["421223ZRZY0001"])
+            let noMatch = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("不动产 公积金"))")
+            #expect(try codes(noMatch) == [])
+        }
+    }
+
+    @Test func the_county_items_come_before_the_province_items() async throws {
+        try await withTestApp { app in
+            let header = "item_code,name,department,item_category,case_type,statutory_days,promised_days,online\n"
+            let table = try CatalogImporter.parse(header + "11420000TEST00000007,异地就医备案（省级）,湖北省医疗保障局,公共服务,即办件,,,yes\n")
+            let run = try await CatalogImporter.begin(fileName: "p.csv", total: 1, region: try .init("420000000000"), actor: .commandLine, on: app.db)
+            try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
+            let response = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("异地就医"))")
+            #expect(try codes(response) == ["421223YBJ0001", "11420000TEST00000007"])
+            let page = try await app.testing().sendRequest(.GET, "/guide/11420000TEST00000007")
+            #expect(page.body.string.contains("即办（当场办结）"))
+            #expect(page.body.string.contains("本事项的申请材料清单尚未录入本系统"))
+        }
+    }
+
     @Test func filters_narrow_by_category_case_type_department_and_online() async throws {
         try await withTestApp { app in
             let licensing = try await app.testing().sendRequest(.GET, "/api/v1/items?category=licensing&per=100")

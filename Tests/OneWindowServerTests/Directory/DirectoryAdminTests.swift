@@ -70,6 +70,85 @@ import VaporTesting
         }
     }
 
+    @Test func parallel_writes_from_one_desk_all_land_once() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let token = try await browser.csrfToken(from: "/admin/departments/new")
+            let cookies = browser.cookies
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        var desk = Browser(app)
+                        desk.cookies = cookies
+                        return try await desk.post("/admin/departments", form: [
+                            ("csrfToken", token), ("code", index < 10 ? "PAR\(index)" : "SAME"), ("name", index < 10 ? "并发局\(index)" : "同一局"),
+                            ("active", "on"),
+                        ]).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .seeOther }.count == 11)
+            #expect(statuses.filter { $0 == .badRequest || $0 == .conflict }.count == 9)
+            #expect(!statuses.contains { $0.code >= 500 })
+            #expect(try await Department.query(on: app.db).filter(\.$code ~~ "PAR").count() == 10)
+            #expect(try await Department.query(on: app.db).filter(\.$code == "SAME").count() == 1)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "department.create").count() == 11)
+        }
+    }
+
+    @Test func passwords_are_kept_as_typed_and_input_is_strict() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let clerk = try await makeStaff(app, username: "wid", roles: [.clerk])
+            var token = try await browser.csrfToken(from: "/admin/staff/\(clerk.id!.uuidString)/edit")
+            let reset = try await browser.post("/admin/staff/\(clerk.id!.uuidString)", form: [
+                ("csrfToken", token), ("displayName", "王五"), ("roles[]", "clerk"), ("active", "on"), ("password", "Ｒｅｓｅｔ１２３４５６"),
+            ])
+            #expect(reset.status == .seeOther)
+            var desk = Browser(app)
+            #expect(try await desk.signIn("wid", "Reset123456").status == .unauthorized)
+            #expect(try await desk.signIn("wid", "Ｒｅｓｅｔ１２３４５６").status == .seeOther)
+
+            token = try await browser.csrfToken(from: "/admin/windows/new")
+            let hall = try #require(try await Hall.query(on: app.db).filter(\.$code == "CY-ZX").first())
+            let department = try #require(try await Department.query(on: app.db).filter(\.$code == "RSJ").first())
+            let window = try await browser.post("/admin/windows", form: [
+                ("csrfToken", token), ("hallID", hall.id!.uuidString), ("number", "-3"), ("name", "窗口\n名"), ("kind", "comprehensive"),
+                ("departmentID", department.id!.uuidString),
+            ])
+            #expect(window.status == .badRequest)
+            let html = window.body.string
+            #expect(html.contains("窗口号应为 1–999 的数字"))
+            #expect(html.contains("窗口名称不能包含换行或控制字符"))
+            #expect(html.contains("综合窗口受理所有部门的事项，不属于某一个部门"))
+
+            token = try await browser.csrfToken(from: "/admin/staff/new")
+            let approver = try await browser.post("/admin/staff", form: [
+                ("csrfToken", token), ("username", "appr"), ("displayName", "审批员"), ("password", "first-pass-2025"), ("roles[]", "approver"),
+            ])
+            #expect(approver.status == .badRequest)
+            #expect(approver.body.string.contains("请选择所属部门（部门审批、承办单位角色必选）"))
+            let weak = try await browser.post("/admin/staff", form: [
+                ("csrfToken", token), ("username", "weak"), ("displayName", "弱密码"), ("password", "一二三四五六七八九十abc"), ("roles[]", "clerk"),
+            ])
+            #expect(weak.body.string.contains("密码须同时包含字母和数字（0–9）"))
+        }
+    }
+
+    @Test func imports_go_only_to_the_county_or_above() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let token = try await browser.csrfToken(from: "/admin/catalog/imports")
+            let csv = Data("item_code,name\n11420000TEST00000001,测试\n".utf8)
+            let beijing = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token), ("regionCode", "110000000000")],
+                                                   file: ("file", "x.csv", "text/csv", csv))
+            #expect(beijing.status == .badRequest)
+            #expect(beijing.body.string.contains("只能导入到本县或其上级区划：421223000000、421200000000、420000000000"))
+            #expect(try await ImportRun.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test func an_admin_cannot_lock_themselves_out() async throws {
         try await withTestApp { app in
             var browser = try await signedInAdmin(app)
@@ -99,7 +178,7 @@ import VaporTesting
             let json = try status.json()
             #expect(json["status"] as? String == "finished")
             #expect(json["percent"] as? Int == 100)
-            #expect(json["counts"] as? [String: Int] == ["imported": 189, "updated": 0, "flagged": 437, "unchanged": 0, "rejected": 0])
+            #expect(json["counts"] as? [String: Int] == ["imported": 186, "updated": 0, "flagged": 440, "unchanged": 0, "rejected": 0])
             let page = try await browser.get(location + "?outcome=flagged")
             #expect(page.status == .ok)
             #expect(page.body.string.contains("缺少办件类型"))

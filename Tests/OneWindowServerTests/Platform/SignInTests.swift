@@ -26,6 +26,7 @@ import VaporTesting
             let admin = try await browser.get("/admin")
             #expect(admin.status == .ok)
             #expect(admin.body.string.contains("测试zhangsan"))
+            #expect(admin.headers.first(name: .cacheControl) == "no-store")
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in").count() == 1)
 
             // The old session id is gone server-side: replaying it does not sign anybody in.
@@ -50,8 +51,11 @@ import VaporTesting
                 #expect(response.status == .unauthorized)
                 #expect(response.body.string.contains("登录名或密码不正确"))
             }
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_failed").count() == 5)
             let blocked = try await browser.signIn("lisi", "test-pass-2025")
             #expect(blocked.status == .tooManyRequests)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_throttled").first()?.summary
+                    == "登录被暂停（尝试次数过多）：登录名 lisi")
             #expect(blocked.body.string.contains("尝试次数过多"))
             #expect(blocked.headers.first(name: "Retry-After") != nil)
         }
@@ -93,9 +97,16 @@ import VaporTesting
             let weak = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "short"), ("confirm", "short")])
             #expect(weak.status == .badRequest)
             #expect(weak.body.string.contains("密码至少 10 位"))
+            var otherDesk = Browser(app)
+            #expect(try await otherDesk.signIn("admin", generated).status == .seeOther)
             let ok = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "new-pass-2025"), ("confirm", "new-pass-2025")])
-            #expect(ok.status == .ok)
-            #expect(try await browser.get("/admin").status == .ok)
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers.first(name: .location) == "/admin?passwordChanged=1")
+            let home = try await browser.get("/admin?passwordChanged=1")
+            #expect(home.status == .ok)
+            #expect(home.body.string.contains("密码已修改，请牢记新密码。"))
+            // The session opened elsewhere with the old password has ended.
+            #expect(try await otherDesk.get("/account/password").status == .seeOther)
         }
     }
 }
@@ -125,6 +136,47 @@ import VaporTesting
             let good = try await browser.post("/admin/departments", form: [("csrfToken", token)] + form)
             #expect(good.status == .seeOther)
             #expect(try await Department.query(on: app.db).filter(\.$code == "TEST").count() == 1)
+        }
+    }
+}
+
+@Suite struct RedirectSafetyTests {
+    @Test func only_plain_local_paths_are_followed() {
+        #expect(SafeRedirect.localPath("/guide?q=a&page=2") == "/guide?q=a&page=2")
+        #expect(SafeRedirect.localPath("/guide?q=异地") == "/guide?q=%E5%BC%82%E5%9C%B0")
+        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "/\r\nSet-Cookie: x=1", "https://evil.example", "guide",
+                    "/a b", "/\u{202E}x", ""] {
+            #expect(SafeRedirect.localPath(bad) == nil, "\(bad.debugDescription) must be refused")
+        }
+    }
+
+    @Test func header_injection_through_return_and_next_is_refused() async throws {
+        try await withTestApp { app in
+            var browser = Browser(app)
+            let elder = try await browser.get("/preferences/elder?on=1&return=/%0d%0aSet-Cookie:%20x=1")
+            #expect(elder.status == .seeOther)
+            #expect(elder.headers.first(name: .location) == "/")
+            #expect(!elder.headers[.setCookie].contains { $0.hasPrefix("x=") })
+            let tab = try await browser.get("/preferences/elder?on=1&return=/%09/evil.example")
+            #expect(tab.headers.first(name: .location) == "/")
+
+            try await makeStaff(app, username: "nexttest", roles: [.admin])
+            let token = try await browser.csrfToken(from: "/signin?next=/%0d%0aSet-Cookie:%20y=1")
+            let signIn = try await browser.post("/signin", form: [
+                ("csrfToken", token), ("username", "nexttest"), ("password", "test-pass-2025"), ("next", "/\r\nSet-Cookie: injected=1"),
+            ])
+            #expect(signIn.headers.first(name: .location) == "/admin")
+            #expect(!signIn.headers[.setCookie].contains { $0.hasPrefix("injected=") })
+        }
+    }
+
+    @Test func a_very_long_path_is_a_404_not_a_500() async throws {
+        try await withTestApp { app in
+            let long = String(repeating: "A", count: 5000)
+            #expect(try await app.testing().sendRequest(.GET, "/\(long)").status == .notFound)
+            #expect(try await app.testing().sendRequest(.GET, "/css/\(long).css").status == .notFound)
+            let css = try await app.testing().sendRequest(.GET, "/css/site.css")
+            #expect(css.status == .ok)
         }
     }
 }
