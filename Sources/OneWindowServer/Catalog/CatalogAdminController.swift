@@ -15,6 +15,7 @@ struct CatalogAdminController {
         admin.get("catalog", "drafts", use: drafts)
         admin.get("catalog", "items", ":id", "edit", use: editItem)
         admin.post("catalog", "items", ":id", use: saveItem)
+        admin.post("catalog", "items", ":id", "withdraw", use: withdrawItem)
     }
 
     struct RunRow: Encodable {
@@ -26,7 +27,7 @@ struct CatalogAdminController {
             id = run.id!.uuidString
             fileName = run.fileName
             regionCode = run.regionCode
-            status = run.status.rawValue
+            status = run.status.label
             startedBy = run.startedBy
             startedAt = LocalTime.format(run.startedAt, in: zone)
             total = run.total
@@ -133,12 +134,16 @@ struct CatalogAdminController {
             let tabs: [Tab]
             let rows: [Row]
             let statusLink: String
+            let pager: Pager
         }
         let run = try await findRun(req)
         let outcome = (try? req.query.get(String.self, at: "outcome")).flatMap(CatalogImportOutcome.init(rawValue:))
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let per = 100
         let query = ImportRunRow.query(on: req.db).filter(\.$run.$id == run.id!).sort(\.$line)
         if let outcome { query.filter(\.$outcome == outcome) }
-        let rows = try await query.limit(1000).all().map {
+        let total = try await query.count()
+        let rows = try await query.copy().range(((page - 1) * per)..<(page * per)).all().map {
             Row(line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label, outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
         }
         let counts: [CatalogImportOutcome: Int] = [.imported: run.importedCount, .updated: run.updatedCount, .flagged: run.flaggedCount,
@@ -149,7 +154,8 @@ struct CatalogAdminController {
         return try await req.view.render("admin/import", Context(
             page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
             running: run.status == .running, failed: run.status == .failed, error: run.error,
-            percent: run.total == 0 ? 100 : run.processed * 100 / run.total, tabs: tabs, rows: rows, statusLink: base + "/status"))
+            percent: run.total == 0 ? 100 : run.processed * 100 / run.total, tabs: tabs, rows: rows, statusLink: base + "/status",
+            pager: Pager(page: page, per: per, total: total) { base + "?" + (outcome.map { "outcome=\($0.rawValue)&" } ?? "") + "page=\($0)" }))
     }
 
     private func findRun(_ req: Request) async throws -> ImportRun {
@@ -161,16 +167,53 @@ struct CatalogAdminController {
 
     // MARK: Drafts
 
+    /// Drafts, 100 a page, filterable by reason (`flag=no_limits`) and text (`q=`).
     func drafts(req: Request) async throws -> View {
-        struct Row: Encodable { let id: String; let code: String; let name: String; let department: String; let regionCode: String; let reasons: String; let link: String }
-        struct Context: Encodable { let page: PageChrome; let rows: [Row]; let total: Int }
-        let total = try await ServiceItem.query(on: req.db).filter(\.$status == .draft).count()
-        let items = try await ServiceItem.query(on: req.db).filter(\.$status == .draft).sort(\.$name).sort(\.$itemCode).limit(500).all()
+        struct Row: Encodable {
+            let id: String; let code: String; let name: String; let subItem: String?; let department: String; let regionCode: String
+            let reasons: String; let link: String
+        }
+        struct Context: Encodable {
+            let page: PageChrome; let rows: [Row]; let total: Int; let flags: [SelectOption]; let q: String; let pager: Pager; let published: String?
+            let showingPublished: Bool; let withdrawn: String?
+        }
+        let showingPublished = (try? req.query.get(String.self, at: "status")) == "published"
+        let flag = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "flag"))
+        let text = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "q"))
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let per = 100
+        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let query = ServiceItem.query(on: req.db).filter(\.$status == (showingPublished ? .published : .draft)).filter(\.$regionCode ~~ regions)
+        if let flag { query.filter(\.$flagsJSON ~~ "\"code\":\"\(flag)\"") }
+        if let text { query.filter(\.$searchText ~~ text.uppercased()) }
+        let total = try await query.count()
+        let items = try await query.copy().sort(\.$name).sort(\.$itemCode).range(((page - 1) * per)..<(page * per)).all()
         let rows = items.map {
-            Row(id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, department: $0.departmentName ?? "—", regionCode: $0.regionCode,
+            Row(id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, subItem: $0.subItem == $0.name ? nil : $0.subItem,
+                department: $0.departmentName ?? "—", regionCode: $0.regionCode,
                 reasons: $0.flags.map(\.message).joined(separator: "；"), link: Paths.adminItemEdit($0.id!.uuidString))
         }
-        return try await req.view.render("admin/drafts", Context(page: PageChrome(request: req, title: "待补全事项（草稿）"), rows: rows, total: total))
+        let flagOptions: [(String, String)] = [
+            ("missing_department", "缺少实施机关"), ("malformed_department", "实施机关格式异常"), ("missing_category", "缺少事项类型"),
+            ("missing_case_type", "缺少办件类型"), ("no_limits", "无时限"), ("missing_promised_limit", "缺少承诺时限"),
+            ("promised_exceeds_statutory", "承诺超过法定"), ("invalid_number", "数字无效"), ("invalid_guide_url", "链接无效"),
+        ]
+        func link(_ number: Int) -> String {
+            var items = [URLQueryItem(name: "page", value: String(number))]
+            if let flag { items.append(.init(name: "flag", value: flag)) }
+            if let text { items.append(.init(name: "q", value: text)) }
+            if showingPublished { items.append(.init(name: "status", value: "published")) }
+            var components = URLComponents()
+            components.path = Paths.adminDrafts
+            components.queryItems = items
+            return components.string ?? Paths.adminDrafts
+        }
+        let published = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "published"))
+        return try await req.view.render("admin/drafts", Context(
+            page: PageChrome(request: req, title: showingPublished ? "已发布事项" : "待补全事项（草稿）"), rows: rows, total: total,
+            flags: flagOptions.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == flag) }, q: text ?? "",
+            pager: Pager(page: page, per: per, total: total, link: link), published: published, showingPublished: showingPublished,
+            withdrawn: TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "withdrawn"))))
     }
 
     struct ItemForm: Content {
@@ -186,6 +229,9 @@ struct CatalogAdminController {
         let page: PageChrome
         let itemCode: String
         let name: String
+        let published: Bool
+        let subItem: String?
+        let guideURL: String?
         let status: String
         let flags: [String]
         let action: String
@@ -206,7 +252,8 @@ struct CatalogAdminController {
 
     private func renderItem(_ req: Request, item: ServiceItem, form: ItemForm, errors: [String: String]) async throws -> View {
         try await req.view.render("admin/item-form", ItemFormContext(
-            page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name,
+            page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name, published: item.status == .published,
+            subItem: item.subItem == item.name ? nil : item.subItem, guideURL: item.guideURL,
             status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
             action: "/admin/catalog/items/\(item.id!.uuidString)", form: form,
             categories: ItemCategory.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category) },
@@ -272,11 +319,28 @@ struct CatalogAdminController {
             try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.publish", entityType: "service_item",
                                    entityID: item.id?.uuidString, summary: "补全并发布事项 \(item.itemCode) \(item.name)")
         }
-        return req.redirect(to: Paths.adminDrafts)
+        return req.redirect(to: Paths.adminDrafts + "?published=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+
+    /// Takes a published item out of the public guide (back to draft, with the reason shown on the drafts page).
+    func withdrawItem(req: Request) async throws -> Response {
+        let item = try await findItem(req)
+        guard item.status == .published else { throw PlatformError.conflict("该事项不是已发布状态") }
+        let actor = req.actor
+        try await req.db.writeTransaction { tx in
+            item.status = .draft
+            item.flags = [ServiceItem.Flag(code: "withdrawn", message: "管理员撤回，暂不公开")]
+            try await item.update(on: tx)
+            try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.withdraw", entityType: "service_item",
+                                   entityID: item.id?.uuidString, summary: "撤回事项 \(item.itemCode) \(item.name)")
+        }
+        return req.redirect(to: Paths.adminDrafts + "?withdrawn=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     private func findItem(_ req: Request) async throws -> ServiceItem {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let item = try await ServiceItem.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let item = try await ServiceItem.find(id, on: req.db),
+            CatalogQueries.visibleRegions(for: req.settings.region).contains(item.regionCode)
+        else {
             throw PlatformError.notFound(what: "该事项")
         }
         return item

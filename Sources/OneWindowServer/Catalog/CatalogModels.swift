@@ -126,6 +126,14 @@ final class ImportRun: Model, @unchecked Sendable {
         case running
         case finished
         case failed
+
+        var label: String {
+            switch self {
+            case .running: return "导入中"
+            case .finished: return "已完成"
+            case .failed: return "失败"
+            }
+        }
     }
 
     @ID(key: .id) var id: UUID?

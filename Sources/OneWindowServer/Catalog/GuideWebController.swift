@@ -38,8 +38,7 @@ struct GuideWebController {
         let total: Int
         let pageNumber: Int
         let pageCount: Int
-        let previousLink: String?
-        let nextLink: String?
+        let pager: Pager
         let searched: Bool
     }
 
@@ -69,7 +68,8 @@ struct GuideWebController {
             if let id = filter.departmentID { items.append(.init(name: "department", value: id.uuidString)) }
             if let category = filter.category { items.append(.init(name: "category", value: category.rawValue)) }
             if let caseType = filter.caseType { items.append(.init(name: "caseType", value: caseType.rawValue)) }
-            if filter.fullyOnline == true { items.append(.init(name: "online", value: "1")) }
+            if let online = filter.fullyOnline { items.append(.init(name: "online", value: online ? "1" : "0")) }
+            if filter.per != GuideFilter().per { items.append(.init(name: "per", value: String(filter.per))) }
             items.append(.init(name: "page", value: String(page)))
             components.queryItems = items
             return components.string ?? Paths.guide
@@ -85,8 +85,7 @@ struct GuideWebController {
             total: total,
             pageNumber: filter.page,
             pageCount: pageCount,
-            previousLink: filter.page > 1 ? link(page: filter.page - 1) : nil,
-            nextLink: filter.page < pageCount ? link(page: filter.page + 1) : nil,
+            pager: Pager(page: filter.page, per: filter.per, total: total, link: link(page:)),
             searched: filter != GuideFilter())
         return try await req.view.render("guide/search", context)
     }

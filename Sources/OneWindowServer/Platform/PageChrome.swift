@@ -1,3 +1,4 @@
+import Foundation
 import OneWindowCore
 import Vapor
 
@@ -21,6 +22,8 @@ struct PageChrome: Encodable, Sendable {
     let siteName: String
     /// A one-line confirmation after a redirect (`?passwordChanged=1`).
     let notice: String?
+    /// Local time of rendering, for the print header.
+    let printedAt: String
 
     /// - Parameter forms: the page carries a form, so it needs a CSRF token even for an anonymous visitor.
     init(request: Request, title: String, forms: Bool = false) {
@@ -39,6 +42,7 @@ struct PageChrome: Encodable, Sendable {
         }
         self.csrf = (forms || staff != nil) ? CSRF.token(for: request) : nil
         self.siteName = "一窗 OneWindow · 崇阳县政务服务中心"
+        self.printedAt = LocalTime.format(Date(), in: request.settings.timeZone)
         self.notice = (try? request.query.get(String.self, at: "passwordChanged")) == "1" ? "密码已修改，请牢记新密码。" : nil
     }
 }

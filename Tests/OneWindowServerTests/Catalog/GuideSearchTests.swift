@@ -144,6 +144,18 @@ import VaporTesting
         }
     }
 
+    @Test func paging_links_keep_the_filters_and_a_page_past_the_end_says_so() async throws {
+        try await withTestApp { app in
+            let first = try await app.testing().sendRequest(.GET, "/guide?per=5&online=1")
+            let html = first.body.string
+            #expect(html.contains("共找到 <strong>8</strong> 个事项，第 1 / 2 页"))
+            #expect(html.contains("href=\"/guide?online=1&amp;per=5&amp;page=2\""))
+            let beyond = try await app.testing().sendRequest(.GET, "/guide?per=5&page=9")
+            #expect(beyond.status == .ok)
+            #expect(beyond.body.string.contains("没有第 9 页（共 3 页）"))
+        }
+    }
+
     @Test func elder_mode_is_a_cookie_and_never_an_open_redirect() async throws {
         try await withTestApp { app in
             var browser = Browser(app)
@@ -151,8 +163,10 @@ import VaporTesting
             #expect(response.status == .seeOther)
             #expect(response.headers.first(name: .location) == "/")
             #expect(browser.cookies["ow_elder"] == "1")
-            let page = try await browser.get("/guide")
+            let page = try await browser.get("/guide?q=\(Browser.encode("社保"))")
             #expect(page.body.string.contains("<body class=\"elder\">"))
+            // The switch back keeps the search.
+            #expect(page.body.string.contains("return=%2Fguide%3Fq%3D%25E7%25A4%25BE%25E4%25BF%259D"))
             #expect(page.body.string.contains("标准版"))
         }
     }

@@ -149,6 +149,42 @@ import VaporTesting
         }
     }
 
+    @Test func drafts_filter_by_reason_and_a_completed_draft_goes_public_then_can_be_withdrawn() async throws {
+        try await withTestApp { app in
+            var browser = try await signedInAdmin(app)
+            let header = "item_code,name,sub_item,department,item_category,case_type,statutory_days,promised_days,online\n"
+            let csv = header + "11420000TEST00000011,测试甲,甲办理项,湖北省测试厅,行政确认,,20,5,yes\n"
+                + "11420000TEST00000012,测试乙,,湖北省测试厅,行政确认,承诺件,10,15,yes\n"
+            let table = try CatalogImporter.parse(csv)
+            let run = try await CatalogImporter.begin(fileName: "t.csv", total: 2, region: try .init("420000000000"), actor: .commandLine, on: app.db)
+            try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
+
+            let noType = try await browser.get("/admin/catalog/drafts?flag=missing_case_type")
+            #expect(noType.body.string.contains("待补全事项（草稿，共 1 个）"))
+            #expect(noType.body.string.contains("甲办理项"))
+            let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000TEST00000011").first())
+            let token = try await browser.csrfToken(from: "/admin/catalog/items/\(item.id!.uuidString)/edit")
+            let bad = try await browser.post("/admin/catalog/items/\(item.id!.uuidString)", form: [
+                ("csrfToken", token), ("departmentName", "湖北省测试厅"), ("category", "confirmation"), ("caseType", "promised"),
+                ("statutoryDays", "20"), ("promisedDays", "0x5"), ("fullyOnline", "yes"),
+            ])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("承诺办结时限应为不小于 0 的数，且为 0.5 的整数倍"))
+            let done = try await browser.post("/admin/catalog/items/\(item.id!.uuidString)", form: [
+                ("csrfToken", token), ("departmentName", "湖北省测试厅"), ("category", "confirmation"), ("caseType", "promised"),
+                ("statutoryDays", "20"), ("promisedDays", "5"), ("fullyOnline", "yes"),
+            ])
+            #expect(done.headers.first(name: .location) == "/admin/catalog/drafts?published=11420000TEST00000011")
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/items/11420000TEST00000011").status == .ok)
+
+            let withdrawn = try await browser.post("/admin/catalog/items/\(item.id!.uuidString)/withdraw", form: [("csrfToken", token)])
+            #expect(withdrawn.status == .seeOther)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/items/11420000TEST00000011").status == .notFound)
+            let actions = try await AuditEvent.query(on: app.db).filter(\.$entityID == item.id!.uuidString).sort(\.$occurredAt).all().map(\.action)
+            #expect(actions == ["item.publish", "item.withdraw"])
+        }
+    }
+
     @Test func an_admin_cannot_lock_themselves_out() async throws {
         try await withTestApp { app in
             var browser = try await signedInAdmin(app)
