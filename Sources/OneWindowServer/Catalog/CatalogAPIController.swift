@@ -7,6 +7,23 @@ struct CatalogAPIController {
     func register(_ api: any RoutesBuilder) {
         api.get("items", use: list)
         api.get("items", ":code", use: show)
+        api.get("departments", use: departments)
+    }
+
+    struct DepartmentDTO: Content {
+        let id: UUID
+        let code: String
+        let name: String
+        let shortName: String
+        let regionCode: String
+    }
+
+    /// Departments with published items in the site's guide (the `department` filter's values).
+    func departments(req: Request) async throws -> [DepartmentDTO] {
+        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        return try await CatalogQueries.departmentsWithItems(regions: regions, on: req.db).map {
+            DepartmentDTO(id: try $0.requireID(), code: $0.code, name: $0.name, shortName: $0.shortName, regionCode: $0.regionCode)
+        }
     }
 
     func list(req: Request) async throws -> PageDTO<ItemSummaryDTO> {

@@ -9,6 +9,8 @@ import Vapor
 struct GuideFilter: Sendable, Equatable {
     var text: String?
     var departmentID: UUID?
+    /// A department given by code or name (`RSJ`, `崇阳县人力资源和社会保障局`), resolved to `departmentID` by the query.
+    var departmentKey: String?
     var category: ItemCategory?
     var caseType: CaseType?
     var fullyOnline: Bool?
@@ -24,8 +26,13 @@ struct GuideFilter: Sendable, Equatable {
         var filter = GuideFilter()
         filter.text = text("q").map { String($0.prefix(100)) }
         if let raw = text("department") {
-            guard let id = UUID(uuidString: raw) else { throw FieldError(field: "department", message: "部门参数不正确") }
-            filter.departmentID = id
+            if let id = UUID(uuidString: raw) {
+                filter.departmentID = id
+            } else if raw.count <= 80 {
+                filter.departmentKey = raw
+            } else {
+                throw FieldError(field: "department", message: "部门参数应为部门 ID、编码或全称")
+            }
         }
         if let raw = text("category") {
             guard let value = ItemCategory(rawValue: raw) ?? ItemCategory(label: raw) else {
@@ -85,6 +92,13 @@ enum CatalogQueries {
             }
         }
         if let id = filter.departmentID { query.filter(\.$department.$id == id) }
+        if let key = filter.departmentKey {
+            let matches = try await Department.query(on: db).filter(\.$regionCode ~~ regions)
+                .group(.or) { $0.filter(\.$code == key.uppercased()).filter(\.$name == key).filter(\.$shortName == key) }
+                .all().compactMap(\.id)
+            guard !matches.isEmpty else { throw FieldError(field: "department", message: "没有名为或编码为“\(key)”的部门") }
+            query.filter(\.$department.$id ~~ matches)
+        }
         if let category = filter.category { query.filter(\.$category == category) }
         if let caseType = filter.caseType { query.filter(\.$caseType == caseType) }
         if let online = filter.fullyOnline { query.filter(\.$fullyOnline == online) }
