@@ -174,10 +174,7 @@ struct StaffAdminController {
     }
 
     private func find(_ req: Request) async throws -> Staff {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let staff = try await Staff.find(id, on: req.db), staff.regionCode == req.settings.region.value
-        else { throw PlatformError.notFound(what: "该工作人员") }
-        return staff
+        try await AdminRecords.find(Staff.self, req)
     }
 }
 

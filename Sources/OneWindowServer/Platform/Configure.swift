@@ -98,16 +98,19 @@ enum Routes {
         CalendarAPIController().register(api)
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
-                              CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogAdminController.uploadLimit, Paths.adminCalendar: 1 << 20]))
+                              CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20]))
         ElderMode.register(web)
         GuideWebController().register(web)
         SignInController().register(web)
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))
         AdminController().register(admin)
-        DirectoryAdminController().register(admin)
+        HallAdminController().register(admin)
+        DepartmentAdminController().register(admin)
+        WindowAdminController().register(admin)
         StaffAdminController().register(admin)
-        CatalogAdminController().register(admin)
+        CatalogImportAdminController().register(admin)
+        CatalogItemAdminController().register(admin)
         CalendarAdminController().register(admin)
     }
 
