@@ -14,6 +14,7 @@ do {
     let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
     if command == nil || command == "serve" {
         try await prepareDatabase(app)
+        try await startUpHousekeeping(app)
         try await ensureFirstAdmin(app)
     }
     try await app.execute()

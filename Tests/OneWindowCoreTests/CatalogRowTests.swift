@@ -53,9 +53,12 @@ import Testing
         #expect(parsed.promisedDays == nil)
     }
 
-    @Test func rows_without_identity_are_rejected() {
+    @Test func rows_without_identity_are_rejected() throws {
         #expect(throws: CatalogRejection.missingItemCode) { try row(["item_code": " "]) }
         #expect(throws: CatalogRejection.malformedItemCode("ABC")) { try row(["item_code": "abc"]) }
+        #expect(throws: CatalogRejection.self) { try row(["item_code": "421223ZWJ\u{200D}TEST0001"]) }
+        #expect(throws: CatalogRejection.self) { try row(["item_code": "421223ZWJTE\u{0336}ST0001"]) }
+        #expect(try row(["phones": "0715-1\u{202E}234"]).flags == [.invisibleCharacters(column: "咨询电话")])
         #expect(throws: CatalogRejection.missingName) { try row(["name": ""]) }
         #expect(throws: CatalogRejection.cellTooLong(column: "name")) { try row(["name": String(repeating: "长", count: 201)]) }
     }

@@ -43,6 +43,8 @@ public enum CatalogFlag: Hashable, Sendable {
     case unknownOnlineFlag(String)
     /// The guide link is not an http(s) address (it is dropped, never shown).
     case invalidGuideURL(String)
+    /// A text column holds line breaks, control or invisible characters (a reversed phone number, a hidden letter).
+    case invisibleCharacters(column: String)
 
     /// The reason in Chinese, as the import report and the draft page show it.
     public var message: String {
@@ -60,6 +62,7 @@ public enum CatalogFlag: Hashable, Sendable {
         case .invalidNumber(let column, let value): return "\(column) 的值“\(value)”不是有效的工作日数（须为 0.5 的整数倍）"
         case .unknownOnlineFlag(let value): return "是否全程网办的值“\(value)”无法识别"
         case .invalidGuideURL(let value): return "原始指南链接“\(value.prefix(60))”不是 http(s) 地址，已忽略"
+        case .invisibleCharacters(let column): return "\(column)含换行、控制字符或不可见字符，请核对"
         }
     }
 
@@ -78,6 +81,7 @@ public enum CatalogFlag: Hashable, Sendable {
         case .invalidNumber: return "invalid_number"
         case .unknownOnlineFlag: return "unknown_online_flag"
         case .invalidGuideURL: return "invalid_guide_url"
+        case .invisibleCharacters: return "invisible_characters"
         }
     }
 }
@@ -111,7 +115,9 @@ extension CatalogRow {
         func prose(_ key: String) -> String? { TextNormalization.trimmedOrNil(cells[key]) }
 
         guard let code = cell("item_code")?.uppercased() else { throw .missingItemCode }
-        guard (10...40).contains(code.count), code.allSatisfy({ $0.isASCIIDigit || ("A"..."Z").contains($0) }) else {
+        guard (10...40).contains(code.unicodeScalars.count),
+            code.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("A"..."Z").contains($0) })
+        else {
             throw .malformedItemCode(code)
         }
         guard let name = prose("name") else { throw .missingName }
@@ -165,6 +171,11 @@ extension CatalogRow {
                 flags.append(.invalidNumber(column: "到现场次数", value: raw))
             }
         }
+        for (column, label) in [("name", "事项名称"), ("sub_item", "办理项"), ("fee", "收费标准"), ("phones", "咨询电话")] {
+            if let value = prose(column), TextNormalization.hasInvisibleCharacters(value) {
+                flags.append(.invisibleCharacters(column: label))
+            }
+        }
         if let url = row.guideURL, !(url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://")) {
             flags.append(.invalidGuideURL(url))
             row.guideURL = nil
@@ -202,6 +213,7 @@ extension CatalogRow {
                 if stillMissing { flags.append(flag) }
             }
             if case .invalidGuideURL = flag { flags.append(flag) }
+            if case .invisibleCharacters = flag { flags.append(flag) }
             if case .unknownOnlineFlag = flag, fullyOnline == nil { flags.append(flag) }
         }
         if caseType != .instant {
@@ -224,6 +236,6 @@ extension CatalogRow {
     /// Whether a department cell reads as an agency's name: one line, at most 40 characters, ending like an
     /// agency (湖北省林业局, 湖北省人力资源和社会保障厅, …中心). Scraped cells that carry a paragraph fail.
     public static func looksLikeAgency(_ name: String) -> Bool {
-        !name.contains(where: \.isNewline) && name.count <= 40 && agencySuffixes.contains(where: name.hasSuffix)
+        !TextNormalization.hasInvisibleCharacters(name) && name.count <= 40 && agencySuffixes.contains(where: name.hasSuffix)
     }
 }

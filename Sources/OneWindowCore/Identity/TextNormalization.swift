@@ -23,6 +23,16 @@ public enum TextNormalization {
         return value.isEmpty ? nil : value
     }
 
+    /// Whether the text holds line breaks, control or format characters (U+202E direction overrides, U+200D
+    /// joiners …) or other invisible code points (U+3164): none belongs in a name, a code or a phone number.
+    public static func hasInvisibleCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            let category = scalar.properties.generalCategory
+            return [.control, .format, .lineSeparator, .paragraphSeparator].contains(category)
+                || scalar.properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}"
+        }
+    }
+
     static let whitespace = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}"))
 
     /// `normalize`, with `nil` for a text that is empty once trimmed.

@@ -34,7 +34,8 @@ public struct HolidayYear: Sendable, Equatable {
         let days: [Day]
     }
 
-    /// Decodes a `holiday-cn` year file.
+    /// Decodes a `holiday-cn` year file. Days outside the file's year are kept in `days` but only the year's own
+    /// days are ever stored (a 2023 file lists 2022-12-31; it must not change 2022).
     /// - Throws: `CalendarError.malformedYearFile` when the JSON is not of that shape, and
     ///   `CalendarError.unpublishedYear` when it lists no day at all (the notice is not out yet: loading it
     ///   would silently treat every weekday of that year as a working day).
@@ -49,6 +50,10 @@ public struct HolidayYear: Sendable, Equatable {
         guard !file.days.isEmpty else { throw CalendarError.unpublishedYear(file.year) }
         let inYear = file.days.filter { $0.date.year == file.year }
         guard !inYear.isEmpty else { throw CalendarError.noDaysInYear(file.year) }
+        var seen = Set<LocalDate>()
+        for day in file.days where !seen.insert(day.date).inserted {
+            throw CalendarError.duplicateDate(day.date)
+        }
         return HolidayYear(year: file.year, papers: file.papers ?? [], days: file.days)
     }
 }
@@ -61,6 +66,8 @@ public enum CalendarError: Error, Equatable, Sendable {
     case unpublishedYear(Int)
     /// The file says `year` but none of its days falls in that year.
     case noDaysInYear(Int)
+    /// The same date is listed twice.
+    case duplicateDate(LocalDate)
     case malformedYearFile
 
     /// A user-safe Chinese message.
@@ -70,6 +77,8 @@ public enum CalendarError: Error, Equatable, Sendable {
             return "\(year) 年的节假日安排尚未载入，无法计算该年的工作日与期限。请管理员先导入 \(year) 年的国务院节假日安排。"
         case .unpublishedYear(let year):
             return "\(year) 年的节假日文件没有任何日期：国务院通知可能尚未发布，不能载入。"
+        case .duplicateDate(let date):
+            return "日期 \(date) 在文件中出现了不止一次，请检查。"
         case .noDaysInYear(let year):
             return "文件标明为 \(year) 年，但其中没有一天属于 \(year) 年，请检查 year 与 date 字段。"
         case .malformedYearFile:

@@ -36,7 +36,7 @@ struct CalendarAPIController {
         }
         var pauses: [Pause] = []
         if let raw = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "pauses")) {
-            for part in raw.split(separator: ",") {
+            for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
                 let ends = part.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
                 guard ends.count == 2, let start = LocalDate(iso: ends[0]), let end = LocalDate(iso: ends[1]) else {
                     throw FieldError(field: "pauses", message: "pauses 应为 开始日期/恢复日期，多段用逗号分隔")
@@ -73,7 +73,7 @@ struct CalendarAPIController {
     }
 
     func year(req: Request) async throws -> YearDTO {
-        guard let year = req.parameters.get("year").flatMap(Int.init), (1900...2200).contains(year) else {
+        guard let raw = req.parameters.get("year"), raw.count == 4, raw.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(raw) else {
             throw FieldError(field: "year", message: "year 应为四位年份，如 2025")
         }
         guard let record = try await CalendarYear.find(year, on: req.db) else {

@@ -11,8 +11,15 @@ struct CalendarAdminController {
     }
 
     func show(req: Request) async throws -> View {
-        let message = (try? req.query.get(String.self, at: "loaded")).map { "已载入 \($0) 年节假日安排" }
-        let note = try? req.query.get(String.self, at: "note")
+        // Only a year number comes from the link; every word shown is the server's own.
+        let loaded = (try? req.query.get(String.self, at: "loaded")).flatMap { $0.count == 4 ? Int($0) : nil }
+        var message: String?
+        var note: String?
+        if let loaded, try await CalendarYear.find(loaded, on: req.db) != nil {
+            message = "已载入 \(loaded) 年节假日安排"
+            let offDays = try await HolidayDay.query(on: req.db).filter(\.$year == loaded).filter(\.$isOffDay == true).count()
+            note = CalendarQueries.sanityNote(offDays: offDays)
+        }
         return try await render(req, message: message, note: note, error: nil)
     }
 
@@ -59,10 +66,6 @@ struct CalendarAdminController {
         try await CalendarQueries.storeAudited(year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
                                                region: req.settings.region.value, actor: actor, on: req.db)
         await req.application.calendarCache.invalidate()
-        var target = Paths.adminCalendar + "?loaded=\(year.year)"
-        if let note = CalendarQueries.sanityNote(for: year) {
-            target += "&note=" + (note.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-        }
-        return req.redirect(to: target)
+        return req.redirect(to: Paths.adminCalendar + "?loaded=\(year.year)")
     }
 }

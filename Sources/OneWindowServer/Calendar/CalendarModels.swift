@@ -66,10 +66,13 @@ enum CalendarQueries {
         return nil
     }
 
-    /// A note when a year file looks incomplete: a real year has about 25–35 days off.
+    /// A note when a year looks incomplete: a real year has about 25–35 days off.
     static func sanityNote(for year: HolidayYear) -> String? {
-        let offDays = year.days.filter { $0.isOffDay && $0.date.year == year.year }.count
-        return offDays < 20 ? "注意：该文件只有 \(offDays) 个休息日，少于常见的 25–35 天，请核对是否完整。" : nil
+        sanityNote(offDays: year.days.filter { $0.isOffDay && $0.date.year == year.year }.count)
+    }
+
+    static func sanityNote(offDays: Int) -> String? {
+        offDays < 20 ? "注意：该年只有 \(offDays) 个休息日，少于常见的 25–35 天，请核对文件是否完整。" : nil
     }
 
     /// Every loaded year, as the Core calendar.
@@ -99,9 +102,9 @@ enum CalendarQueries {
         }
     }
 
-    /// Stores (or replaces) one year. The file of year Y owns every date in Y: all stored days of Y go, whoever
-    /// stored them, and the file's days of Y come in. Days it lists in other years (a 2023 file lists 2022-12-31)
-    /// are kept only where that date is not known yet, under the year they fall in.
+    /// Stores (or replaces) one year. The file of year Y owns every date in Y and nothing else: all stored days of Y
+    /// go, and the file's days of Y come in. Days it lists in other years (a 2023 file lists 2022-12-31) are
+    /// ignored: only that year's own file may change that year.
     static func store(_ year: HolidayYear, source: String, on db: any Database) async throws {
         try await HolidayDay.query(on: db).filter(\.$year == year.year).delete()
         try await HolidayDay.query(on: db).filter(\.$id >= "\(year.year)-01-01").filter(\.$id <= "\(year.year)-12-31").delete()
@@ -112,12 +115,10 @@ enum CalendarQueries {
         record.source = source
         record.loadedAt = Date()
         try await record.create(on: db)
-        for day in year.days {
-            let key = day.date.description
-            if day.date.year != year.year, try await HolidayDay.find(key, on: db) != nil { continue }
+        for day in year.days where day.date.year == year.year {
             let row = HolidayDay()
-            row.id = key
-            row.year = day.date.year
+            row.id = day.date.description
+            row.year = year.year
             row.name = day.name
             row.isOffDay = day.isOffDay
             try await row.create(on: db)

@@ -76,15 +76,17 @@ struct CatalogImportAdminController {
             throw PlatformError.unsupportedMediaType("文件不是 UTF-8 编码的 CSV 文本（Excel 请另存为“CSV UTF-8”）")
         }
         let table = try CatalogImporter.parse(text)
+        // A county's admin imports into the county or the divisions above it, never elsewhere; whether the
+        // region is typed or read from the file's `region` column.
+        let allowed = CatalogQueries.visibleRegions(for: req.settings.region)
         let region: RegionCode
         if let raw = TextNormalization.normalizedOrNil(form.regionCode) {
             region = try RegionCode(raw, field: "regionCode")
-            let allowed = CatalogQueries.visibleRegions(for: req.settings.region)
-            guard allowed.contains(region.value) else {
-                throw FieldError(field: "regionCode", message: "只能导入到本县或其上级区划：\(allowed.joined(separator: "、"))")
-            }
         } else {
             region = try await CatalogImporter.region(of: table, on: req.db, fallback: req.settings.region)
+        }
+        guard allowed.contains(region.value) else {
+            throw FieldError(field: "regionCode", message: "只能导入到本县或其上级区划：\(allowed.joined(separator: "、"))；该文件对应 \(region.value)")
         }
         let actor = req.actor
         let run = try await CatalogImporter.begin(fileName: String(file.filename.prefix(120)), total: table.records.count, region: region, actor: actor, on: req.db)
@@ -134,7 +136,7 @@ struct CatalogImportAdminController {
         }
         let run = try await findRun(req)
         let outcome = (try? req.query.get(String.self, at: "outcome")).flatMap(CatalogImportOutcome.init(rawValue:))
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let page = req.pageParameter
         let per = 100
         let query = ImportRunRow.query(on: req.db).filter(\.$run.$id == run.id!).sort(\.$line)
         if let outcome { query.filter(\.$outcome == outcome) }

@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import SQLKit
 import Foundation
 import OneWindowCore
 import Vapor
@@ -60,6 +61,22 @@ enum CatalogImporter {
         return try RegionCode(code)
     }
 
+    /// Marks as failed the runs left `running` by a process that stopped: not touched for `staleAfter` seconds.
+    /// - Returns: how many runs were closed.
+    @discardableResult
+    static func closeAbandonedRuns(on db: any Database, staleAfter: TimeInterval = 300) async throws -> Int {
+        let cutoff = Date().addingTimeInterval(-staleAfter)
+        let abandoned = try await ImportRun.query(on: db).filter(\.$status == .running).all()
+            .filter { ($0.updatedAt ?? $0.startedAt) < cutoff }
+        for run in abandoned {
+            run.status = .failed
+            run.error = "导入在第 \(run.processed + 2) 行附近中断（服务已重启），之前的行已导入；请重新导入该文件，已导入的行不会重复。"
+            run.finishedAt = Date()
+            try await run.update(on: db)
+        }
+        return abandoned.count
+    }
+
     /// Creates the run record (status `running`) so a page can show progress at once.
     static func begin(fileName: String, total: Int, region: RegionCode, actor: Actor, on db: any Database) async throws -> ImportRun {
         let run = ImportRun()
@@ -88,6 +105,7 @@ enum CatalogImporter {
         let region = run.regionCode
         var seen: [String: Int] = [:]
         var departments = try await departmentIndex(region: region, on: db)
+        let departmentsBefore = try await Department.query(on: db).filter(\.$regionCode == region).count()
         do {
             for start in stride(from: 0, to: table.records.count, by: chunkSize) {
                 let end = min(start + chunkSize, table.records.count)
@@ -135,12 +153,13 @@ enum CatalogImporter {
             run.error = "第 \(run.processed + 2) 行附近出错，之前的行已导入；请检查文件后重新导入（重复导入不会产生重复事项）"
         }
         run.finishedAt = Date()
+        let newDepartments = try await Department.query(on: db).filter(\.$regionCode == region).count() - departmentsBefore
         try await db.writeTransaction { tx in
             try await run.update(on: tx)
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: "catalog.import", entityType: "import_run",
                 entityID: run.id?.uuidString,
-                summary: "导入事项目录 \(run.fileName)：新增 \(run.importedCount)，更新 \(run.updatedCount)，存疑 \(run.flaggedCount)，未变 \(run.unchangedCount)，拒绝 \(run.rejectedCount)")
+                summary: "导入事项目录 \(run.fileName)：新增 \(run.importedCount)，更新 \(run.updatedCount)，存疑 \(run.flaggedCount)，未变 \(run.unchangedCount)，拒绝 \(run.rejectedCount)；新建实施机关 \(max(0, newDepartments)) 个")
         }
         return run
     }
@@ -207,12 +226,14 @@ enum CatalogImporter {
         let flags = CatalogRow.flags(
             valueFlags: row.valueFlags, department: item.departmentName, category: item.category, caseType: item.caseType,
             statutory: item.statutory, promised: item.promised, fullyOnline: item.fullyOnline)
-        item.flags = flags.map { ServiceItem.Flag(code: $0.code, message: $0.message) }
-        item.status = flags.isEmpty ? .published : .draft
+        // An admin's withdrawal stands until an admin publishes the item again; an import never re-publishes it.
+        let withdrawn = existing?.flags.contains { $0.code == ServiceItem.withdrawnFlag.code } == true
+        item.flags = flags.map { ServiceItem.Flag(code: $0.code, message: $0.message) } + (withdrawn ? [ServiceItem.withdrawnFlag] : [])
+        item.status = item.flags.isEmpty ? .published : .draft
         if existing == nil { try await item.create(on: db) } else { try await item.update(on: db) }
 
-        let outcome: CatalogImportOutcome = !flags.isEmpty ? .flagged : (existing == nil ? .imported : .updated)
-        return RowResult(line: line, itemCode: row.itemCode, name: row.name, outcome: outcome, reasons: flags.map(\.message))
+        let outcome: CatalogImportOutcome = !item.flags.isEmpty ? .flagged : (existing == nil ? .imported : .updated)
+        return RowResult(line: line, itemCode: row.itemCode, name: row.name, outcome: outcome, reasons: item.flags.map(\.message))
     }
 
     /// `none` in the provincial file means 不收费.
@@ -235,16 +256,29 @@ enum CatalogImporter {
     }
 
     /// The department of that name in the region, created when the catalogue names one not yet known.
+    /// The database is asked again before creating: another import may have created it meanwhile.
     private static func department(named name: String, region: String, index: inout [String: UUID], on db: any Database) async throws -> UUID {
         if let id = index[name] { return id }
-        let department = Department()
-        department.regionCode = region
-        department.code = "D" + String(sourceHash(["name": name]).prefix(8)).uppercased()
-        department.name = name
-        department.shortName = name
-        department.active = true
-        try await department.create(on: db)
-        let id = try department.requireID()
+        if let existing = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first(),
+            let id = existing.id
+        {
+            index[name] = id
+            return id
+        }
+        // Insert-or-ignore, then read: two imports (or two instances) naming the same new department at once
+        // both end up with the one row, whichever inserted it.
+        let sql = db as! any SQLDatabase
+        let now = Date()
+        try await sql.insert(into: Department.schema)
+            .columns("id", "region_code", "code", "name", "short_name", "active", "created_at", "updated_at")
+            .values(SQLBind(UUID()), SQLBind(region), SQLBind("D" + String(sourceHash(["name": name]).prefix(8)).uppercased()),
+                    SQLBind(name), SQLBind(name), SQLBind(true), SQLBind(now), SQLBind(now))
+            .ignoringConflicts()
+            .run()
+        guard let created = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first() else {
+            throw DatabaseMigrationError(message: "department \(name) could not be created")
+        }
+        let id = try created.requireID()
         index[name] = id
         return id
     }

@@ -25,7 +25,7 @@ struct CatalogItemAdminController {
         let showingPublished = (try? req.query.get(String.self, at: "status")) == "published"
         let flag = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "flag"))
         let text = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "q"))
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let page = req.pageParameter
         let per = 100
         let regions = CatalogQueries.visibleRegions(for: req.settings.region)
         let query = ServiceItem.query(on: req.db).filter(\.$status == (showingPublished ? .published : .draft)).filter(\.$regionCode ~~ regions)
@@ -42,6 +42,8 @@ struct CatalogItemAdminController {
             ("missing_department", "缺少实施机关"), ("malformed_department", "实施机关格式异常"), ("missing_category", "缺少事项类型"),
             ("missing_case_type", "缺少办件类型"), ("no_limits", "无时限"), ("missing_promised_limit", "缺少承诺时限"),
             ("promised_exceeds_statutory", "承诺超过法定"), ("invalid_number", "数字无效"), ("invalid_guide_url", "链接无效"),
+            ("unknown_category", "事项类型无法识别"), ("unknown_case_type", "办件类型无法识别"), ("unknown_online_flag", "网办标记无法识别"),
+            ("invisible_characters", "含不可见字符"), ("withdrawn", "管理员撤回"),
         ]
         func link(_ number: Int) -> String {
             var items = [URLQueryItem(name: "page", value: String(number))]
@@ -53,12 +55,18 @@ struct CatalogItemAdminController {
             components.queryItems = items
             return components.string ?? Paths.adminDrafts
         }
-        let published = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "published"))
+        // Only an item code comes from the link, and only a real one is confirmed.
+        func confirmed(_ key: String) async throws -> String? {
+            guard let code = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: key)), code.count <= 40 else { return nil }
+            return try await ServiceItem.query(on: req.db).filter(\.$itemCode == code).filter(\.$regionCode ~~ regions).first()?.itemCode
+        }
+        let published = try await confirmed("published")
+        let withdrawnCode = try await confirmed("withdrawn")
         return try await req.view.render("admin/drafts", Context(
             page: PageChrome(request: req, title: showingPublished ? "已发布事项" : "待补全事项（草稿）"), rows: rows, total: total,
             flags: flagOptions.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == flag) }, q: text ?? "",
             pager: Pager(page: page, per: per, total: total, link: link), published: published, showingPublished: showingPublished,
-            withdrawn: TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "withdrawn"))))
+            withdrawn: withdrawnCode))
     }
 
     struct ItemForm: Content {
@@ -147,10 +155,9 @@ struct CatalogItemAdminController {
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if item.departmentName != department {
-                let match = try await Department.query(on: tx).filter(\.$regionCode == item.regionCode).filter(\.$name == department).first()
-                item.$department.id = match?.id
-            }
+            try await RowLock.lock(ServiceItem.schema, id: item.requireID(), on: tx)
+            let match = try await Department.query(on: tx).filter(\.$regionCode == item.regionCode).filter(\.$name == department).first()
+            item.$department.id = match?.id
             item.departmentName = department
             item.category = category
             item.caseType = caseType
@@ -169,15 +176,20 @@ struct CatalogItemAdminController {
 
     /// Takes a published item out of the public guide (back to draft, with the reason shown on the drafts page).
     func withdrawItem(req: Request) async throws -> Response {
-        let item = try await findItem(req)
-        guard item.status == .published else { throw PlatformError.conflict("该事项不是已发布状态") }
+        let found = try await findItem(req)
         let actor = req.actor
-        try await req.db.writeTransaction { tx in
+        let item = try await req.db.writeTransaction { tx in
+            // Re-read under the row lock: of two admins withdrawing at once, one withdraws, the other is told.
+            try await RowLock.lock(ServiceItem.schema, id: found.requireID(), on: tx)
+            guard let item = try await ServiceItem.find(found.id, on: tx), item.status == .published else {
+                throw PlatformError.conflict("该事项已不是已发布状态（可能刚被他人撤回）")
+            }
             item.status = .draft
-            item.flags = [ServiceItem.Flag(code: "withdrawn", message: "管理员撤回，暂不公开")]
+            item.flags = [ServiceItem.withdrawnFlag]
             try await item.update(on: tx)
             try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.withdraw", entityType: "service_item",
                                    entityID: item.id?.uuidString, summary: "撤回事项 \(item.itemCode) \(item.name)")
+            return item
         }
         return req.redirect(to: Paths.adminDrafts + "?withdrawn=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }

@@ -80,6 +80,7 @@ struct M0009_CreateImportRuns: AsyncMigration {
             .field("started_by", .string, .required)
             .field("started_at", .datetime, .required)
             .field("finished_at", .datetime)
+            .field("updated_at", .datetime)
             .create()
         try await database.schema(ImportRunRow.schema)
             .id()

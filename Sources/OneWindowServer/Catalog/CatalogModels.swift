@@ -72,6 +72,9 @@ final class ServiceItem: Model, @unchecked Sendable {
         let message: String
     }
 
+    /// The flag of an item an admin withdrew from the public guide.
+    static let withdrawnFlag = Flag(code: "withdrawn", message: "管理员撤回，暂不公开")
+
     var flags: [Flag] {
         get { (try? JSONDecoder().decode([Flag].self, from: Data(flagsJSON.utf8))) ?? [] }
         set {
@@ -152,6 +155,8 @@ final class ImportRun: Model, @unchecked Sendable {
     @Field(key: "started_by") var startedBy: String
     @Field(key: "started_at") var startedAt: Date
     @OptionalField(key: "finished_at") var finishedAt: Date?
+    /// Touched after every chunk: a `running` run not touched for minutes was cut off (the process stopped).
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
 }

@@ -24,6 +24,8 @@ struct GuideWebController {
         let promised: String
         let cut: String
         let online: Bool
+        /// Whether the catalogue says if the item is fully online (imported rows may not).
+        let onlineKnown: Bool
         let link: String
     }
 
@@ -66,6 +68,7 @@ struct GuideWebController {
             var items: [URLQueryItem] = []
             if let q = filter.text { items.append(.init(name: "q", value: q)) }
             if let id = filter.departmentID { items.append(.init(name: "department", value: id.uuidString)) }
+            if let key = filter.departmentKey { items.append(.init(name: "department", value: key)) }
             if let category = filter.category { items.append(.init(name: "category", value: category.rawValue)) }
             if let caseType = filter.caseType { items.append(.init(name: "caseType", value: caseType.rawValue)) }
             if let online = filter.fullyOnline { items.append(.init(name: "online", value: online ? "1" : "0")) }
@@ -77,7 +80,10 @@ struct GuideWebController {
         let context = SearchContext(
             page: PageChrome(request: req, title: filter.text.map { "搜索“\($0)”" } ?? "办事指南"),
             q: filter.text ?? "",
-            departments: departments.map { Option(value: $0.id?.uuidString ?? "", label: $0.name, selected: $0.id == filter.departmentID) },
+            departments: departments.map { department in
+                let byKey = filter.departmentKey.map { [department.code, department.name, department.shortName].contains($0) || department.code == $0.uppercased() } ?? false
+                return Option(value: department.id?.uuidString ?? "", label: department.name, selected: department.id == filter.departmentID || byKey)
+            },
             categories: ItemCategory.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.category) },
             caseTypes: CaseType.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.caseType) },
             online: filter.fullyOnline == true,
@@ -111,7 +117,14 @@ struct GuideWebController {
             let visits: String
             /// The item has a materials list (imported provincial rows do not carry one).
             let materialsKnown: Bool
-            let phones: [String]
+            let phones: [Phone]
+            /// Back to the search the visitor came from, when they came from one.
+            let back: String
+        }
+        struct Phone: Encodable {
+            let text: String
+            /// `tel:` link when the text starts with a dialable number.
+            let dial: String?
         }
         let code = req.parameters.get("code") ?? ""
         let regions = CatalogQueries.visibleRegions(for: req.settings.region)
@@ -130,7 +143,8 @@ struct GuideWebController {
             visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明",
             materialsKnown: !materials.isEmpty || item.source != "import",
             phones: (item.phones ?? "").split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }))
+                .filter { !$0.isEmpty }.map { Phone(text: $0, dial: Self.dialable($0)) },
+            back: Self.backToSearch(req)))
     }
 
     func row(_ item: ServiceItem) -> ResultRow {
@@ -142,7 +156,21 @@ struct GuideWebController {
             statutory: item.statutory.map { "\($0) 个工作日" } ?? "未注明",
             promised: Self.promisedText(item),
             cut: cut.map { $0.percent > 0 ? String(format: "压缩 %.2f%%", $0.percent) : "" } ?? "",
-            online: item.fullyOnline == true, link: Paths.item(item.itemCode))
+            online: item.fullyOnline == true, onlineKnown: item.fullyOnline != nil, link: Paths.item(item.itemCode))
+    }
+
+    /// The leading number of a phone text (`027-87576380（妇幼处）` → `tel:027-87576380`), or `nil`.
+    static func dialable(_ text: String) -> String? {
+        let number = String(text.prefix { $0.isASCII && ($0.isNumber || $0 == "-") })
+        return number.filter(\.isNumber).count >= 5 ? "tel:" + number : nil
+    }
+
+    /// The guide search the visitor came from (Referer on this site), or the plain guide.
+    static func backToSearch(_ req: Request) -> String {
+        guard let referer = req.headers.first(name: .referer), let url = URLComponents(string: referer),
+            url.path == Paths.guide, let local = SafeRedirect.localPath(url.path + (url.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        else { return Paths.guide }
+        return local
     }
 
     /// A 即办件 is done on the spot whether or not its row states a promised limit.

@@ -53,6 +53,7 @@ struct M0004_CreateDepartments: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "region_code", "code")
+            .unique(on: "region_code", "name")
             .create()
     }
 

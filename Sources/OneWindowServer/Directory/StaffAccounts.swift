@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Synchronization
 import OneWindowCore
 import Vapor
 
@@ -69,8 +70,18 @@ enum StaffAccounts {
         }
     }
 
-    /// A Bcrypt hash of a random string, verified against when the sign-in name is unknown.
-    static let timingDummyHash = (try? Bcrypt.hash(CSRF.randomToken(), cost: 12)) ?? ""
+    /// A Bcrypt hash of a random string at `cost`, verified against when the sign-in name is unknown (so an
+    /// unknown name takes as long as a known one).
+    static func timingDummyHash(cost: Int) -> String {
+        dummyHashes.withLock { cache in
+            if let hash = cache[cost] { return hash }
+            let hash = (try? Bcrypt.hash(CSRF.randomToken(), cost: cost)) ?? ""
+            cache[cost] = hash
+            return hash
+        }
+    }
+
+    private static let dummyHashes = Mutex<[Int: String]>([:])
 
     static func verify(_ password: String, hash: String) async -> Bool {
         await withCheckedContinuation { continuation in

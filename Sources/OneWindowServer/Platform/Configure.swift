@@ -132,6 +132,14 @@ enum Routes {
     }
 }
 
+/// Start-up housekeeping for `serve`: close imports cut off by a previous stop, drop expired sessions.
+public func startUpHousekeeping(_ app: Application) async throws {
+    let closed = try await CatalogImporter.closeAbandonedRuns(on: app.db)
+    if closed > 0 { app.logger.warning("closed \(closed) catalogue import(s) interrupted by a previous stop") }
+    let purged = try await StaffSession.purgeExpired(on: app.db, lifetime: app.settings.sessionLifetime)
+    if purged > 0 { app.logger.info("purged \(purged) expired session(s)") }
+}
+
 /// Makes sure an admin exists; when a password had to be generated, prints it once for the operator.
 public func ensureFirstAdmin(_ app: Application) async throws {
     let settings = app.settings

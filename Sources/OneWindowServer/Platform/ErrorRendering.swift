@@ -121,7 +121,9 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         var responseHeaders = headers
         if wantsJSON(request) {
             struct Envelope: Encodable { let error: ErrorPayload }
-            let body = (try? JSONEncoder().encode(Envelope(error: payload))) ?? Data("{}".utf8)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let body = (try? encoder.encode(Envelope(error: payload))) ?? Data("{}".utf8)
             responseHeaders.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
             return Response(status: status, headers: responseHeaders, body: .init(data: body))
         }

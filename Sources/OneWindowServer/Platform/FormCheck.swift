@@ -18,8 +18,8 @@ struct FormCheck {
             fail(field, "请填写\(label)")
         } else if text.count > max {
             fail(field, "\(label)不能超过 \(max) 字")
-        } else if Self.hasControlCharacters(text) {
-            fail(field, "\(label)不能包含换行或控制字符")
+        } else if TextNormalization.hasInvisibleCharacters(text) {
+            fail(field, "\(label)不能包含换行、控制字符或不可见字符")
         }
         return text
     }
@@ -27,7 +27,7 @@ struct FormCheck {
     mutating func optional(_ value: String?, field: String, label: String, max: Int = 500) -> String? {
         let text = TextNormalization.trimmedOrNil(value)
         if let text, text.count > max { fail(field, "\(label)不能超过 \(max) 字") }
-        if let text, Self.hasControlCharacters(text) { fail(field, "\(label)不能包含换行或控制字符") }
+        if let text, TextNormalization.hasInvisibleCharacters(text) { fail(field, "\(label)不能包含换行、控制字符或不可见字符") }
         return text
     }
 
@@ -49,10 +49,6 @@ struct FormCheck {
         return text.drop(while: { $0 == "0" }).description
     }
 
-    /// Line breaks, tabs, and invisible format characters (text-direction overrides) have no place in a name.
-    static func hasControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
-    }
 
     /// A raw-value enum picked from a list.
     mutating func choice<T: RawRepresentable>(_ value: String?, field: String, label: String, as type: T.Type) -> T? where T.RawValue == String {

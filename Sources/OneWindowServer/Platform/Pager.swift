@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 
 /// Page links for a long list: first, previous, a window of numbers around the current page, next, last.
 struct Pager: Encodable, Sendable {
@@ -39,5 +40,12 @@ struct Pager: Encodable, Sendable {
             if current < count { links.append(Link(label: "下一页 →", link: link(current + 1), current: false)) }
         }
         self.links = links
+    }
+}
+
+extension Request {
+    /// The `page` query parameter, clamped to 1…100,000 (a huge number must not overflow an offset).
+    var pageParameter: Int {
+        min(100_000, max(1, (try? query.get(Int.self, at: "page")) ?? 1))
     }
 }

@@ -25,6 +25,8 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
 /// Token-authenticated `/api` routes are not behind this middleware.
 enum CSRF {
     static let sessionKey = "csrf"
+    /// When an anonymous session was made for a form (so old ones can be purged).
+    static let createdKey = "created"
     static let field = "csrfToken"
     static let header = "X-CSRF-Token"
 
@@ -33,6 +35,7 @@ enum CSRF {
         if let token = request.session.data[sessionKey] { return token }
         let token = randomToken()
         request.session.data[sessionKey] = token
+        if request.session.data[createdKey] == nil { request.session.data[createdKey] = String(Date().timeIntervalSince1970) }
         return token
     }
 
@@ -84,38 +87,63 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 }
 
-/// Counts failed sign-ins per client address and per account within a window, and refuses more (429).
+/// Counts failed sign-ins and refuses more (429) within a window.
+///
+/// Per account: 5 failures lock that account's sign-in for the window (a correct password too).
+/// Per client address: many failures for names that do not exist refuse further unknown names from that
+/// address; they never block a real account's correct password (behind a proxy every client shares an address).
 actor SignInThrottle {
     private var failures: [String: [Date]] = [:]
+    private var reported: Set<String> = []
     let window: TimeInterval
     let maxPerAccount: Int
     let maxPerAddress: Int
 
-    init(window: TimeInterval = 15 * 60, maxPerAccount: Int = 5, maxPerAddress: Int = 20) {
+    init(window: TimeInterval = 15 * 60, maxPerAccount: Int = 5, maxPerAddress: Int = 50) {
         self.window = window
         self.maxPerAccount = maxPerAccount
         self.maxPerAddress = maxPerAddress
     }
 
-    /// Throws `PlatformError.tooManyAttempts` when the account or the address has used up its attempts.
-    func check(account: String, address: String) throws {
+    /// The refusal for `key`, or `nil`; `firstRefusal` is true once per lock (for the audit log).
+    private func refusal(_ key: String, limit: Int, mark: Bool = false) -> (retryAfter: Int, firstRefusal: Bool)? {
         let now = Date()
-        for (key, limit) in [("u:" + account, maxPerAccount), ("a:" + address, maxPerAddress)] {
-            let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
-            failures[key] = recent
-            if recent.count >= limit, let oldest = recent.first {
-                throw PlatformError.tooManyAttempts(retryAfterSeconds: Int(window - now.timeIntervalSince(oldest)) + 1)
-            }
+        let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
+        failures[key] = recent
+        guard recent.count >= limit, let oldest = recent.first else {
+            reported.remove(key)
+            return nil
+        }
+        return (Int(window - now.timeIntervalSince(oldest)) + 1, mark ? reported.insert(key).inserted : !reported.contains(key))
+    }
+
+    /// Before checking a password: refuses a locked account, or an unknown name from a noisy address.
+    /// - Throws: `PlatformError.tooManyAttempts` with the seconds until the oldest failure leaves the window.
+    func check(account: String, address: String, accountExists: Bool) throws(PlatformError) -> Void {
+        if let (seconds, _) = refusal("u:" + account, limit: maxPerAccount) {
+            throw .tooManyAttempts(retryAfterSeconds: seconds)
+        }
+        if !accountExists, let (seconds, _) = refusal("a:" + address, limit: maxPerAddress) {
+            throw .tooManyAttempts(retryAfterSeconds: seconds)
         }
     }
 
-    func recordFailure(account: String, address: String) {
-        failures["u:" + account, default: []].append(Date())
-        failures["a:" + address, default: []].append(Date())
+    /// Whether the account's lock has already been reported (so the audit log gets one row per lock).
+    func shouldAuditRefusal(account: String) -> Bool {
+        refusal("u:" + account, limit: maxPerAccount, mark: true)?.firstRefusal ?? false
+    }
+
+    func recordFailure(account: String, address: String, accountExists: Bool) {
+        if accountExists {
+            failures["u:" + account, default: []].append(Date())
+        } else {
+            failures["a:" + address, default: []].append(Date())
+        }
     }
 
     func recordSuccess(account: String) {
         failures["u:" + account] = nil
+        reported.remove("u:" + account)
     }
 }
 

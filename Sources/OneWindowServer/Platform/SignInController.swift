@@ -39,12 +39,17 @@ struct SignInController {
         let password = form.password ?? ""
         let address = req.remoteAddress?.ipAddress ?? "unknown"
         let next = safeNext(form.next ?? "")
+        let staff = username.isEmpty ? nil : try await Staff.query(on: req.db).filter(\.$username == username).first()
+        let throttle = req.application.signInThrottle
         do {
-            try await req.application.signInThrottle.check(account: username, address: address)
+            try await throttle.check(account: username, address: address, accountExists: staff != nil)
         } catch {
-            try await Audit.record(
-                on: req.db, region: req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
-                action: "staff.sign_in_throttled", entityType: "staff", entityID: nil, summary: "登录被暂停（尝试次数过多）：登录名 \(username.prefix(32))")
+            if staff != nil, await throttle.shouldAuditRefusal(account: username) {
+                try await Audit.record(
+                    on: req.db, region: staff?.regionCode ?? req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
+                    action: "staff.sign_in_throttled", entityType: "staff", entityID: staff?.id?.uuidString,
+                    summary: "登录被暂停（尝试次数过多）：登录名 \(username.prefix(32))")
+            }
             throw error
         }
 
@@ -57,17 +62,16 @@ struct SignInController {
         guard !username.isEmpty, !password.isEmpty else {
             return try await fail("请输入登录名和密码", status: .badRequest)
         }
-        let staff = try await Staff.query(on: req.db).filter(\.$username == username).first()
         // Unknown names cost a Bcrypt check too, so timing does not tell which names exist.
-        let verified = await StaffAccounts.verify(password, hash: staff?.passwordHash ?? StaffAccounts.timingDummyHash)
+        let verified = await StaffAccounts.verify(password, hash: staff?.passwordHash ?? StaffAccounts.timingDummyHash(cost: req.settings.bcryptCost))
         guard let staff, staff.active, verified else {
-            await req.application.signInThrottle.recordFailure(account: username, address: address)
+            await throttle.recordFailure(account: username, address: address, accountExists: staff != nil)
             try await Audit.record(
                 on: req.db, region: req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
                 action: "staff.sign_in_failed", entityType: "staff", entityID: nil, summary: "登录失败：登录名 \(username.prefix(32))")
             return try await fail("登录名或密码不正确", status: .unauthorized)
         }
-        await req.application.signInThrottle.recordSuccess(account: username)
+        await throttle.recordSuccess(account: username)
         try await StaffSession.signIn(staff, on: req)
         staff.lastSignInAt = Date()
         try await req.db.writeTransaction { tx in
@@ -113,7 +117,15 @@ struct SignInController {
         let staff = try req.auth.require(Staff.self)
         let form = try req.content.decode(PasswordForm.self)
         var errors: [String: String] = [:]
+        let throttle = req.application.signInThrottle
+        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        try await throttle.check(account: staff.username, address: address, accountExists: true)
         if !(await StaffAccounts.verify(form.current ?? "", hash: staff.passwordHash)) {
+            // A session left open on a counter PC must not become a way to guess the password.
+            await throttle.recordFailure(account: staff.username, address: address, accountExists: true)
+            try await Audit.record(
+                on: req.db, region: staff.regionCode, actor: req.actor, action: "staff.password_check_failed", entityType: "staff",
+                entityID: staff.id?.uuidString, summary: "修改密码时当前密码输入错误")
             errors["current"] = "当前密码不正确"
         }
         do {

@@ -26,6 +26,21 @@ enum StaffSession {
         request.auth.login(staff)
     }
 
+    /// Deletes sessions older than `lifetime` (by their `issued`/`created` stamp; unstamped ones too).
+    /// - Returns: how many were deleted.
+    static func purgeExpired(on db: any Database, lifetime: TimeInterval) async throws -> Int {
+        let cutoff = Date().timeIntervalSince1970 - lifetime
+        var expired: [UUID] = []
+        for record in try await SessionRecord.query(on: db).all() {
+            let stamp = Double(record.data[issuedKey] ?? record.data[CSRF.createdKey] ?? "") ?? 0
+            if stamp < cutoff, let id = record.id { expired.append(id) }
+        }
+        for chunk in stride(from: 0, to: expired.count, by: 500) {
+            try await SessionRecord.query(on: db).filter(\.$id ~~ Array(expired[chunk..<min(chunk + 500, expired.count)])).delete()
+        }
+        return expired.count
+    }
+
     static func signOut(on request: Request) {
         request.auth.logout(Staff.self)
         if request.hasSession { request.session.destroy() }
@@ -83,11 +98,13 @@ struct RoleGuard: AsyncMiddleware {
     }
 }
 
-/// Password rules for staff accounts: 10–72 characters (Bcrypt reads 72 bytes), a letter and a digit 0–9.
+/// Password rules for staff accounts: at least 10 characters and at most 72 UTF-8 bytes (Bcrypt reads 72), a letter
+/// and a decimal digit.
 enum PasswordPolicy {
     static func check(_ password: String, field: String = "password") throws(FieldError) {
         guard password.count >= 10 else { throw FieldError(field: field, message: "密码至少 10 位") }
-        guard password.count <= 72 else { throw FieldError(field: field, message: "密码不能超过 72 位") }
+        // Bcrypt reads only the first 72 bytes: a longer password would be checked only in part.
+        guard password.utf8.count <= 72 else { throw FieldError(field: field, message: "密码不能超过 72 字节（约 24 个汉字或 72 个字母数字）") }
         // Decimal digits only (0–9, also typed full-width): 一二三 are letters here, not digits.
         let hasDigit = password.unicodeScalars.contains { $0.properties.numericType == .decimal }
         guard password.contains(where: \.isLetter), hasDigit else {

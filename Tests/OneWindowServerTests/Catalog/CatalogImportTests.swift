@@ -57,9 +57,10 @@ import VaporTesting
                 名称",,湖北省,湖北省测试厅,行政确认,即办件,,,no,,,,
                 """
             let run = try await importFile(csv, app)
-            #expect(counts(run) == [2, 0, 1, 0, 2])
+            #expect(counts(run) == [1, 0, 2, 0, 2])
             let rows = try await ImportRunRow.query(on: app.db).filter(\.$run.$id == run.id!).sort(\.$line).all()
-            #expect(rows.map(\.outcome) == [.imported, .flagged, .rejected, .rejected, .imported])
+            #expect(rows.map(\.outcome) == [.imported, .flagged, .rejected, .rejected, .flagged])
+            #expect(rows[4].reasons == "事项名称含换行、控制字符或不可见字符，请核对")
             #expect(rows[1].reasons == "承诺时限 15 个工作日超过法定时限 10 个工作日")
             #expect(rows[2].reasons == "实施编码与第 2 行重复，本行未导入")
             #expect(rows[3].reasons == "缺少实施编码（item_code），无法导入")
@@ -92,6 +93,53 @@ import VaporTesting
             #expect(after.caseType == .promised)
             #expect(after.promisedDays == 3)
             #expect(after.status == .published)
+        }
+    }
+
+    @Test func a_withdrawn_item_stays_withdrawn_through_a_changed_reimport() async throws {
+        try await withTestApp { app in
+            let header = "item_code,name,department,item_category,case_type,statutory_days,promised_days,online\n"
+            _ = try await importFile(header + "11420000TEST00000021,测试丙,湖北省测试厅,行政确认,承诺件,20,5,yes\n", app)
+            let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000TEST00000021").first())
+            #expect(item.status == .published)
+            item.status = .draft
+            item.flags = [ServiceItem.withdrawnFlag]
+            try await item.update(on: app.db)
+            let changed = try await importFile(header + "11420000TEST00000021,测试丙,湖北省测试厅,行政确认,承诺件,20,4,yes\n", app)
+            #expect(counts(changed) == [0, 0, 1, 0, 0])
+            let after = try #require(try await ServiceItem.find(item.id, on: app.db))
+            #expect(after.status == .draft)
+            #expect(after.promisedDays == 4)
+            #expect(after.flags == [ServiceItem.withdrawnFlag])
+        }
+    }
+
+    @Test func two_imports_naming_the_same_new_department_both_finish() async throws {
+        try await withTestApp { app in
+            let header = "item_code,name,department,item_category,case_type,statutory_days,promised_days,online\n"
+            let runs = try await withThrowingTaskGroup(of: ImportRun.self) { group in
+                for index in 0..<2 {
+                    group.addTask {
+                        try await importFile(header + "11420000PAR0000000\(index),并行\(index),湖北省并行测试厅,行政确认,承诺件,20,5,yes\n", app)
+                    }
+                }
+                return try await group.reduce(into: [ImportRun]()) { $0.append($1) }
+            }
+            #expect(runs.map(\.status) == [.finished, .finished])
+            #expect(try await Department.query(on: app.db).filter(\.$name == "湖北省并行测试厅").count() == 1)
+            let summaries = try await AuditEvent.query(on: app.db).filter(\.$action == "catalog.import").all().map(\.summary).sorted()
+            #expect(summaries.map { $0.hasSuffix("新建实施机关 0 个") || $0.hasSuffix("新建实施机关 1 个") } == [true, true])
+        }
+    }
+
+    @Test func a_run_cut_off_by_a_stop_is_closed_at_the_next_start() async throws {
+        try await withTestApp { app in
+            let run = try await CatalogImporter.begin(fileName: "cut.csv", total: 10, region: try .init("420000000000"), actor: .commandLine, on: app.db)
+            #expect(try await CatalogImporter.closeAbandonedRuns(on: app.db) == 0)
+            #expect(try await CatalogImporter.closeAbandonedRuns(on: app.db, staleAfter: -1) == 1)
+            let closed = try #require(try await ImportRun.find(run.id, on: app.db))
+            #expect(closed.status == .failed)
+            #expect(closed.error == "导入在第 2 行附近中断（服务已重启），之前的行已导入；请重新导入该文件，已导入的行不会重复。")
         }
     }
 

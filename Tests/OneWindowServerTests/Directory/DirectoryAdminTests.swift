@@ -120,7 +120,7 @@ import VaporTesting
             #expect(window.status == .badRequest)
             let html = window.body.string
             #expect(html.contains("窗口号应为 1–999 的数字"))
-            #expect(html.contains("窗口名称不能包含换行或控制字符"))
+            #expect(html.contains("窗口名称不能包含换行、控制字符或不可见字符"))
             #expect(html.contains("综合窗口受理所有部门的事项，不属于某一个部门"))
 
             token = try await browser.csrfToken(from: "/admin/staff/new")
@@ -145,7 +145,14 @@ import VaporTesting
                                                    file: ("file", "x.csv", "text/csv", csv))
             #expect(beijing.status == .badRequest)
             #expect(beijing.body.string.contains("只能导入到本县或其上级区划：421223000000、421200000000、420000000000"))
+            let byColumn = Data("item_code,name,region\n11420000TEST00000001,测试,北京市\n".utf8)
+            let column = try await browser.upload("/admin/catalog/imports", fields: [("csrfToken", token)], file: ("file", "x.csv", "text/csv", byColumn))
+            #expect(column.status == .badRequest)
+            #expect(column.body.string.contains("该文件对应 110000000000"))
             #expect(try await ImportRun.query(on: app.db).count() == 0)
+            for path in ["/admin/catalog/drafts?page=100000000000000000", "/admin/catalog/drafts?status=published&page=99999999"] {
+                #expect(try await browser.get(path).status == .ok)
+            }
         }
     }
 

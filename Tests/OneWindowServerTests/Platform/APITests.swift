@@ -84,9 +84,13 @@ import VaporTesting
             #expect(loaded.status == .seeOther)
             let page = try await browser.get(try #require(loaded.headers.first(name: .location)))
             #expect(page.body.string.contains("已载入 2027 年节假日安排"))
-            #expect(page.body.string.contains("注意：该文件只有 1 个休息日"))
+            #expect(page.body.string.contains("注意：该年只有 1 个休息日"))
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "calendar.load").first()?.summary
                     == "载入 2027 年节假日安排：休息日 1 天，调休补班 1 天")
+            let twice = Data(#"{"year":2029,"papers":[],"days":[{"name":"a","date":"2029-01-01","isOffDay":true},{"name":"b","date":"2029-01-01","isOffDay":true}]}"#.utf8)
+            let duplicate = try await browser.upload("/admin/calendar", fields: [("csrfToken", token)], file: ("file", "2029.json", "application/json", twice))
+            #expect(duplicate.status == .badRequest)
+            #expect(duplicate.body.string.contains("日期 2029-01-01 在文件中出现了不止一次"))
             // A stray 2027 day in another year's file cannot take over 2027's own day.
             let stray = Data(#"{"year":2028,"papers":[],"days":[{"name":"元旦","date":"2028-01-01","isOffDay":true},{"name":"x","date":"2027-01-01","isOffDay":false}]}"#.utf8)
             _ = try await browser.upload("/admin/calendar", fields: [("csrfToken", token)], file: ("file", "2028.json", "application/json", stray))

@@ -61,6 +61,43 @@ import VaporTesting
         }
     }
 
+    @Test func noise_from_one_address_never_blocks_a_real_password() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "realone", roles: [.clerk])
+            var browser = Browser(app)
+            for index in 0..<50 {
+                #expect(try await browser.signIn("nobody\(index)", "wrong-password-1").status == .unauthorized)
+            }
+            #expect(try await browser.signIn("nobody-more", "wrong-password-1").status == .tooManyRequests)
+            #expect(try await browser.signIn("realone", "test-pass-2025").status == .seeOther)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_throttled").count() == 0)
+        }
+    }
+
+    @Test func guessing_the_current_password_on_an_open_desk_is_throttled() async throws {
+        try await withTestApp { app in
+            try await makeStaff(app, username: "desk", roles: [.clerk])
+            var browser = Browser(app)
+            try await browser.signIn("desk", "test-pass-2025")
+            let token = try await browser.csrfToken(from: "/account/password")
+            for _ in 0..<5 {
+                let wrong = try await browser.post("/account/password", form: [
+                    ("csrfToken", token), ("current", "guess-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
+                ])
+                #expect(wrong.status == .badRequest)
+            }
+            let locked = try await browser.post("/account/password", form: [
+                ("csrfToken", token), ("current", "test-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
+            ])
+            #expect(locked.status == .tooManyRequests)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.password_check_failed").count() == 5)
+            let long = String(repeating: "汉", count: 24) + "a1"
+            #expect(throws: FieldError(field: "password", message: "密码不能超过 72 字节（约 24 个汉字或 72 个字母数字）")) {
+                try PasswordPolicy.check(long)
+            }
+        }
+    }
+
     @Test func sessions_expire_on_the_server() async throws {
         try await withTestApp(configure: { $0.sessionLifetime = -1 }) { app in
             try await makeStaff(app, username: "wangwu", roles: [.admin])
