@@ -276,7 +276,7 @@ enum CatalogImporter {
             .ignoringConflicts()
             .run()
         guard let created = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first() else {
-            throw DatabaseMigrationError(message: "department \(name) could not be created")
+            throw InternalInconsistency(message: "department \(name) could not be created")
         }
         let id = try created.requireID()
         index[name] = id

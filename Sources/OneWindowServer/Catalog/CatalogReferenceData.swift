@@ -37,7 +37,7 @@ struct M0013_LoadStarterCatalog: AsyncMigration {
             let hall = try await Hall.query(on: db).filter(\.$regionCode == file.regionCode).filter(\.$level == .county).first()
             for entry in file.items {
                 guard let department = departments.first(where: { $0.code == entry.department }) else {
-                    throw DatabaseMigrationError(message: "starter catalogue names unknown department \(entry.department)")
+                    throw InternalInconsistency(message: "starter catalogue names unknown department \(entry.department)")
                 }
                 let item = ServiceItem()
                 item.regionCode = file.regionCode
@@ -88,7 +88,8 @@ struct M0013_LoadStarterCatalog: AsyncMigration {
     }
 }
 
-struct DatabaseMigrationError: Error, CustomStringConvertible {
+/// A state the code relies on does not hold (bad reference data, a row that should exist). Logged as a 500.
+struct InternalInconsistency: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 }
