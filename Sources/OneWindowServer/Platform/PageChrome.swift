@@ -24,6 +24,8 @@ struct PageChrome: Encodable, Sendable {
     let notice: String?
     /// Local time of rendering, for the print header.
     let printedAt: String
+    /// The admin section the page belongs to (`halls`, `catalog/imports` …), for the menu's current item.
+    let section: String
 
     /// - Parameter forms: the page carries a form, so it needs a CSRF token even for an anonymous visitor.
     init(request: Request, title: String, forms: Bool = false) {
@@ -34,7 +36,7 @@ struct PageChrome: Encodable, Sendable {
         self.elder = request.cookies[ElderMode.cookieName]?.string == "1"
         if let staff = request.auth.get(Staff.self) {
             self.staff = SignedIn(
-                name: staff.displayName, username: staff.username,
+                name: staff.displayName == Role.admin.label ? staff.username : staff.displayName, username: staff.username,
                 roles: Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、"),
                 isAdmin: staff.has(.admin))
         } else {
@@ -43,6 +45,12 @@ struct PageChrome: Encodable, Sendable {
         self.csrf = (forms || staff != nil) ? CSRF.token(for: request) : nil
         self.siteName = "一窗 OneWindow · 崇阳县政务服务中心"
         self.printedAt = LocalTime.format(Date(), in: request.settings.timeZone)
+        let parts = request.url.path.split(separator: "/").map(String.init)
+        if parts.first == "admin" {
+            self.section = parts.count >= 3 && parts[1] == "catalog" ? "catalog/\(parts[2])" : (parts.count >= 2 ? parts[1] : "home")
+        } else {
+            self.section = ""
+        }
         self.notice = (try? request.query.get(String.self, at: "passwordChanged")) == "1" ? "密码已修改，请牢记新密码。" : nil
     }
 }
