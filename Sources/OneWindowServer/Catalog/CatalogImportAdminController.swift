@@ -9,7 +9,7 @@ struct CatalogImportAdminController {
 
     func register(_ admin: any RoutesBuilder) {
         admin.get("catalog", "imports", use: imports)
-        admin.on(.POST, "catalog", "imports", body: .collect(maxSize: "10mb"), use: upload)
+        admin.on(.POST, "catalog", "imports", body: .collect(maxSize: ByteCount(value: Self.uploadLimit)), use: upload)
         admin.get("catalog", "imports", ":id", use: showImport)
         admin.get("catalog", "imports", ":id", "status", use: importStatus)
     }
@@ -113,9 +113,8 @@ struct CatalogImportAdminController {
             status = run.status.rawValue
             total = run.total
             processed = run.processed
-            percent = run.total == 0 ? 100 : run.processed * 100 / run.total
-            counts = ["imported": run.importedCount, "updated": run.updatedCount, "flagged": run.flaggedCount,
-                      "unchanged": run.unchangedCount, "rejected": run.rejectedCount]
+            percent = run.percent
+            counts = Dictionary(uniqueKeysWithValues: CatalogImportOutcome.allCases.map { ($0.rawValue, run.count(of: $0)) })
         }
     }
 
@@ -144,15 +143,13 @@ struct CatalogImportAdminController {
         let rows = try await query.copy().range(((page - 1) * per)..<(page * per)).all().map {
             Row(line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label, outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
         }
-        let counts: [CatalogImportOutcome: Int] = [.imported: run.importedCount, .updated: run.updatedCount, .flagged: run.flaggedCount,
-                                                   .unchanged: run.unchangedCount, .rejected: run.rejectedCount]
         let base = Paths.adminImport(run.id!.uuidString)
         let tabs = [Tab(code: "", label: "全部", count: run.processed, selected: outcome == nil, link: base)]
-            + CatalogImportOutcome.allCases.map { Tab(code: $0.rawValue, label: $0.label, count: counts[$0] ?? 0, selected: outcome == $0, link: base + "?outcome=\($0.rawValue)") }
+            + CatalogImportOutcome.allCases.map { Tab(code: $0.rawValue, label: $0.label, count: run.count(of: $0), selected: outcome == $0, link: base + "?outcome=\($0.rawValue)") }
         return try await req.view.render("admin/import", Context(
             page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
             running: run.status == .running, failed: run.status == .failed, error: run.error,
-            percent: run.total == 0 ? 100 : run.processed * 100 / run.total, tabs: tabs, rows: rows, statusLink: base + "/status",
+            percent: run.percent, tabs: tabs, rows: rows, statusLink: base + "/status",
             pager: Pager(page: page, per: per, total: total) { base + "?" + (outcome.map { "outcome=\($0.rawValue)&" } ?? "") + "page=\($0)" }))
     }
 

@@ -105,7 +105,6 @@ enum CatalogImporter {
         let region = run.regionCode
         var seen: [String: Int] = [:]
         var departments = try await departmentIndex(region: region, on: db)
-        let departmentsBefore = try await Department.query(on: db).filter(\.$regionCode == region).count()
         do {
             for start in stride(from: 0, to: table.records.count, by: chunkSize) {
                 let end = min(start + chunkSize, table.records.count)
@@ -153,13 +152,13 @@ enum CatalogImporter {
             run.error = "第 \(run.processed + 2) 行附近出错，之前的行已导入；请检查文件后重新导入（重复导入不会产生重复事项）"
         }
         run.finishedAt = Date()
-        let newDepartments = try await Department.query(on: db).filter(\.$regionCode == region).count() - departmentsBefore
+        let createdDepartments = departments.created
         try await db.writeTransaction { tx in
             try await run.update(on: tx)
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: "catalog.import", entityType: "import_run",
                 entityID: run.id?.uuidString,
-                summary: "导入事项目录 \(run.fileName)：新增 \(run.importedCount)，更新 \(run.updatedCount)，存疑 \(run.flaggedCount)，未变 \(run.unchangedCount)，拒绝 \(run.rejectedCount)；新建实施机关 \(max(0, newDepartments)) 个")
+                summary: "导入事项目录 \(run.fileName)：新增 \(run.importedCount)，更新 \(run.updatedCount)，存疑 \(run.flaggedCount)，未变 \(run.unchangedCount)，拒绝 \(run.rejectedCount)；新建实施机关 \(createdDepartments) 个")
         }
         return run
     }
@@ -174,7 +173,7 @@ enum CatalogImporter {
 
     private static func importRecord(
         _ record: [String: String], line: Int, region: String, seen: inout [String: Int],
-        departments: inout [String: UUID], on db: any Database
+        departments: inout DepartmentIndex, on db: any Database
     ) async throws -> RowResult {
         let row: CatalogRow
         do {
@@ -247,31 +246,38 @@ enum CatalogImporter {
         return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func departmentIndex(region: String, on db: any Database) async throws -> [String: UUID] {
-        var index: [String: UUID] = [:]
+    /// Departments of the region by name, and how many this run created.
+    struct DepartmentIndex: Sendable {
+        var ids: [String: UUID] = [:]
+        var created = 0
+    }
+
+    private static func departmentIndex(region: String, on db: any Database) async throws -> DepartmentIndex {
+        var index = DepartmentIndex()
         for department in try await Department.query(on: db).filter(\.$regionCode == region).all() {
-            index[department.name] = department.id
+            index.ids[department.name] = department.id
         }
         return index
     }
 
     /// The department of that name in the region, created when the catalogue names one not yet known.
     /// The database is asked again before creating: another import may have created it meanwhile.
-    private static func department(named name: String, region: String, index: inout [String: UUID], on db: any Database) async throws -> UUID {
-        if let id = index[name] { return id }
+    private static func department(named name: String, region: String, index: inout DepartmentIndex, on db: any Database) async throws -> UUID {
+        if let id = index.ids[name] { return id }
         if let existing = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first(),
             let id = existing.id
         {
-            index[name] = id
+            index.ids[name] = id
             return id
         }
         // Insert-or-ignore, then read: two imports (or two instances) naming the same new department at once
         // both end up with the one row, whichever inserted it.
         let sql = db as! any SQLDatabase
         let now = Date()
+        let newID = UUID()
         try await sql.insert(into: Department.schema)
             .columns("id", "region_code", "code", "name", "short_name", "active", "created_at", "updated_at")
-            .values(SQLBind(UUID()), SQLBind(region), SQLBind("D" + String(sourceHash(["name": name]).prefix(8)).uppercased()),
+            .values(SQLBind(newID), SQLBind(region), SQLBind("D" + String(sourceHash(["name": name]).prefix(8)).uppercased()),
                     SQLBind(name), SQLBind(name), SQLBind(true), SQLBind(now), SQLBind(now))
             .ignoringConflicts()
             .run()
@@ -279,7 +285,8 @@ enum CatalogImporter {
             throw InternalInconsistency(message: "department \(name) could not be created")
         }
         let id = try created.requireID()
-        index[name] = id
+        index.ids[name] = id
+        if id == newID { index.created += 1 }  // this run's insert won, not another's
         return id
     }
 }

@@ -108,7 +108,7 @@ struct CatalogItemAdminController {
             page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name, published: item.status == .published,
             subItem: item.subItem == item.name ? nil : item.subItem, guideURL: item.guideURL,
             status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
-            action: "/admin/catalog/items/\(item.id!.uuidString)", form: form,
+            action: Paths.adminItem(item.id!.uuidString), form: form,
             categories: ItemCategory.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category) },
             caseTypes: CaseType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.caseType) },
             errors: errors))

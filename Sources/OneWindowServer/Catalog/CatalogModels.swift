@@ -159,6 +159,20 @@ final class ImportRun: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// Rows processed, in whole per cent of the file (100 for an empty file).
+    var percent: Int { total == 0 ? 100 : processed * 100 / total }
+
+    /// Rows of the run with that outcome so far.
+    func count(of outcome: CatalogImportOutcome) -> Int {
+        switch outcome {
+        case .imported: return importedCount
+        case .updated: return updatedCount
+        case .flagged: return flaggedCount
+        case .unchanged: return unchangedCount
+        case .rejected: return rejectedCount
+        }
+    }
 }
 
 /// The outcome of one row of an import run, for its result table.

@@ -17,7 +17,8 @@ enum Paths {
     static let adminImports = "/admin/catalog/imports"
     static func adminImport(_ id: String) -> String { "/admin/catalog/imports/\(id)" }
     static let adminDrafts = "/admin/catalog/drafts"
-    static func adminItemEdit(_ id: String) -> String { "/admin/catalog/items/\(id)/edit" }
+    static func adminItem(_ id: String) -> String { "/admin/catalog/items/\(id)" }
+    static func adminItemEdit(_ id: String) -> String { adminItem(id) + "/edit" }
     static let adminCalendar = "/admin/calendar"
     static let adminAudit = "/admin/audit"
 
