@@ -43,12 +43,16 @@ enum Audit {
         "hall.create": "新增大厅", "hall.update": "修改大厅", "department.create": "新增部门", "department.update": "修改部门",
         "window.create": "新增窗口", "window.update": "修改窗口", "catalog.import": "导入事项目录", "item.publish": "补全并发布事项",
         "item.withdraw": "撤回事项", "calendar.load": "载入节假日", "calendar.replace": "替换节假日",
+        "case.notice": "出具一次性告知书", "case.submit": "网上申报", "case.accept": "受理", "case.reject": "不予受理", "case.take": "领取审查",
+        "case.pause": "暂停计时", "case.resume": "恢复计时", "case.pass_step": "转下一部门", "case.decide": "作出决定", "case.complete": "办结",
+        "case.deliver": "送达", "case.change_limit": "变更时限", "case.upload": "上传材料", "personal_data.view": "查看完整个人信息",
+        "api_token.create": "创建接口令牌",
     ]
 
     /// Appends an audit event. Call it inside the same transaction as the change it records.
     static func record(
         on db: any Database, region: String, actor: Actor, action: String, entityType: String, entityID: String?,
-        summary: String
+        summary: String, at instant: Date = Date()
     ) async throws {
         let event = AuditEvent()
         event.regionCode = region
@@ -59,7 +63,7 @@ enum Audit {
         event.entityID = entityID
         event.summary = summary
         event.ip = actor.ip
-        event.occurredAt = Date()
+        event.occurredAt = instant
         try await event.create(on: db)
     }
 }

@@ -20,6 +20,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
     app.backgroundImports = BackgroundImports(logger: app.logger)
     app.signInThrottle = SignInThrottle()
     _ = app.calendarCache
+    _ = app.clock
     app.lifecycle.use(BackgroundWorkLifecycle())
 
     try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
@@ -84,6 +85,7 @@ enum Migrations {
         app.migrations.add(M0011_LoadCalendars())
         app.migrations.add(M0012_LoadDemoOrganisation())
         app.migrations.add(M0013_LoadStarterCatalog())
+        app.migrations.add(M0014_CreateCases())
         app.migrations.add(SessionRecord.migration)
     }
 }

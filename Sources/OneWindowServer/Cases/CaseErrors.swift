@@ -1,0 +1,45 @@
+import OneWindowCore
+import Vapor
+
+/// Errors of the Cases module.
+enum CaseError: DomainError {
+    /// The action is not allowed in the case's state (409), with who holds the case, if anyone.
+    case transition(CaseTransitionError, holder: String?)
+    /// Someone else holds the case (409), named.
+    case heldBy(String)
+    /// A deadline could not be computed: no calendar for the year (422).
+    case calendar(String)
+    /// The item cannot take cases (not published, withdrawn, no limits) (422).
+    case itemUnavailable(String)
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .transition, .heldBy: return .conflict
+        case .calendar, .itemUnavailable: return .unprocessableEntity
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .transition: return "invalid_transition"
+        case .heldBy: return "held_by_other"
+        case .calendar: return "calendar_missing"
+        case .itemUnavailable: return "item_unavailable"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .transition(let error, let holder):
+            return error.message + (holder.map { "（当前经办人：\($0)）" } ?? "")
+        case .heldBy(let name): return "该办件已由\(name)领取办理，不能重复领取或操作"
+        case .calendar(let message): return "无法计算办理期限：\(message)"
+        case .itemUnavailable(let why): return why
+        }
+    }
+
+    var field: String? {
+        if case .itemUnavailable = self { return "itemCode" }
+        return nil
+    }
+}

@@ -1,0 +1,385 @@
+import Fluent
+import SQLKit
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// 申请人: one record per identity in a region (the normalised 身份证号 or 统一社会信用代码 is the key).
+final class Applicant: Model, @unchecked Sendable {
+    static let schema = "applicants"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @Field(key: "kind") var kind: ApplicantIdentity.Kind
+    /// 18 characters, normalised (upper-case `X`); unique with `region_code`.
+    @Field(key: "id_number") var idNumber: String
+    @Field(key: "name") var name: String
+    /// The latest contact mobile number (11 digits).
+    @OptionalField(key: "phone") var phone: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    /// The name as public surfaces show it: a person's masked, an organisation's in full.
+    var maskedName: String { kind == .person ? Masking.name(name) : name }
+    var maskedNumber: String { kind == .person ? Masking.residentID(idNumber) : idNumber }
+}
+
+/// 办件: one application for one item, from registration to delivery.
+///
+/// Instants are UTC; `acceptedOn` is the local business date the clock started (RULES.md, Time). `dueAt` and
+/// `statutoryDueAt` are recomputed from `acceptedOn`, the limits and every pause at each change; they are `nil`
+/// while a pause is open (the deadline is not known until the case resumes).
+final class Case: Model, @unchecked Sendable {
+    static let schema = "cases"
+
+    enum Channel: String, Codable, Sendable, CaseIterable {
+        case window
+        case online
+
+        var label: String { self == .window ? "窗口受理" : "网上申报" }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    /// 办件编号 (`421223-20250305-00012`), unique.
+    @Field(key: "case_number") var caseNumber: String
+    @Parent(key: "item_id") var item: ServiceItem
+    @Field(key: "item_code") var itemCode: String
+    @Field(key: "item_name") var itemName: String
+    @OptionalParent(key: "department_id") var department: Department?
+    @Field(key: "department_name") var departmentName: String
+    @Field(key: "case_type") var caseType: CaseType
+    @Field(key: "channel") var channel: Channel
+    @Field(key: "state") var state: CaseState
+    @Parent(key: "applicant_id") var applicant: Applicant
+    /// 代办人, when someone acts for the applicant.
+    @OptionalParent(key: "proxy_id") var proxy: Applicant?
+    /// The contact mobile for this case (the progress query checks its last 4 digits).
+    @Field(key: "contact_phone") var contactPhone: String
+    @Field(key: "submitted_at") var submittedAt: Date
+    @OptionalField(key: "accepted_at") var acceptedAt: Date?
+    /// Local date of acceptance, `YYYY-MM-DD`: day 0 of the limits.
+    @OptionalField(key: "accepted_on") var acceptedOn: String?
+    @OptionalField(key: "accepted_by") var acceptedBy: String?
+    /// Limits in half working days (承诺 / 法定).
+    @Field(key: "promised_half_days") var promisedHalfDays: Int
+    @OptionalField(key: "statutory_half_days") var statutoryHalfDays: Int?
+    @OptionalField(key: "due_at") var dueAt: Date?
+    @OptionalField(key: "statutory_due_at") var statutoryDueAt: Date?
+    /// Accepted with materials to follow (容缺受理).
+    @Field(key: "pending_materials") var pendingMaterials: Bool
+    /// The staff member holding the case now (审查人), by id and name.
+    @OptionalField(key: "owner_id") var ownerID: UUID?
+    @OptionalField(key: "owner_name") var ownerName: String?
+    /// Position of the current step (联办: several departments in turn).
+    @Field(key: "current_step") var currentStep: Int
+    @OptionalField(key: "decision") var decision: CaseDecision?
+    /// The reason of a 不予受理 or 不予许可.
+    @OptionalField(key: "reason") var reason: String?
+    @OptionalField(key: "completed_at") var completedAt: Date?
+    @OptionalField(key: "delivery_method") var deliveryMethod: DeliveryMethod?
+    @OptionalField(key: "delivered_at") var deliveredAt: Date?
+    /// The applicant's own words (online form: 申请事由).
+    @OptionalField(key: "applicant_note") var applicantNote: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Children(for: \.$case) var steps: [CaseStep]
+    @Children(for: \.$case) var pauses: [CasePause]
+    @Children(for: \.$case) var materials: [SubmittedMaterial]
+
+    init() {}
+
+    var promised: WorkingDays { WorkingDays(halfDays: promisedHalfDays) }
+    var statutory: WorkingDays? { statutoryHalfDays.map(WorkingDays.init(halfDays:)) }
+    var acceptedDate: LocalDate? { acceptedOn.flatMap(LocalDate.init(iso:)) }
+}
+
+/// One department's step of a case. A 联办件 has several, handled in `position` order; others have one.
+final class CaseStep: Model, @unchecked Sendable {
+    static let schema = "case_steps"
+
+    enum State: String, Codable, Sendable {
+        case waiting
+        case inReview
+        case done
+
+        var label: String {
+            switch self {
+            case .waiting: return "待办"
+            case .inReview: return "办理中"
+            case .done: return "已办毕"
+            }
+        }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @Parent(key: "case_id") var `case`: Case
+    @Field(key: "position") var position: Int
+    @OptionalParent(key: "department_id") var department: Department?
+    @Field(key: "department_name") var departmentName: String
+    @Field(key: "state") var state: State
+    @OptionalField(key: "owner_id") var ownerID: UUID?
+    @OptionalField(key: "owner_name") var ownerName: String?
+    @OptionalField(key: "finished_at") var finishedAt: Date?
+
+    init() {}
+}
+
+/// A pause of a case's clock (补正 / 特殊环节): local dates, start inclusive, end exclusive (RULES.md).
+final class CasePause: Model, @unchecked Sendable {
+    static let schema = "case_pauses"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @Parent(key: "case_id") var `case`: Case
+    @Field(key: "reason") var reason: Pause.Reason
+    @Field(key: "start_on") var startOn: String
+    @OptionalField(key: "end_on") var endOn: String?
+    /// What the applicant must add (补正), or what the special procedure is.
+    @Field(key: "note") var note: String
+    @Field(key: "started_at") var startedAt: Date
+    @OptionalField(key: "ended_at") var endedAt: Date?
+
+    init() {}
+
+    var pause: Pause? {
+        guard let start = LocalDate(iso: startOn) else { return nil }
+        return Pause(reason, from: start, until: endOn.flatMap(LocalDate.init(iso:)))
+    }
+}
+
+/// 申请材料 as handed in for a case: how each requirement was met.
+final class SubmittedMaterial: Model, @unchecked Sendable {
+    static let schema = "submitted_materials"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @Parent(key: "case_id") var `case`: Case
+    @OptionalField(key: "requirement_id") var requirementID: UUID?
+    @Field(key: "position") var position: Int
+    @Field(key: "name") var name: String
+    @Field(key: "provision") var provision: MaterialCheck.Provision
+    @Field(key: "is_key") var isKey: Bool
+    /// The e-licence that stands in for the paper (GB/T 36904 identifier), when `provision` is `.licence`.
+    @OptionalField(key: "licence_id") var licenceID: String?
+    @OptionalParent(key: "file_id") var file: StoredFile?
+    @OptionalField(key: "note") var note: String?
+
+    init() {}
+}
+
+/// 一次性告知书: everything missing or wrong, given once, for an application not yet accepted.
+final class OneTimeNotice: Model, @unchecked Sendable {
+    static let schema = "one_time_notices"
+
+    struct Line: Codable, Sendable {
+        let name: String
+        let problem: String
+        let note: String
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    /// `421223-20250305-G0003`.
+    @Field(key: "notice_number") var noticeNumber: String
+    @Parent(key: "item_id") var item: ServiceItem
+    @OptionalParent(key: "applicant_id") var applicant: Applicant?
+    /// JSON array of `Line`.
+    @Field(key: "lines") var linesJSON: String
+    @Field(key: "issued_at") var issuedAt: Date
+    @Field(key: "issued_by") var issuedBy: String
+
+    init() {}
+
+    var lines: [Line] {
+        get { (try? JSONDecoder().decode([Line].self, from: Data(linesJSON.utf8))) ?? [] }
+        set { linesJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    }
+}
+
+/// An uploaded file (a material scan), stored under a generated name in `<data>/files/`.
+final class StoredFile: Model, @unchecked Sendable {
+    static let schema = "stored_files"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    /// The name the uploader's computer gave it, cleaned, for display only.
+    @Field(key: "original_name") var originalName: String
+    /// `<uuid>.pdf`: the only name used on disk.
+    @Field(key: "stored_name") var storedName: String
+    /// Detected from the bytes: `application/pdf`, `image/jpeg`, `image/png`.
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "uploaded_by") var uploadedBy: String
+    @Field(key: "uploaded_at") var uploadedAt: Date
+
+    init() {}
+}
+
+/// An API token (Bearer): a staff member's access for another system, with scopes. Only its SHA-256 is stored.
+final class APIToken: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    @Parent(key: "staff_id") var staff: Staff
+    @Field(key: "name") var name: String
+    @Field(key: "token_hash") var tokenHash: String
+    /// Comma-separated: `cases:read`, `cases:write`.
+    @Field(key: "scopes") var scopesText: String
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var scopes: Set<String> { Set(scopesText.split(separator: ",").map(String.init)) }
+}
+
+struct M0014_CreateCases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Applicant.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("kind", .string, .required)
+            .field("id_number", .string, .required)
+            .field("name", .string, .required)
+            .field("phone", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "region_code", "id_number")
+            .create()
+        try await database.schema(StoredFile.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("original_name", .string, .required)
+            .field("stored_name", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("sha256", .string, .required)
+            .field("uploaded_by", .string, .required)
+            .field("uploaded_at", .datetime, .required)
+            .unique(on: "stored_name")
+            .create()
+        try await database.schema(Case.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("case_number", .string, .required)
+            .field("item_id", .uuid, .required, .references(ServiceItem.schema, "id"))
+            .field("item_code", .string, .required)
+            .field("item_name", .string, .required)
+            .field("department_id", .uuid, .references(Department.schema, "id"))
+            .field("department_name", .string, .required)
+            .field("case_type", .string, .required)
+            .field("channel", .string, .required)
+            .field("state", .string, .required)
+            .field("applicant_id", .uuid, .required, .references(Applicant.schema, "id"))
+            .field("proxy_id", .uuid, .references(Applicant.schema, "id"))
+            .field("contact_phone", .string, .required)
+            .field("submitted_at", .datetime, .required)
+            .field("accepted_at", .datetime)
+            .field("accepted_on", .string)
+            .field("accepted_by", .string)
+            .field("promised_half_days", .int, .required)
+            .field("statutory_half_days", .int)
+            .field("due_at", .datetime)
+            .field("statutory_due_at", .datetime)
+            .field("pending_materials", .bool, .required)
+            .field("owner_id", .uuid)
+            .field("owner_name", .string)
+            .field("current_step", .int, .required)
+            .field("decision", .string)
+            .field("reason", .string)
+            .field("completed_at", .datetime)
+            .field("delivery_method", .string)
+            .field("delivered_at", .datetime)
+            .field("applicant_note", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "case_number")
+            .create()
+        try await database.schema(CaseStep.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("case_id", .uuid, .required, .references(Case.schema, "id"))
+            .field("position", .int, .required)
+            .field("department_id", .uuid, .references(Department.schema, "id"))
+            .field("department_name", .string, .required)
+            .field("state", .string, .required)
+            .field("owner_id", .uuid)
+            .field("owner_name", .string)
+            .field("finished_at", .datetime)
+            .unique(on: "case_id", "position")
+            .create()
+        try await database.schema(CasePause.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("case_id", .uuid, .required, .references(Case.schema, "id"))
+            .field("reason", .string, .required)
+            .field("start_on", .string, .required)
+            .field("end_on", .string)
+            .field("note", .string, .required)
+            .field("started_at", .datetime, .required)
+            .field("ended_at", .datetime)
+            .create()
+        try await database.schema(SubmittedMaterial.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("case_id", .uuid, .required, .references(Case.schema, "id"))
+            .field("requirement_id", .uuid)
+            .field("position", .int, .required)
+            .field("name", .string, .required)
+            .field("provision", .string, .required)
+            .field("is_key", .bool, .required)
+            .field("licence_id", .string)
+            .field("file_id", .uuid, .references(StoredFile.schema, "id"))
+            .field("note", .string)
+            .create()
+        try await database.schema(OneTimeNotice.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("notice_number", .string, .required)
+            .field("item_id", .uuid, .required, .references(ServiceItem.schema, "id"))
+            .field("applicant_id", .uuid, .references(Applicant.schema, "id"))
+            .field("lines", .string, .required)
+            .field("issued_at", .datetime, .required)
+            .field("issued_by", .string, .required)
+            .unique(on: "notice_number")
+            .create()
+        try await database.schema(APIToken.schema)
+            .id()
+            .field("region_code", .string, .required)
+            .field("staff_id", .uuid, .required, .references(Staff.schema, "id"))
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("scopes", .string, .required)
+            .field("revoked_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await database.schema(DailyCounter.schema)
+            .field("region_code", .string, .required)
+            .field("kind", .string, .required)
+            .field("day", .string, .required)
+            .field("last_value", .int, .required)
+            .unique(on: "region_code", "kind", "day")
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.create(index: "cases_region_state_due_idx").on(Case.schema).column("region_code").column("state").column("due_at").run()
+        try await sql.create(index: "cases_department_state_idx").on(Case.schema).column("department_id").column("state").run()
+        try await sql.create(index: "cases_completed_idx").on(Case.schema).column("region_code").column("completed_at").run()
+        try await sql.create(index: "case_steps_department_idx").on(CaseStep.schema).column("department_id").column("state").run()
+        try await sql.create(index: "audit_events_entity_idx").on(AuditEvent.schema).column("entity_type").column("entity_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        for schema in [DailyCounter.schema, APIToken.schema, OneTimeNotice.schema, SubmittedMaterial.schema, CasePause.schema, CaseStep.schema,
+                       Case.schema, StoredFile.schema, Applicant.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}
