@@ -64,6 +64,14 @@ public struct MaterialCheck: Sendable, Equatable {
         /// Why it is wrong (for `.defective`), or what is needed.
         public let note: String
         public let isKey: Bool
+
+        public init(requirementID: String, name: String, provision: Provision, note: String, isKey: Bool) {
+            self.requirementID = requirementID
+            self.name = name
+            self.provision = provision
+            self.note = note
+            self.isKey = isKey
+        }
     }
 
     public enum Outcome: Sendable, Equatable {

@@ -75,6 +75,9 @@ final class Case: Model, @unchecked Sendable {
     @OptionalField(key: "owner_name") var ownerName: String?
     /// Position of the current step (联办: several departments in turn).
     @Field(key: "current_step") var currentStep: Int
+    /// The department whose queue the case is in (the current step's).
+    @OptionalField(key: "current_department_id") var currentDepartmentID: UUID?
+    @Field(key: "current_department_name") var currentDepartmentName: String
     @OptionalField(key: "decision") var decision: CaseDecision?
     /// The reason of a 不予受理 or 不予许可.
     @OptionalField(key: "reason") var reason: String?
@@ -292,6 +295,8 @@ struct M0014_CreateCases: AsyncMigration {
             .field("owner_id", .uuid)
             .field("owner_name", .string)
             .field("current_step", .int, .required)
+            .field("current_department_id", .uuid)
+            .field("current_department_name", .string, .required)
             .field("decision", .string)
             .field("reason", .string)
             .field("completed_at", .datetime)
@@ -370,7 +375,7 @@ struct M0014_CreateCases: AsyncMigration {
             .create()
         let sql = database as! any SQLDatabase
         try await sql.create(index: "cases_region_state_due_idx").on(Case.schema).column("region_code").column("state").column("due_at").run()
-        try await sql.create(index: "cases_department_state_idx").on(Case.schema).column("department_id").column("state").run()
+        try await sql.create(index: "cases_department_state_idx").on(Case.schema).column("current_department_id").column("state").run()
         try await sql.create(index: "cases_completed_idx").on(Case.schema).column("region_code").column("completed_at").run()
         try await sql.create(index: "case_steps_department_idx").on(CaseStep.schema).column("department_id").column("state").run()
         try await sql.create(index: "audit_events_entity_idx").on(AuditEvent.schema).column("entity_type").column("entity_id").run()

@@ -62,6 +62,8 @@ struct CaseService {
         var licenceID: String?
         /// Written to disk already; saved with the case.
         var file: StoredFile?
+        /// A file saved before (uploaded through the API), linked to the material.
+        var existingFileID: UUID?
     }
 
     enum IntakeResult: Sendable {
@@ -146,7 +148,7 @@ struct CaseService {
             record.caseNumber = number.description
             record.$item.id = try item.requireID()
             record.itemCode = item.itemCode
-            record.itemName = item.subItem.map { $0 == item.name ? item.name : "\(item.name)（\($0)）" } ?? item.name
+            record.itemName = CaseWebController.displayName(item)
             record.$department.id = item.$department.id
             record.departmentName = item.departmentName ?? "—"
             record.caseType = application.jointDepartments.isEmpty ? (caseType == .joint ? .promised : caseType) : .joint
@@ -160,6 +162,8 @@ struct CaseService {
             record.statutoryHalfDays = statutory?.halfDays
             record.pendingMaterials = pending
             record.currentStep = 0
+            record.currentDepartmentID = item.$department.id
+            record.currentDepartmentName = record.departmentName
             record.reason = reason
             record.applicantNote = application.note
             if state == .accepted { try service.start(record) }
@@ -189,7 +193,7 @@ struct CaseService {
                 material.provision = input.provision
                 material.isKey = requirement.isKey
                 material.licenceID = input.licenceID
-                material.$file.id = input.file?.id
+                material.$file.id = input.file?.id ?? input.existingFileID
                 material.note = input.note
                 try await material.create(on: tx)
             }
@@ -291,13 +295,13 @@ struct CaseService {
 
     private func apply(_ action: CaseAction, to record: Case, details: ActionDetails, on tx: any Database) async throws {
         let before = record.state
+        try authorise(action, record)
         let next: CaseState
         do {
             next = try before.after(action, instant: record.caseType == .instant)
         } catch {
             throw CaseError.transition(error, holder: before == .accepted && action == .accept ? record.acceptedBy : record.ownerName)
         }
-        try authorise(action, record)
         let steps = try await CaseStep.query(on: tx).filter(\.$case.$id == record.id!).sort(\.$position).all()
         let step = steps.first { $0.position == record.currentStep }
         var pauseRecords = try await CasePause.query(on: tx).filter(\.$case.$id == record.id!).sort(\.$startOn).all()
@@ -343,6 +347,8 @@ struct CaseService {
             step.state = .done
             step.finishedAt = now
             record.currentStep += 1
+            record.currentDepartmentID = steps[record.currentStep].$department.id
+            record.currentDepartmentName = steps[record.currentStep].departmentName
             record.ownerID = nil
             record.ownerName = nil
             summary += "：\(step.departmentName) → \(steps[record.currentStep].departmentName)"
@@ -408,7 +414,7 @@ struct CaseService {
         case .take:
             try need(.approver)
             if let owner = record.ownerName, record.ownerID != nil { throw CaseError.heldBy(owner) }
-            if let department = staff.$department.id, let caseDepartment = record.$department.id, record.caseType != .joint, department != caseDepartment {
+            if let department = staff.$department.id, let caseDepartment = record.currentDepartmentID, department != caseDepartment {
                 throw PlatformError.forbidden
             }
         case .pause, .resume, .passStep, .decide: try holder()

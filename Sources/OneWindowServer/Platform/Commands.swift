@@ -7,6 +7,7 @@ enum Commands {
     static func register(_ app: Application) {
         app.asyncCommands.use(ImportCommand(), as: "import")
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+        app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
     }
 }
 

@@ -98,12 +98,18 @@ enum Routes {
         api.get("openapi.json", use: OpenAPIDocument.serve)
         CatalogAPIController().register(api)
         CalendarAPIController().register(api)
+        CaseAPIController().register(api)
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
-                              CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20]))
+                              CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20,
+                                                            Paths.cases: 2 * FileStore.uploadLimit],
+                                             uploadPrefixes: ["/apply/": 2 * FileStore.uploadLimit]))
         ElderMode.register(web)
         GuideWebController().register(web)
         SignInController().register(web)
+        PortalController().register(web)
+        CaseWebController().register(web)
+        CaseFiguresController().register(web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin)))
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))
         AdminController().register(admin)

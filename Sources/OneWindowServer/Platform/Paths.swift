@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every path of the web surface, defined once: route registration, redirects and view links use these.
 enum Paths {
     static let home = "/"
@@ -21,6 +23,18 @@ enum Paths {
     static func adminItemEdit(_ id: String) -> String { adminItem(id) + "/edit" }
     static let adminCalendar = "/admin/calendar"
     static let adminAudit = "/admin/audit"
+
+    static let cases = "/cases"
+    static let newCase = "/cases/new"
+    static let caseFigures = "/cases/figures"
+    static func `case`(_ id: UUID) -> String { "/cases/\(id.uuidString)" }
+    static func caseAction(_ id: UUID, _ action: String) -> String { "/cases/\(id.uuidString)/actions/\(action)" }
+    static func acceptanceNotice(_ id: UUID) -> String { "/cases/\(id.uuidString)/acceptance-notice" }
+    static func rejectionNotice(_ id: UUID) -> String { "/cases/\(id.uuidString)/rejection-notice" }
+    static func oneTimeNotice(_ id: UUID) -> String { "/notices/\(id.uuidString)" }
+    static func file(_ id: UUID) -> String { "/files/\(id.uuidString)" }
+    static func apply(_ code: String) -> String { "/apply/\(code)" }
+    static let progress = "/progress"
 
     static let api = "/api/v1"
     static let openAPI = "/api/v1/openapi.json"

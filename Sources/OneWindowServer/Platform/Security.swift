@@ -56,7 +56,13 @@ enum CSRF {
 struct CSRFMiddleware: AsyncMiddleware {
     /// Paths that take file uploads, with their size limit; every other form is limited to `formLimit`.
     let uploadLimits: [String: Int]
+    /// Path prefixes that take file uploads (`/apply/` + an item code), with their size limit.
+    var uploadPrefixes: [String: Int] = [:]
     let formLimit = 1 << 20
+
+    func limit(for path: String) -> Int {
+        uploadLimits[path] ?? uploadPrefixes.first(where: { path.hasPrefix($0.key) })?.value ?? formLimit
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
@@ -73,7 +79,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         var sent = request.headers.first(name: CSRF.header)
         if sent == nil {
-            let limit = uploadLimits[request.url.path] ?? formLimit
+            let limit = limit(for: request.url.path)
             if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
                 throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
             }

@@ -93,14 +93,22 @@ struct Browser {
 
     /// Posts a multipart form with one file.
     mutating func upload(_ path: String, fields: [(String, String)], file: (name: String, filename: String, contentType: String, data: Data)) async throws -> TestingHTTPResponse {
+        try await upload(path, fields: fields, files: [file])
+    }
+
+    /// Posts a multipart form with several files.
+    mutating func upload(_ path: String, fields: [(String, String)], files: [(name: String, filename: String, contentType: String, data: Data)]) async throws -> TestingHTTPResponse {
         let boundary = "----ow-test-\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields {
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
         }
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n".utf8))
-        body.append(file.data)
-        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        for file in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n".utf8))
+            body.append(file.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
         return try await send(.POST, path, headers: headers, body: ByteBuffer(data: body))

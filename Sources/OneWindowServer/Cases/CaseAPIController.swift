@@ -1,0 +1,343 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// `/api/v1/cases`: create (window intake), list with filters and stable pagination, show, each transition;
+/// `/api/v1/files`: upload a material scan. Bearer token with `cases:read` / `cases:write` (the token's staff
+/// member's roles apply as on the web). Applicant data is masked in every answer.
+struct CaseAPIController {
+    func register(_ api: any RoutesBuilder) {
+        let authed = api.grouped(APITokenAuthenticator())
+        let read = authed.grouped(ScopeGuard("cases:read"))
+        let write = authed.grouped(ScopeGuard("cases:write"))
+        read.get("cases", use: list)
+        read.get("cases", ":number", use: show)
+        write.post("cases", use: create)
+        write.post("cases", ":number", ":action", use: act)
+        write.on(.POST, "files", body: .stream, use: upload)
+    }
+
+    struct CaseDTO: Content {
+        struct Person: Content { let kind: String; let name: String; let idNumber: String }
+        struct Step: Content { let position: Int; let department: String; let state: String; let owner: String? }
+        struct PauseDTO: Content { let reason: String; let from: String; let until: String?; let note: String }
+        struct Material: Content { let name: String; let provision: String; let isKey: Bool; let licenceId: String?; let fileId: String? }
+        let caseNumber: String
+        let itemCode: String
+        let itemName: String
+        let department: String
+        let currentDepartment: String
+        let caseType: String
+        let channel: String
+        let state: String
+        let stateLabel: String
+        let applicant: Person
+        let proxy: Person?
+        let submittedAt: String
+        let acceptedAt: String?
+        let acceptedOn: String?
+        let promisedDays: Double
+        let statutoryDays: Double?
+        let dueAt: String?
+        let statutoryDueAt: String?
+        let light: String
+        let lightLabel: String
+        let owner: String?
+        let decision: String?
+        let reason: String?
+        let completedAt: String?
+        let deliveryMethod: String?
+        let deliveredAt: String?
+        let pendingMaterials: Bool
+        let steps: [Step]?
+        let pauses: [PauseDTO]?
+        let materials: [Material]?
+    }
+
+    static func iso(_ date: Date?, _ zone: TimeZone) -> String? {
+        guard let date else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static func dto(_ record: Case, applicants: [UUID: Applicant], detail: Bool, now: Date, calendar: WorkingCalendar, zone: TimeZone, on db: any Database) async throws -> CaseDTO {
+        func person(_ applicant: Applicant?) -> CaseDTO.Person? {
+            applicant.map { .init(kind: $0.kind.rawValue, name: $0.maskedName, idNumber: $0.maskedNumber) }
+        }
+        var steps: [CaseDTO.Step]?
+        var pauses: [CaseDTO.PauseDTO]?
+        var materials: [CaseDTO.Material]?
+        if detail {
+            steps = try await CaseStep.query(on: db).filter(\.$case.$id == record.id!).sort(\.$position).all().map {
+                .init(position: $0.position + 1, department: $0.departmentName, state: $0.state.rawValue, owner: $0.ownerName)
+            }
+            pauses = try await CasePause.query(on: db).filter(\.$case.$id == record.id!).sort(\.$startedAt).all().map {
+                .init(reason: $0.reason.rawValue, from: $0.startOn, until: $0.endOn, note: $0.note)
+            }
+            materials = try await SubmittedMaterial.query(on: db).filter(\.$case.$id == record.id!).sort(\.$position).all().map {
+                .init(name: $0.name, provision: $0.provision.rawValue, isKey: $0.isKey, licenceId: $0.licenceID, fileId: $0.$file.id?.uuidString)
+            }
+        }
+        let badge = DeadlineBadge.of(record, now: now, calendar: calendar, zone: zone)
+        return CaseDTO(
+            caseNumber: record.caseNumber, itemCode: record.itemCode, itemName: record.itemName, department: record.departmentName,
+            currentDepartment: record.currentDepartmentName, caseType: record.caseType.rawValue, channel: record.channel.rawValue,
+            state: record.state.rawValue, stateLabel: record.state.label,
+            applicant: person(applicants[record.$applicant.id]) ?? .init(kind: "person", name: "", idNumber: ""),
+            proxy: record.$proxy.id.flatMap { person(applicants[$0]) }, submittedAt: iso(record.submittedAt, zone)!,
+            acceptedAt: iso(record.acceptedAt, zone), acceptedOn: record.acceptedOn, promisedDays: record.promised.days,
+            statutoryDays: record.statutory?.days, dueAt: iso(record.dueAt, zone), statutoryDueAt: iso(record.statutoryDueAt, zone),
+            light: badge.tone, lightLabel: badge.label, owner: record.ownerName, decision: record.decision?.rawValue, reason: record.reason,
+            completedAt: iso(record.completedAt, zone), deliveryMethod: record.deliveryMethod?.rawValue, deliveredAt: iso(record.deliveredAt, zone),
+            pendingMaterials: record.pendingMaterials, steps: steps, pauses: pauses, materials: materials)
+    }
+
+    /// `GET /api/v1/cases?state=&department=&overdue=true&page=&per=`: newest case number first (unique, so pages
+    /// are stable).
+    func list(req: Request) async throws -> PageDTO<CaseDTO> {
+        var check = FormCheck()
+        let state = (try? req.query.get(String.self, at: "state")).flatMap { raw -> CaseState? in
+            guard !raw.isEmpty else { return nil }
+            guard let state = CaseState(rawValue: raw) else { check.fail("state", "state 应为 \(CaseState.allCases.map(\.rawValue).joined(separator: "、")) 之一"); return nil }
+            return state
+        }
+        let perText = try? req.query.get(String.self, at: "per")
+        let per = perText.map { Int($0) ?? 0 } ?? 20
+        if !(1...100).contains(per) { check.fail("per", "每页条数（per）应为 1–100 的整数") }
+        let overdueText = try? req.query.get(String.self, at: "overdue")
+        if let overdueText, !["true", "false"].contains(overdueText) { check.fail("overdue", "overdue 应为 true 或 false") }
+        let departmentKey = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "department"))?.uppercased()
+        if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
+        let page = req.pageParameter
+        let region = req.settings.region.value
+        let query = Case.query(on: req.db).filter(\.$regionCode == region)
+        if let state { query.filter(\.$state == state) }
+        if let departmentKey {
+            let department = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == departmentKey).first()
+            query.filter(\.$currentDepartmentID == department?.id)
+        }
+        if overdueText == "true" { query.filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(\.$dueAt < req.now) }
+        let total = try await query.count()
+        let records = try await query.sort(\.$caseNumber, .descending).range(((page - 1) * per)..<(page * per)).all()
+        let applicants = try await CaseWebController.applicants(of: records, on: req.db)
+        let calendar = try await req.workingCalendar()
+        var items: [CaseDTO] = []
+        for record in records {
+            items.append(try await Self.dto(record, applicants: applicants, detail: false, now: req.now, calendar: calendar, zone: req.settings.timeZone, on: req.db))
+        }
+        return PageDTO(items: items, metadata: .init(page: page, per: per, total: total))
+    }
+
+    private func find(_ req: Request) async throws -> Case {
+        let raw = req.parameters.get("number") ?? ""
+        let number: CaseNumber
+        do { number = try CaseNumber(parsing: raw) } catch { throw PlatformError.invalidField(error) }
+        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$caseNumber == number.description).first()
+        else { throw PlatformError.notFound(what: "办件 \(number)") }
+        return record
+    }
+
+    private func detail(_ req: Request, _ record: Case, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let applicants = try await CaseWebController.applicants(of: [record], on: req.db)
+        let dto = try await Self.dto(record, applicants: applicants, detail: true, now: req.now, calendar: try await req.workingCalendar(),
+                                     zone: req.settings.timeZone, on: req.db)
+        return try await dto.encodeResponse(status: status, for: req)
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await detail(req, try await find(req))
+    }
+
+    struct CreateRequest: Content {
+        struct Material: Content {
+            var requirementId: String?
+            var provision: String?
+            var note: String?
+            var licenceId: String?
+            var fileId: String?
+        }
+        var itemCode: String?
+        /// `accept` (default), `complete` (即办件 done on the spot), `reject` (不予受理, with `rejectReason`).
+        var intent: String?
+        var applicantKind: String?
+        var idNumber: String?
+        var name: String?
+        var phone: String?
+        var proxyIdNumber: String?
+        var proxyName: String?
+        var proxyPhone: String?
+        var note: String?
+        var rejectReason: String?
+        var jointDepartments: [String]?
+        var materials: [Material]?
+    }
+
+    struct NoticeDTO: Content {
+        struct Line: Content { let name: String; let problem: String; let note: String }
+        let noticeNumber: String
+        let lines: [Line]
+    }
+
+    struct CreateResponse: Content {
+        /// `accepted`, `completed`, `rejected` (a case was registered) or `notice` (一次性告知: nothing accepted).
+        let outcome: String
+        let `case`: CaseDTO?
+        let notice: NoticeDTO?
+    }
+
+    /// `POST /api/v1/cases`: 201 with the case, or 200 with the 一次性告知书 when materials are missing.
+    func create(req: Request) async throws -> Response {
+        let body = try req.content.decode(CreateRequest.self)
+        guard let (item, requirements) = try await CaseIntake.item(code: body.itemCode, region: req.settings.region.value, on: req.db) else {
+            throw PlatformError.invalidField(.init(field: "itemCode", message: "没有找到已发布的事项“\(String((body.itemCode ?? "").prefix(40)))”"))
+        }
+        let intent = body.intent ?? "accept"
+        guard ["accept", "complete", "reject"].contains(intent) else {
+            throw PlatformError.invalidField(.init(field: "intent", message: "intent 应为 accept、complete 或 reject"))
+        }
+        var raw = RawApplication(applicantKind: body.applicantKind, idNumber: body.idNumber, name: body.name, phone: body.phone,
+                                 proxyIdNumber: body.proxyIdNumber, proxyName: body.proxyName, proxyPhone: body.proxyPhone, note: body.note)
+        raw.jointDepartments = body.jointDepartments ?? []
+        for (index, entry) in (body.materials ?? []).enumerated() {
+            guard let id = entry.requirementId.flatMap(UUID.init(uuidString:)), requirements.contains(where: { $0.id == id }) else {
+                throw PlatformError.invalidField(.init(field: "materials[\(index)].requirementId", message: "不是本事项的申请材料"))
+            }
+            var file: StoredFile?
+            if let fileText = entry.fileId {
+                guard let fileID = UUID(uuidString: fileText), let found = try await StoredFile.find(fileID, on: req.db), found.regionCode == req.settings.region.value
+                else { throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "没有找到该文件，请先上传")) }
+                guard try await SubmittedMaterial.query(on: req.db).filter(\.$file.$id == fileID).count() == 0 else {
+                    throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "该文件已用于其他办件"))
+                }
+                file = found
+            }
+            raw.materials[id] = .init(provision: entry.provision, note: entry.note, licenceID: entry.licenceId, file: file)
+        }
+        let (validated, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
+        if let (field, message) = errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
+        guard var application = validated else { throw PlatformError.invalidField(.init(field: "idNumber", message: "申请人信息不完整")) }
+        // Files uploaded through /api/v1/files exist already: link them, do not create them again.
+        for (id, input) in application.materials where input.file != nil { application.materials[id]?.file = nil; application.materials[id]?.existingFileID = input.file?.id }
+        if intent == "complete", item.caseType != .instant { throw PlatformError.invalidField(.init(field: "intent", message: "只有即办件可以当场办结")) }
+        let service = try await CaseService(req)
+        let applicants: (Case) async throws -> CaseDTO = { record in
+            try await Self.dto(record, applicants: try await CaseWebController.applicants(of: [record], on: req.db), detail: true, now: req.now,
+                               calendar: service.calendar, zone: service.zone, on: req.db)
+        }
+        if intent == "reject" {
+            var check = FormCheck()
+            let reason = check.required(body.rejectReason, field: "rejectReason", label: "不予受理理由", max: 500)
+            if let (field, message) = check.errors.first { throw PlatformError.invalidField(.init(field: field, message: message)) }
+            let record = try await service.rejectAtWindow(application, reason: reason)
+            return try await CreateResponse(outcome: "rejected", case: try await applicants(record), notice: nil).encodeResponse(status: .created, for: req)
+        }
+        switch try await service.intakeAtWindow(application) {
+        case .notice(let notice):
+            return try await CreateResponse(
+                outcome: "notice", case: nil,
+                notice: .init(noticeNumber: notice.noticeNumber, lines: notice.lines.map { .init(name: $0.name, problem: $0.problem, note: $0.note) })
+            ).encodeResponse(status: .ok, for: req)
+        case .accepted(var record):
+            if intent == "complete" { record = try await service.perform(.complete, on: record.id!) }
+            return try await CreateResponse(outcome: intent == "complete" ? "completed" : "accepted", case: try await applicants(record), notice: nil)
+                .encodeResponse(status: .created, for: req)
+        }
+    }
+
+    struct ActionRequest: Content {
+        var note: String?
+        /// `pause`: `correction` (补正, default) or `specialProcedure` (特殊环节).
+        var reason: String?
+        /// `decide`: `approve` or `deny`.
+        var decision: String?
+        /// `deliver`: `window`, `post` or `electronic`.
+        var method: String?
+        /// `change-limit`: the new promised limit in working days (0.5 steps).
+        var limit: Double?
+    }
+
+    /// `POST /api/v1/cases/{number}/{action}`: `accept`, `reject`, `take`, `pause`, `resume`, `pass-step`, `decide`,
+    /// `complete`, `deliver`, `change-limit`. 409 when the state or the holder does not allow it.
+    func act(req: Request) async throws -> Response {
+        let record = try await find(req)
+        let body = req.body.data == nil || req.body.data?.readableBytes == 0 ? ActionRequest() : try req.content.decode(ActionRequest.self)
+        var check = FormCheck()
+        let note = check.optional(body.note, field: "note", label: "说明", max: 500)
+        var details = CaseService.ActionDetails(note: note)
+        let action: CaseAction
+        switch req.parameters.get("action") ?? "" {
+        case "accept": action = .accept
+        case "reject": action = .reject
+        case "take": action = .take
+        case "pause":
+            let reason = body.reason.map { Pause.Reason(rawValue: $0) } ?? .correction
+            if reason == nil { check.fail("reason", "reason 应为 correction 或 specialProcedure") }
+            action = .pause(reason ?? .correction)
+        case "resume": action = .resume
+        case "pass-step": action = .passStep
+        case "decide":
+            let decision = check.choice(body.decision, field: "decision", label: "决定", as: CaseDecision.self)
+            action = .decide(decision ?? .approve)
+        case "complete": action = .complete
+        case "deliver":
+            let method = check.choice(body.method, field: "method", label: "送达方式", as: DeliveryMethod.self)
+            action = .deliver(method ?? .window)
+        case "change-limit":
+            details.limit = body.limit.flatMap(WorkingDays.init(exactly:))
+            if details.limit == nil { check.fail("limit", "limit 应为不小于 0 的数，且为 0.5 的整数倍") }
+            action = .changeLimit
+        default:
+            throw PlatformError.notFound(what: "该操作")
+        }
+        let needsNote: Bool = switch action {
+        case .reject, .pause, .decide(.deny), .changeLimit: true
+        default: false
+        }
+        if needsNote, note == nil { check.fail("note", "请填写理由或说明（note）") }
+        if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
+        let updated = try await CaseService(req).perform(action, on: record.id!, details: details)
+        return try await detail(req, updated)
+    }
+
+    struct FileDTO: Content {
+        let id: String
+        let contentType: String
+        let size: Int
+        let sha256: String
+    }
+
+    /// `POST /api/v1/files` (the file's bytes as the body; `X-File-Name` optional): 201 with the id to give as a
+    /// material's `fileId`. A body over 50 MB is refused with 413 before it is read (by its `Content-Length`);
+    /// anything but PDF, JPEG or PNG by content with 415.
+    func upload(req: Request) async throws -> Response {
+        let limit = FileStore.uploadLimit
+        if let length = req.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
+            throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
+        }
+        let data: ByteBuffer
+        do {
+            data = try await req.body.collect(upTo: limit)
+        } catch {
+            throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
+        }
+        let name = req.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload"
+        let file = try FileStore.write(data, originalName: name, field: "body", region: req.settings.region.value, uploader: req.actor.name,
+                                       settings: req.settings)
+        let actor = req.actor
+        do {
+            try await req.db.writeTransaction { tx in
+                try await file.create(on: tx)
+                try await Audit.record(on: tx, region: file.regionCode, actor: actor, action: "case.upload", entityType: "stored_file",
+                                       entityID: file.id?.uuidString, summary: "上传材料 \(file.originalName)（\(file.contentType)，\(file.size) 字节）")
+            }
+        } catch {
+            FileStore.discard([file], settings: req.settings)
+            throw error
+        }
+        return try await FileDTO(id: file.id!.uuidString, contentType: file.contentType, size: file.size, sha256: file.sha256)
+            .encodeResponse(status: .created, for: req)
+    }
+}

@@ -1,0 +1,156 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// The citizen's side (no sign-in): 网上申报 of an item marked fully online, and 办件进度查询 by case number plus
+/// the last 4 digits of the contact phone, showing masked data only (个人信息保护法; RULES.md).
+struct PortalController {
+    func register(_ web: any RoutesBuilder) {
+        web.get("apply", ":code", use: form)
+        web.on(.POST, "apply", ":code", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit * 2)), use: submit)
+        web.get("progress", use: progress)
+    }
+
+    struct FormContext: Encodable {
+        struct Requirement: Encodable { let id: String; let name: String; let required: Bool; let isKey: Bool; let licenceType: String?; let note: String?; let error: String? }
+        let page: PageChrome
+        let code: String
+        let name: String
+        let department: String
+        let promised: String
+        let guideLink: String
+        let requirements: [Requirement]
+        let kinds: [SelectOption]
+        let values: [String: String]
+        let errors: [String: String]
+        let errorList: [String]
+    }
+
+    private func onlineItem(_ req: Request) async throws -> (ServiceItem, [MaterialRequirement]) {
+        guard let (item, requirements) = try await CaseIntake.item(code: req.parameters.get("code"), region: req.settings.region.value, on: req.db) else {
+            throw PlatformError.notFound(what: "该事项")
+        }
+        guard item.fullyOnline == true else {
+            throw CaseError.itemUnavailable("“\(item.name)”暂不支持网上申报，请到综合窗口办理")
+        }
+        return (item, requirements)
+    }
+
+    func form(req: Request) async throws -> Response {
+        let (item, requirements) = try await onlineItem(req)
+        return try await render(req, item: item, requirements: requirements, raw: RawApplication(), errors: [:])
+    }
+
+    private func render(_ req: Request, item: ServiceItem, requirements: [MaterialRequirement], raw: RawApplication, errors: [String: String],
+                        status: HTTPResponseStatus = .ok) async throws -> Response {
+        let kind = raw.applicantKind ?? ApplicantIdentity.Kind.person.rawValue
+        return try await req.view.render("portal/apply", FormContext(
+            page: PageChrome(request: req, title: "网上申报：\(item.name)", forms: true), code: item.itemCode, name: CaseWebController.displayName(item),
+            department: item.departmentName ?? "—", promised: item.caseType == .instant ? "即办" : (item.promised.map { "\($0) 个工作日" } ?? "—"),
+            guideLink: Paths.item(item.itemCode),
+            requirements: requirements.map {
+                let id = $0.id!.uuidString
+                return .init(id: id, name: $0.name, required: $0.required, isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note,
+                             error: errors["f_\(id)"] ?? errors["m_\(id)"] ?? errors["l_\(id)"])
+            },
+            kinds: ApplicantIdentity.Kind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == kind) },
+            values: ["idNumber": raw.idNumber, "name": raw.name, "phone": raw.phone, "note": raw.note].compactMapValues { $0 },
+            errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value))).encodeResponse(status: status, for: req)
+    }
+
+    /// Submits an online application: every required material uploaded (or given as an e-licence), then into the
+    /// pre-review queue with a case number; the receipt says how to follow it.
+    func submit(req: Request) async throws -> Response {
+        struct Receipt: Encodable { let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String }
+        let (item, requirements) = try await onlineItem(req)
+        let files = try CaseWebController.storeFiles(req, requirements: requirements)
+        var raw = RawApplication.fromForm(req, requirements: requirements, files: files)
+        for requirement in requirements {
+            let id = requirement.id!
+            let licence = TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID)
+            raw.materials[id]?.provision = files[id] != nil ? "electronic" : (licence != nil ? "licence" : "missing")
+        }
+        var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
+        for requirement in requirements where requirement.required {
+            let id = requirement.id!
+            if files[id] == nil, TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID) == nil, errors["l_\(id.uuidString)"] == nil {
+                errors["f_\(id.uuidString)"] = "请上传“\(requirement.name)”（PDF、JPG 或 PNG）" + (requirement.licenceType != nil ? "，或填写电子证照标识" : "")
+            }
+        }
+        guard let application, errors.isEmpty else {
+            FileStore.discard(Array(files.values), settings: req.settings)
+            return try await render(req, item: item, requirements: requirements, raw: raw, errors: errors, status: .badRequest)
+        }
+        let record: Case
+        do {
+            record = try await CaseService(req).submitOnline(application)
+        } catch {
+            FileStore.discard(Array(files.values), settings: req.settings)
+            throw error
+        }
+        return try await req.view.render("portal/receipt", Receipt(
+            page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
+            submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress)).encodeResponse(for: req)
+    }
+
+    struct ProgressContext: Encodable {
+        struct Event: Encodable { let at: String; let what: String }
+        let page: PageChrome
+        let caseNumber: String
+        let phone4: String
+        let error: String?
+        let found: Bool
+        let itemName: String
+        let applicant: String
+        let state: String
+        let badge: DeadlineBadge?
+        let acceptedAt: String
+        let department: String
+        let events: [Event]
+        let correction: String?
+    }
+
+    /// `/progress?caseNumber=…&phone4=…`: a wrong pair says only that nothing matched; 5 wrong tries on one case
+    /// number in 15 minutes are refused (429), so the 4 digits cannot be guessed.
+    func progress(req: Request) async throws -> Response {
+        let numberText = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "caseNumber"))
+        let phone4 = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "phone4")) ?? ""
+        let zone = req.settings.timeZone
+        func page(_ error: String?, _ record: Case? = nil, applicant: Applicant? = nil, events: [ProgressContext.Event] = [], correction: String? = nil,
+                  badge: DeadlineBadge? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+            try await req.view.render("portal/progress", ProgressContext(
+                page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "", phone4: String(phone4.prefix(4)),
+                error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "", state: record?.state.label ?? "",
+                badge: badge, acceptedAt: record?.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "尚未受理",
+                department: record?.currentDepartmentName ?? "", events: events, correction: correction)).encodeResponse(status: status, for: req)
+        }
+        guard let numberText else { return try await page(nil) }
+        let number: CaseNumber
+        do {
+            number = try CaseNumber(parsing: numberText)
+        } catch {
+            return try await page(error.message, status: .badRequest)
+        }
+        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
+        let key = "progress:" + number.description
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        try await req.application.signInThrottle.check(account: key, address: address, accountExists: true)
+        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            .filter(\.$caseNumber == number.description).first(), record.contactPhone.hasSuffix(phone4)
+        else {
+            await req.application.signInThrottle.recordFailure(account: key, address: address, accountExists: true)
+            return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试")
+        }
+        let applicant = try await record.$applicant.get(on: req.db)
+        let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "case").filter(\.$entityID == record.id!.uuidString)
+            .sort(\.$occurredAt).all()
+        let openCorrection = try await CasePause.query(on: req.db).filter(\.$case.$id == record.id!).filter(\.$endOn == nil)
+            .filter(\.$reason == .correction).first()
+        let calendar = try await req.workingCalendar()
+        // Staff names and notes are not shown publicly: the step and its time only.
+        return try await page(nil, record, applicant: applicant,
+                              events: events.filter { $0.action.hasPrefix("case.") }.map { .init(at: LocalTime.format($0.occurredAt, in: zone), what: Audit.labels[$0.action] ?? "办理") },
+                              correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone))
+    }
+}
