@@ -5,7 +5,7 @@ import Vapor
 
 /// Demo cases of the model county in March and November 2025, made through the same `CaseService` as the window,
 /// so the case pages, lists and figures have something true to show. Figures over 2025 (all departments):
-/// 8 completed, 7 on time (按时办结率 87.5 %); one 承诺件 went through 补正; one is still running; one online
+/// 8 completed, 7 on time (按时办结率 87.5 %); one 承诺件 went through 补正; one waits in its department's queue, past its deadline; one online
 /// application waits for pre-review.
 enum DemoCases {
     struct Step {
@@ -52,7 +52,7 @@ enum DemoCases {
               steps: [.init(at: "2025-03-04 09:00", action: .take), .init(at: "2025-03-19 17:00", action: .decide(.approve)),
                       .init(at: "2025-03-20 09:00", action: .complete)]),
         .init(itemCode: "421223MZJ0001", applicantNumber: "421223194808080051", applicantName: "何德顺", phone: "13871500009", acceptedAt: "2025-11-03 10:00",
-              online: false, steps: [.init(at: "2025-11-04 09:00", action: .take)]),
+              online: false, steps: []),
         .init(itemCode: "421223SCJG0001", applicantNumber: "42122319921212006X", applicantName: "周敏", phone: "13871500010", acceptedAt: "2025-11-05 20:30",
               online: true, steps: []),
     ]
