@@ -21,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "debug", "onewindow")
@@ -59,6 +59,75 @@ def browser():
         options.add_argument(flag)
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def clerk_case(driver, wait, base, check):
+    """Issue 3: a clerk signs in, a missing material gives the 一次性告知书, then the 即办件 is accepted and
+    completed on the spot, and the case page shows the timeline."""
+    # The admin creates the clerk's account (first password must be changed at first sign-in).
+    driver.get(base + "/admin/staff/new")
+    driver.find_element(By.ID, "username").send_keys("clerk1")
+    driver.find_element(By.ID, "displayName").send_keys("王小窗")
+    role = driver.find_element(By.CSS_SELECTOR, "input[name='roles[]'][value='clerk']")
+    if not role.is_selected():  # the new-account form starts with 综窗受理 ticked
+        role.click()
+    driver.find_element(By.ID, "password").send_keys("first-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(lambda d: d.current_url.split("?")[0].endswith("/admin/staff") or d.find_elements(By.CSS_SELECTOR, ".error"))
+    driver.save_screenshot(os.path.join(ARTIFACTS, "6b-admin-staff.png"))
+    check("the admin creates the clerk's account", "clerk1" in driver.find_element(By.TAG_NAME, "main").text
+          and not driver.find_elements(By.CSS_SELECTOR, ".error"))
+    driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+
+    driver.get(base + "/signin")
+    driver.find_element(By.ID, "username").send_keys("clerk1")
+    driver.find_element(By.ID, "password").send_keys("first-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(EC.url_contains("/account/password"))
+    driver.find_element(By.ID, "current").send_keys("first-pass-2025")
+    driver.find_element(By.ID, "password").send_keys("window-pass-2025")
+    driver.find_element(By.ID, "confirm").send_keys("window-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(EC.url_contains("/cases/new"))
+    check("the clerk lands on the 综窗受理 workbench", driver.find_element(By.TAG_NAME, "h1").text == "综窗受理")
+
+    # Find the item with the keyboard.
+    box = driver.find_element(By.ID, "q")
+    box.send_keys("灵活就业")
+    box.send_keys(Keys.ENTER)
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "灵活就业人员参保登记"))).click()
+    wait.until(EC.presence_of_element_located((By.ID, "idNumber")))
+
+    def fill_applicant():
+        driver.find_element(By.ID, "idNumber").send_keys("１１０１０５１９９００３０７１０２８")
+        driver.find_element(By.ID, "name").send_keys("刘小芳")
+        driver.find_element(By.ID, "phone").send_keys("13800138000")
+
+    fill_applicant()
+    selects = driver.find_elements(By.CSS_SELECTOR, "select[id^='m_']")
+    Select(selects[0]).select_by_value("original")  # the registration form is not handed in
+    driver.save_screenshot(os.path.join(ARTIFACTS, "7-workbench.png"))
+    driver.find_element(By.CSS_SELECTOR, "button[name=intent][value=complete]").click()
+    wait.until(EC.url_contains("/notices/"))
+    notice = driver.find_element(By.CSS_SELECTOR, "table.shortfalls").text
+    check("the 一次性告知书 lists the missing form", "灵活就业人员参保登记表" in notice and "未提交" in notice)
+    check("the notice does not list what was handed in", "居民身份证" not in notice)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "8-one-time-notice.png"))
+
+    driver.find_element(By.LINK_TEXT, "材料补齐后重新受理").click()
+    wait.until(EC.presence_of_element_located((By.ID, "idNumber")))
+    fill_applicant()
+    for select in driver.find_elements(By.CSS_SELECTOR, "select[id^='m_']"):
+        Select(select).select_by_value("original")
+    driver.find_element(By.CSS_SELECTOR, "button[name=intent][value=complete]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.timeline")))
+    status = driver.find_element(By.CSS_SELECTOR, "p.case-status").text
+    check("the case is completed on the spot and on time", "已办结" in status and "按时办结" in status)
+    steps = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "ol.timeline li")]
+    check("the timeline shows 受理 then 办结 by the clerk",
+          len(steps) == 2 and steps[0].split()[2:4] == ["受理", "·"] and "办结" in steps[1] and all("clerk1" in step for step in steps))
+    check("the case page masks the applicant", "刘*芳" in driver.page_source and "110105199003071028" not in driver.page_source)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "9-case-page.png"))
 
 
 def main():
@@ -119,6 +188,8 @@ def main():
         driver.get(base + "/admin/catalog/drafts")
         check("drafts page lists the flagged items", "共 440 个" in driver.find_element(By.TAG_NAME, "h1").text)
         driver.save_screenshot(os.path.join(ARTIFACTS, "6-admin-drafts.png"))
+
+        clerk_case(driver, wait, base, check)
     except Exception as error:  # a step that could not run is a failure, with its reason
         check(f"browser steps ran without error ({type(error).__name__}: {error})", False)
         driver.save_screenshot(os.path.join(ARTIFACTS, "error.png"))

@@ -331,7 +331,7 @@ struct CaseWebController {
             itemName: record.itemName, itemCode: record.itemCode, department: record.departmentName, caseType: record.caseType.label,
             channel: record.channel.label, state: record.state.label,
             badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
-            promised: "\(record.promised) 个工作日", statutory: record.statutory.map { "\($0) 个工作日" } ?? "—",
+            promised: record.caseType == .instant ? "即办（当日办结）" : "\(record.promised) 个工作日", statutory: record.statutory.map { "\($0) 个工作日" } ?? "—",
             statutoryDue: record.statutoryDueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "—",
             acceptedAt: record.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "—", acceptedBy: record.acceptedBy ?? "—",
             owner: record.ownerName ?? "—", decision: record.decision?.label, reason: record.reason,

@@ -8,6 +8,7 @@ enum Commands {
         app.asyncCommands.use(ImportCommand(), as: "import")
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
+        app.asyncCommands.use(CreateTokenCommand(), as: "create-token")
     }
 }
 
@@ -120,6 +121,38 @@ struct CreateAdminCommand: AsyncCommand {
                   hallID: nil, departmentID: nil, mustChangePassword: true),
             region: app.settings.region.value, actor: .commandLine, cost: app.settings.bcryptCost, on: app.db)
         context.console.print("已创建管理员 \(signature.username)，一次性密码：\(password)（首次登录后须修改）")
+    }
+}
+
+/// `onewindow create-token USERNAME [--name NAME] [--scopes cases:read,cases:write]` — an API token for another
+/// system acting as that staff member; printed once.
+struct CreateTokenCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "username", help: "the staff account the token acts as")
+        var username: String
+        @Option(name: "name", help: "what the token is for (default: api)")
+        var name: String?
+        @Option(name: "scopes", help: "comma-separated: cases:read,cases:write (default: both)")
+        var scopes: String?
+    }
+
+    var help: String { "Creates an API token (Bearer) for a staff account and prints it once." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await prepareDatabase(app)
+        guard let staff = try await Staff.query(on: app.db).filter(\.$username == signature.username.lowercased()).first(), staff.active else {
+            context.console.error("没有找到启用中的账号 \(signature.username)")
+            throw ExitCode(1)
+        }
+        let scopes = Set((signature.scopes ?? APITokens.scopes.joined(separator: ",")).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        do {
+            let token = try await APITokens.create(for: staff, name: signature.name ?? "api", scopes: scopes, actor: .commandLine, on: app.db)
+            context.console.print("接口令牌（只显示这一次）：\(token)")
+        } catch let error as PlatformError {
+            context.console.error(error.reason)
+            throw ExitCode(1)
+        }
     }
 }
 

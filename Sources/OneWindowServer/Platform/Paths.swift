@@ -1,4 +1,5 @@
 import Foundation
+import OneWindowCore
 
 /// Every path of the web surface, defined once: route registration, redirects and view links use these.
 enum Paths {
@@ -35,6 +36,17 @@ enum Paths {
     static func file(_ id: UUID) -> String { "/files/\(id.uuidString)" }
     static func apply(_ code: String) -> String { "/apply/\(code)" }
     static let progress = "/progress"
+
+    /// Where a staff member starts after signing in: admins the admin home, clerks the workbench, approvers their
+    /// queue, supervisors the overdue list, directors the figures.
+    static func landing(for roles: Set<Role>) -> String {
+        if roles.contains(.admin) { return admin }
+        if roles.contains(.clerk) { return newCase }
+        if roles.contains(.approver) { return cases + "?view=queue" }
+        if roles.contains(.supervisor) { return cases + "?view=overdue" }
+        if roles.contains(.director) { return caseFigures }
+        return home
+    }
 
     static let api = "/api/v1"
     static let openAPI = "/api/v1/openapi.json"

@@ -81,7 +81,7 @@ struct SignInController {
                 action: "staff.sign_in", entityType: "staff", entityID: staff.id?.uuidString, summary: "登录")
         }
         if staff.mustChangePassword { return req.redirect(to: Paths.changePassword) }
-        return req.redirect(to: next.isEmpty ? (staff.has(.admin) ? Paths.admin : Paths.home) : next)
+        return req.redirect(to: next.isEmpty ? Paths.landing(for: staff.roles) : next)
     }
 
     func signOut(req: Request) async throws -> Response {
@@ -151,7 +151,7 @@ struct SignInController {
                 entityID: staff.id?.uuidString, summary: "修改密码")
         }
         try await StaffSession.signIn(staff, on: req)
-        return req.redirect(to: (staff.has(.admin) ? Paths.admin : Paths.home) + "?passwordChanged=1")
+        return req.redirect(to: Paths.landing(for: staff.roles) + (Paths.landing(for: staff.roles).contains("?") ? "&" : "?") + "passwordChanged=1")
     }
 
     /// Only a safe local path is followed after sign-in (no open redirect, no header injection).

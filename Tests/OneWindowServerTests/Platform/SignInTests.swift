@@ -113,7 +113,7 @@ import VaporTesting
         try await withTestApp { app in
             try await makeStaff(app, username: "clerk01", roles: [.clerk])
             var browser = Browser(app)
-            #expect(try await browser.signIn("clerk01", "test-pass-2025").headers.first(name: .location) == "/")
+            #expect(try await browser.signIn("clerk01", "test-pass-2025").headers.first(name: .location) == "/cases/new")
             let admin = try await browser.get("/admin/staff")
             #expect(admin.status == .forbidden)
             #expect(admin.body.string.contains("您的账号没有执行此操作的权限"))
