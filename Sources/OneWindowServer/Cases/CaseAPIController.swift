@@ -98,6 +98,7 @@ struct CaseAPIController {
     /// `GET /api/v1/cases?state=&department=&overdue=true&page=&per=`: newest case number first (unique, so pages
     /// are stable).
     func list(req: Request) async throws -> PageDTO<CaseDTO> {
+        try Self.requireCaseRole(req)
         var check = FormCheck()
         let state = (try? req.query.get(String.self, at: "state")).flatMap { raw -> CaseState? in
             guard !raw.isEmpty else { return nil }
@@ -117,7 +118,8 @@ struct CaseAPIController {
         if let state { query.filter(\.$state == state) }
         if let departmentKey {
             let department = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == departmentKey).first()
-            query.filter(\.$currentDepartmentID == department?.id)
+            // An unknown code matches nothing (not the cases without a department).
+            query.filter(\.$currentDepartmentID == (department?.id ?? UUID()))
         }
         if overdueText == "true" { query.filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(\.$dueAt < req.now) }
         let total = try await query.count()
@@ -148,7 +150,14 @@ struct CaseAPIController {
     }
 
     func show(req: Request) async throws -> Response {
-        try await detail(req, try await find(req))
+        try Self.requireCaseRole(req)
+        return try await detail(req, try await find(req))
+    }
+
+    /// Reading cases needs one of the roles of the case pages (a 帮办员's token does not list cases).
+    static func requireCaseRole(_ req: Request) throws {
+        let staff = try req.auth.require(Staff.self)
+        guard CaseWebController.staffRoles.contains(where: staff.has) else { throw PlatformError.forbidden }
     }
 
     struct CreateRequest: Content {
@@ -190,6 +199,8 @@ struct CaseAPIController {
 
     /// `POST /api/v1/cases`: 201 with the case, or 200 with the 一次性告知书 when materials are missing.
     func create(req: Request) async throws -> Response {
+        let staff = try req.auth.require(Staff.self)
+        guard staff.has(.clerk) || staff.has(.admin) else { throw PlatformError.forbidden }
         let body = try req.content.decode(CreateRequest.self)
         guard let (item, requirements) = try await CaseIntake.item(code: body.itemCode, region: req.settings.region.value, on: req.db) else {
             throw PlatformError.invalidField(.init(field: "itemCode", message: "没有找到已发布的事项“\(String((body.itemCode ?? "").prefix(40)))”"))
@@ -201,15 +212,20 @@ struct CaseAPIController {
         var raw = RawApplication(applicantKind: body.applicantKind, idNumber: body.idNumber, name: body.name, phone: body.phone,
                                  proxyIdNumber: body.proxyIdNumber, proxyName: body.proxyName, proxyPhone: body.proxyPhone, note: body.note)
         raw.jointDepartments = body.jointDepartments ?? []
+        var usedFiles: Set<UUID> = []
         for (index, entry) in (body.materials ?? []).enumerated() {
             guard let id = entry.requirementId.flatMap(UUID.init(uuidString:)), requirements.contains(where: { $0.id == id }) else {
                 throw PlatformError.invalidField(.init(field: "materials[\(index)].requirementId", message: "不是本事项的申请材料"))
+            }
+            guard raw.materials[id] == nil else {
+                throw PlatformError.invalidField(.init(field: "materials[\(index)].requirementId", message: "同一材料只能出现一次"))
             }
             var file: StoredFile?
             if let fileText = entry.fileId {
                 guard let fileID = UUID(uuidString: fileText), let found = try await StoredFile.find(fileID, on: req.db), found.regionCode == req.settings.region.value
                 else { throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "没有找到该文件，请先上传")) }
-                guard try await SubmittedMaterial.query(on: req.db).filter(\.$file.$id == fileID).count() == 0 else {
+                // Checked here for a clear message; the unique index on submitted_materials.file_id settles a race (409).
+                guard usedFiles.insert(fileID).inserted, try await SubmittedMaterial.query(on: req.db).filter(\.$file.$id == fileID).count() == 0 else {
                     throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "该文件已用于其他办件"))
                 }
                 file = found
@@ -234,14 +250,13 @@ struct CaseAPIController {
             let record = try await service.rejectAtWindow(application, reason: reason)
             return try await CreateResponse(outcome: "rejected", case: try await applicants(record), notice: nil).encodeResponse(status: .created, for: req)
         }
-        switch try await service.intakeAtWindow(application) {
+        switch try await service.intakeAtWindow(application, completeNow: intent == "complete") {
         case .notice(let notice):
             return try await CreateResponse(
                 outcome: "notice", case: nil,
                 notice: .init(noticeNumber: notice.noticeNumber, lines: notice.lines.map { .init(name: $0.name, problem: $0.problem, note: $0.note) })
             ).encodeResponse(status: .ok, for: req)
-        case .accepted(var record):
-            if intent == "complete" { record = try await service.perform(.complete, on: record.id!) }
+        case .accepted(let record):
             return try await CreateResponse(outcome: intent == "complete" ? "completed" : "accepted", case: try await applicants(record), notice: nil)
                 .encodeResponse(status: .created, for: req)
         }
@@ -313,6 +328,8 @@ struct CaseAPIController {
     /// material's `fileId`. A body over 50 MB is refused with 413 before it is read (by its `Content-Length`);
     /// anything but PDF, JPEG or PNG by content with 415.
     func upload(req: Request) async throws -> Response {
+        let staff = try req.auth.require(Staff.self)
+        guard [.clerk, .approver, .admin].contains(where: staff.has) else { throw PlatformError.forbidden }
         let limit = FileStore.uploadLimit
         if let length = req.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
             throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")

@@ -11,10 +11,14 @@ enum CaseError: DomainError {
     case calendar(String)
     /// The item cannot take cases (not published, withdrawn, no limits) (422).
     case itemUnavailable(String)
+    /// Nobody has taken the case, so there is no holder to act (409).
+    case notTaken
+    /// A 联办件 cannot be decided while later departments' steps remain (409).
+    case stepsRemaining([String])
 
     var status: HTTPResponseStatus {
         switch self {
-        case .transition, .heldBy: return .conflict
+        case .transition, .heldBy, .notTaken, .stepsRemaining: return .conflict
         case .calendar, .itemUnavailable: return .unprocessableEntity
         }
     }
@@ -23,7 +27,9 @@ enum CaseError: DomainError {
         switch self {
         case .transition: return "invalid_transition"
         case .heldBy: return "held_by_other"
-        case .calendar: return "calendar_missing"
+        case .notTaken: return "not_taken"
+        case .stepsRemaining: return "steps_remaining"
+        case .calendar: return "calendar_unavailable"
         case .itemUnavailable: return "item_unavailable"
         }
     }
@@ -33,6 +39,8 @@ enum CaseError: DomainError {
         case .transition(let error, let holder):
             return error.message + (holder.map { "（当前经办人：\($0)）" } ?? "")
         case .heldBy(let name): return "该办件已由\(name)领取办理，不能重复领取或操作"
+        case .notTaken: return "该办件尚无人领取审查，请先领取"
+        case .stepsRemaining(let departments): return "联办件尚有后续部门环节（\(departments.joined(separator: "、"))），请先“转下一部门”"
         case .calendar(let message): return "无法计算办理期限：\(message)"
         case .itemUnavailable(let why): return why
         }

@@ -25,13 +25,12 @@ struct RawApplication: Sendable {
     }
 
     /// Reads the form fields: `m_<requirement id>` (provision), `n_…` (note), `l_…` (licence ID).
-    static func fromForm(_ req: Request, requirements: [MaterialRequirement], files: [UUID: StoredFile]) -> RawApplication {
-        func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
+    static func fromForm(_ fields: FormFields, requirements: [MaterialRequirement], files: [UUID: StoredFile]) -> RawApplication {
+        func text(_ key: String) -> String? { fields[key] }
         var raw = RawApplication(
             applicantKind: text("applicantKind"), idNumber: text("idNumber"), name: text("name"), phone: text("phone"),
             proxyIdNumber: text("proxyIdNumber"), proxyName: text("proxyName"), proxyPhone: text("proxyPhone"), note: text("note"))
-        raw.jointDepartments = ((try? req.content.get([String].self, at: "jointDepartments")) ?? text("jointDepartments").map { [$0] } ?? [])
-            .filter { !$0.isEmpty }
+        raw.jointDepartments = (fields.list("jointDepartments") + fields.list("jointDepartments[]")).filter { !$0.isEmpty }
         for requirement in requirements {
             let id = requirement.id!
             raw.materials[id] = RawMaterial(

@@ -378,6 +378,8 @@ struct M0014_CreateCases: AsyncMigration {
         try await sql.create(index: "cases_department_state_idx").on(Case.schema).column("current_department_id").column("state").run()
         try await sql.create(index: "cases_completed_idx").on(Case.schema).column("region_code").column("completed_at").run()
         try await sql.create(index: "case_steps_department_idx").on(CaseStep.schema).column("department_id").column("state").run()
+        // One scan backs one material of one case.
+        try await sql.create(index: "submitted_materials_file_idx").unique().on(SubmittedMaterial.schema).column("file_id").run()
         try await sql.create(index: "audit_events_entity_idx").on(AuditEvent.schema).column("entity_type").column("entity_id").run()
     }
 

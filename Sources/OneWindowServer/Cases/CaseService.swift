@@ -84,19 +84,23 @@ struct CaseService {
 
     /// 综窗受理: checks the materials; an incomplete application gets a 一次性告知书 (nothing is accepted), a complete
     /// one (or one the item may take with 容缺) is accepted with a new case number and its deadlines.
-    func intakeAtWindow(_ application: Application) async throws -> IntakeResult {
+    ///
+    /// - Parameter completeNow: a 即办件 is also completed, in the same transaction (accepted and done in one sitting,
+    ///   two timeline entries); if completing fails, nothing is accepted either.
+    func intakeAtWindow(_ application: Application, completeNow: Bool = false) async throws -> IntakeResult {
         let check = Self.check(application)
         if case .incomplete(let shortfalls) = check.outcome {
             return .notice(try await issueNotice(application, shortfalls: shortfalls))
         }
         let pending = if case .acceptWithPendingMaterials = check.outcome { true } else { false }
-        let registered = try await register(application, state: .accepted, channel: .window, pending: pending)
+        let registered = try await register(application, state: .accepted, channel: .window, pending: pending, completeNow: completeNow)
         return .accepted(registered)
     }
 
     /// 网上申报: the case enters the pre-review queue (`submitted`); its clock starts when a clerk accepts it.
     func submitOnline(_ application: Application) async throws -> Case {
-        try await register(application, state: .submitted, channel: .online, pending: false)
+        // Typed by someone not yet seen by a clerk: it does not change the applicant's record.
+        try await register(application, state: .submitted, channel: .online, pending: false, updatesApplicant: false)
     }
 
     /// 不予受理 at the window: the case is registered (numbered) and closed with the reason.
@@ -129,7 +133,10 @@ struct CaseService {
         }
     }
 
-    private func register(_ application: Application, state: CaseState, channel: Case.Channel, pending: Bool, reason: String? = nil) async throws -> Case {
+    private func register(
+        _ application: Application, state: CaseState, channel: Case.Channel, pending: Bool, reason: String? = nil, completeNow: Bool = false,
+        updatesApplicant: Bool = true
+    ) async throws -> Case {
         let item = application.item
         guard item.status == .published, let caseType = item.caseType, let promised = item.promised else {
             throw CaseError.itemUnavailable("事项“\(item.name)”尚未发布或缺少办件类型、承诺时限，暂不能受理")
@@ -137,8 +144,8 @@ struct CaseService {
         let service = self
         let statutory = item.statutory
         return try await db.writeTransaction { tx in
-            let applicant = try await service.upsert(application.applicant, on: tx)
-            let proxy = try await application.proxy.asyncMap { try await service.upsert($0, on: tx) }
+            let applicant = try await service.upsert(application.applicant, updating: updatesApplicant, on: tx)
+            let proxy = try await application.proxy.asyncMap { try await service.upsert($0, updating: updatesApplicant, on: tx) }
             let day = service.today
             let sequence = try await DailyCounter.next("case", region: service.region, day: day.description, on: tx)
             let number = CaseNumber(county: service.region, date: day, sequence: sequence)
@@ -212,6 +219,7 @@ struct CaseService {
             }
             try await Audit.record(on: tx, region: service.region, actor: service.actor, action: action, entityType: "case",
                                    entityID: record.id?.uuidString, summary: summary, at: service.now)
+            if completeNow { try await service.apply(.complete, to: record, details: .init(), on: tx) }
             return record
         }
     }
@@ -228,14 +236,16 @@ struct CaseService {
     /// - Throws: `CaseError.calendar` when the count reaches a year with no calendar, or for inconsistent pauses.
     func schedule(_ record: Case, pauses: [Pause]) throws {
         guard let start = record.acceptedDate else { return }
-        let result = Result { () throws(DeadlineError) in
-            (try calendar.deadline(from: start, limit: record.promised, pauses: pauses),
-             try record.statutory.map { limit throws(DeadlineError) in try calendar.deadline(from: start, limit: limit, pauses: pauses) } ?? nil)
+        let promised = Result { () throws(DeadlineError) in try calendar.deadline(from: start, limit: record.promised, pauses: pauses) }
+        // The statutory deadline is shown for reference: when it reaches a year whose holidays are not yet published,
+        // it stays unknown (`nil`) and the case goes on; the promised deadline is the one the case runs against.
+        let statutory = Result { () throws(DeadlineError) in
+            try record.statutory.map { limit throws(DeadlineError) in try calendar.deadline(from: start, limit: limit, pauses: pauses) } ?? nil
         }
-        switch result {
-        case .success(let (due, statutoryDue)):
+        switch promised {
+        case .success(let due):
             record.dueAt = due?.instant(in: zone)
-            record.statutoryDueAt = statutoryDue?.instant(in: zone)
+            record.statutoryDueAt = (try? statutory.get())??.instant(in: zone)
         case .failure(let error):
             throw CaseError.calendar(error.message)
         }
@@ -246,9 +256,10 @@ struct CaseService {
         return "；承诺 \(record.promised) 个工作日\(due)"
     }
 
-    /// One record per identity: inserted if new (ignoring a concurrent insert of the same identity), then read;
-    /// the name and phone are brought up to date.
-    func upsert(_ input: ApplicantInput, on tx: any Database) async throws -> Applicant {
+    /// One record per identity: inserted if new (ignoring a concurrent insert of the same identity), then read.
+    /// - Parameter updating: bring the name and phone up to date (at the window, where the clerk saw the person);
+    ///   an online application does not change an existing record.
+    func upsert(_ input: ApplicantInput, updating: Bool = true, on tx: any Database) async throws -> Applicant {
         let sql = tx as! any SQLDatabase
         try await sql.insert(into: Applicant.schema)
             .columns("id", "region_code", "kind", "id_number", "name", "phone", "created_at", "updated_at")
@@ -259,7 +270,7 @@ struct CaseService {
         guard let applicant = try await Applicant.query(on: tx).filter(\.$regionCode == region).filter(\.$idNumber == input.identity.number).first() else {
             throw PlatformError.conflict("申请人记录保存失败，请重试")
         }
-        if applicant.name != input.name || (input.phone != nil && applicant.phone != input.phone) {
+        if updating, applicant.name != input.name || (input.phone != nil && applicant.phone != input.phone) {
             applicant.name = input.name
             if let phone = input.phone { applicant.phone = phone }
             try await applicant.update(on: tx)
@@ -293,7 +304,7 @@ struct CaseService {
         }
     }
 
-    private func apply(_ action: CaseAction, to record: Case, details: ActionDetails, on tx: any Database) async throws {
+    func apply(_ action: CaseAction, to record: Case, details: ActionDetails, on tx: any Database) async throws {
         let before = record.state
         try authorise(action, record)
         let next: CaseState
@@ -354,7 +365,7 @@ struct CaseService {
             summary += "：\(step.departmentName) → \(steps[record.currentStep].departmentName)"
         case .decide(let decision):
             if record.currentStep + 1 < steps.count, decision == .approve {
-                throw CaseError.transition(.init(action: action, state: before), holder: "联办件尚有后续部门环节，请先“转下一部门”")
+                throw CaseError.stepsRemaining(steps[(record.currentStep + 1)...].map(\.departmentName))
             }
             record.decision = decision
             record.reason = decision == .deny ? details.note : nil
@@ -404,9 +415,15 @@ struct CaseService {
         guard let staff else { throw PlatformError.signInRequired }
         if staff.has(.admin) { return }
         func need(_ roles: Role...) throws { if !roles.contains(where: staff.has) { throw PlatformError.forbidden } }
+        // An approver (not a clerk, who serves every department at the comprehensive window) acts only on cases of
+        // their own department.
+        func ownDepartment() throws {
+            guard !staff.has(.clerk), let department = staff.$department.id else { return }
+            if department != record.currentDepartmentID, department != record.$department.id { throw PlatformError.forbidden }
+        }
         func holder() throws {
             try need(.approver)
-            guard let owner = record.ownerID else { throw CaseError.heldBy("（尚无人领取，请先领取审查）") }
+            guard let owner = record.ownerID else { throw CaseError.notTaken }
             if owner != staff.id { throw CaseError.heldBy(record.ownerName ?? "他人") }
         }
         switch action {
@@ -419,8 +436,8 @@ struct CaseService {
             }
         case .pause, .resume, .passStep, .decide: try holder()
         case .complete:
-            if record.caseType == .instant, record.ownerID == nil { try need(.clerk, .approver) } else { try holder() }
-        case .deliver: try need(.clerk, .approver)
+            if record.caseType == .instant, record.ownerID == nil { try need(.clerk, .approver); try ownDepartment() } else { try holder() }
+        case .deliver: try need(.clerk, .approver); try ownDepartment()
         case .changeLimit: try need(.supervisor)
         }
     }

@@ -12,7 +12,8 @@ struct CaseWebController {
         let staff = web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin))
         staff.get("cases", use: list)
         staff.get("cases", "new", use: workbench)
-        staff.on(.POST, "cases", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit * 2)), use: intake)
+        staff.get("cases", "applicant", use: lookUpApplicant)
+        staff.on(.POST, "cases", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: intake)
         staff.get("cases", ":id", use: show)
         staff.post("cases", ":id", "personal", use: showPersonal)
         staff.post("cases", ":id", "actions", ":action", use: act)
@@ -181,13 +182,40 @@ struct CaseWebController {
         return try await req.view.render("cases/workbench", context).encodeResponse(status: status, for: req)
     }
 
+    struct ApplicantLookup: Content {
+        let found: Bool
+        let name: String?
+        let phone: String?
+    }
+
+    /// `GET /cases/applicant?applicantKind=person&idNumber=…`: the clerk looks up a known applicant to fill the form
+    /// (full name and phone, so the view is audited). 400 naming `idNumber` for an invalid number.
+    func lookUpApplicant(req: Request) async throws -> ApplicantLookup {
+        let staff = try req.auth.require(Staff.self)
+        guard staff.has(.clerk) || staff.has(.admin) else { throw PlatformError.forbidden }
+        let kind = (try? req.query.get(String.self, at: "applicantKind")).flatMap(ApplicantIdentity.Kind.init(rawValue:)) ?? .person
+        let identity: ApplicantIdentity
+        do {
+            identity = try ApplicantIdentity(kind: kind, number: (try? req.query.get(String.self, at: "idNumber")) ?? "", field: "idNumber")
+        } catch {
+            throw PlatformError.invalidField(error)
+        }
+        guard let applicant = try await Applicant.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            .filter(\.$idNumber == identity.number).first()
+        else { return ApplicantLookup(found: false, name: nil, phone: nil) }
+        try await Audit.record(on: req.db, region: applicant.regionCode, actor: req.actor, action: "personal_data.view", entityType: "applicant",
+                               entityID: applicant.id?.uuidString, summary: "综窗调取申请人 \(applicant.maskedName)（\(applicant.maskedNumber)）", at: req.now)
+        return ApplicantLookup(found: true, name: applicant.name, phone: applicant.phone)
+    }
+
     /// Files of a multipart form, `f_<requirement id>`, written under generated names (discarded if the intake fails).
     static func storeFiles(_ req: Request, requirements: [MaterialRequirement]) throws -> [UUID: StoredFile] {
         var files: [UUID: StoredFile] = [:]
+        let fields = try req.formFields()
         do {
             for requirement in requirements {
                 let key = "f_\(requirement.id!.uuidString)"
-                guard let upload = try? req.content.get(File.self, at: key), upload.data.readableBytes > 0 else { continue }
+                guard let upload = fields.files[key], upload.data.readableBytes > 0 else { continue }
                 files[requirement.id!] = try FileStore.write(upload.data, originalName: upload.filename, field: key, region: req.settings.region.value,
                                                              uploader: req.actor.name, settings: req.settings)
             }
@@ -201,22 +229,25 @@ struct CaseWebController {
     /// `POST /cases`: `intent=accept` (受理, or 一次性告知 when incomplete), `intent=complete` (即办件: 受理并当场办结),
     /// `intent=reject` (不予受理, `rejectReason` required).
     func intake(req: Request) async throws -> Response {
-        let code = try? req.content.get(String.self, at: "itemCode")
+        let staff = try req.auth.require(Staff.self)
+        guard staff.has(.clerk) || staff.has(.admin) else { throw PlatformError.forbidden }
+        let form = try req.formFields()
+        let code = form["itemCode"]
         guard let (item, requirements) = try await CaseIntake.item(code: code, region: req.settings.region.value, on: req.db) else {
             throw PlatformError.invalidField(.init(field: "itemCode", message: "请先选择一个已发布的事项"))
         }
-        let intent = (try? req.content.get(String.self, at: "intent")) ?? "accept"
+        let intent = form["intent"] ?? "accept"
         guard ["accept", "complete", "reject"].contains(intent) else {
             throw PlatformError.invalidField(.init(field: "intent", message: "操作不正确"))
         }
         let files = try Self.storeFiles(req, requirements: requirements)
         do {
-            let raw = RawApplication.fromForm(req, requirements: requirements, files: files)
+            let raw = RawApplication.fromForm(form, requirements: requirements, files: files)
             var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
             var rejectReason: String?
             if intent == "reject" {
                 var check = FormCheck()
-                rejectReason = check.required(try? req.content.get(String.self, at: "rejectReason"), field: "rejectReason", label: "不予受理理由", max: 500)
+                rejectReason = check.required(form["rejectReason"], field: "rejectReason", label: "不予受理理由", max: 500)
                 errors.merge(check.errors) { a, _ in a }
             }
             if intent == "complete", item.caseType != .instant {
@@ -231,13 +262,12 @@ struct CaseWebController {
                 let record = try await service.rejectAtWindow(application, reason: rejectReason)
                 return req.redirect(to: Paths.rejectionNotice(record.id!))
             }
-            switch try await service.intakeAtWindow(application) {
+            switch try await service.intakeAtWindow(application, completeNow: intent == "complete") {
             case .notice(let notice):
                 FileStore.discard(Array(files.values), settings: req.settings)
                 return req.redirect(to: Paths.oneTimeNotice(notice.id!))
             case .accepted(let record):
                 if intent == "complete" {
-                    try await service.perform(.complete, on: record.id!)
                     return req.redirect(to: Paths.case(record.id!) + "?done=1")
                 }
                 return req.redirect(to: Paths.acceptanceNotice(record.id!))

@@ -8,7 +8,7 @@ import Vapor
 struct PortalController {
     func register(_ web: any RoutesBuilder) {
         web.get("apply", ":code", use: form)
-        web.on(.POST, "apply", ":code", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit * 2)), use: submit)
+        web.on(.POST, "apply", ":code", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: submit)
         web.get("progress", use: progress)
     }
 
@@ -65,7 +65,7 @@ struct PortalController {
         struct Receipt: Encodable { let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String }
         let (item, requirements) = try await onlineItem(req)
         let files = try CaseWebController.storeFiles(req, requirements: requirements)
-        var raw = RawApplication.fromForm(req, requirements: requirements, files: files)
+        var raw = RawApplication.fromForm(try req.formFields(), requirements: requirements, files: files)
         for requirement in requirements {
             let id = requirement.id!
             let licence = TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID)
@@ -111,8 +111,9 @@ struct PortalController {
         let correction: String?
     }
 
-    /// `/progress?caseNumber=…&phone4=…`: a wrong pair says only that nothing matched; 5 wrong tries on one case
-    /// number in 15 minutes are refused (429), so the 4 digits cannot be guessed.
+    /// `/progress?caseNumber=…&phone4=…`: a wrong pair says only that nothing matched. 5 wrong tries on one case
+    /// number from one address in 15 minutes are refused (429), and 30 from all addresses together, so the 4 digits
+    /// cannot be guessed, while a stranger's 5 wrong tries do not lock the applicant out.
     func progress(req: Request) async throws -> Response {
         let numberText = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "caseNumber"))
         let phone4 = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "phone4")) ?? ""
@@ -133,13 +134,16 @@ struct PortalController {
             return try await page(error.message, status: .badRequest)
         }
         guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
-        let key = "progress:" + number.description
         let address = req.remoteAddress?.ipAddress ?? "?"
-        try await req.application.signInThrottle.check(account: key, address: address, accountExists: true)
+        let throttles = req.application.progressThrottles
+        let key = number.description + "|" + address
+        try await throttles.perAddress.check(account: key, address: address, accountExists: true)
+        try await throttles.perCase.check(account: number.description, address: address, accountExists: true)
         guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
             .filter(\.$caseNumber == number.description).first(), record.contactPhone.hasSuffix(phone4)
         else {
-            await req.application.signInThrottle.recordFailure(account: key, address: address, accountExists: true)
+            await throttles.perAddress.recordFailure(account: key, address: address, accountExists: true)
+            await throttles.perCase.recordFailure(account: number.description, address: address, accountExists: true)
             return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试")
         }
         let applicant = try await record.$applicant.get(on: req.db)
@@ -152,5 +156,20 @@ struct PortalController {
         return try await page(nil, record, applicant: applicant,
                               events: events.filter { $0.action.hasPrefix("case.") }.map { .init(at: LocalTime.format($0.occurredAt, in: zone), what: Audit.labels[$0.action] ?? "办理") },
                               correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone))
+    }
+}
+
+/// The progress query's guards against guessing the 4 digits: per case number and address, and per case number.
+struct ProgressThrottles: Sendable {
+    let perAddress = SignInThrottle(window: 15 * 60, maxPerAccount: 5)
+    let perCase = SignInThrottle(window: 15 * 60, maxPerAccount: 30)
+}
+
+extension Application {
+    private struct ProgressThrottlesKey: StorageKey { typealias Value = ProgressThrottles }
+
+    var progressThrottles: ProgressThrottles {
+        get { storage[ProgressThrottlesKey.self]! }
+        set { storage[ProgressThrottlesKey.self] = newValue }
     }
 }

@@ -60,6 +60,8 @@ struct LimitCut: Equatable {
 }
 
 struct MaterialDTO: Content {
+    /// The requirement's id: a case names it in `materials[].requirementId`.
+    let id: String
     let name: String
     let form: CodeLabel
     let copies: Int
@@ -70,6 +72,7 @@ struct MaterialDTO: Content {
     let note: String?
 
     init(_ material: MaterialRequirement) {
+        id = material.id?.uuidString ?? ""
         name = material.name
         form = CodeLabel(code: material.form.rawValue, label: material.form.label)
         copies = material.copies

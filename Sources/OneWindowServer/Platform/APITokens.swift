@@ -40,7 +40,9 @@ struct APITokenAuthenticator: AsyncMiddleware {
         if let bearer = request.headers.bearerAuthorization {
             guard bearer.token.count <= 200,
                 let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == APITokens.hash(bearer.token)).filter(\.$revokedAt == nil).first(),
-                let staff = try await Staff.find(token.$staff.id, on: request.db), staff.active
+                let staff = try await Staff.find(token.$staff.id, on: request.db), staff.active,
+                // An account that still has to replace its first password does not act through tokens either.
+                !staff.mustChangePassword
             else { throw PlatformError.signInRequired }
             request.auth.login(staff)
             request.storage[Scopes.self] = token.scopes

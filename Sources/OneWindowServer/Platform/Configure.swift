@@ -19,6 +19,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
     app.settings = settings
     app.backgroundImports = BackgroundImports(logger: app.logger)
     app.signInThrottle = SignInThrottle()
+    app.progressThrottles = ProgressThrottles()
     _ = app.calendarCache
     _ = app.clock
     app.lifecycle.use(BackgroundWorkLifecycle())
@@ -102,8 +103,8 @@ enum Routes {
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
                               CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20,
-                                                            Paths.cases: 2 * FileStore.uploadLimit],
-                                             uploadPrefixes: ["/apply/": 2 * FileStore.uploadLimit]))
+                                                            Paths.cases: FileStore.uploadLimit],
+                                             uploadPrefixes: ["/apply/": FileStore.uploadLimit]))
         ElderMode.register(web)
         GuideWebController().register(web)
         SignInController().register(web)

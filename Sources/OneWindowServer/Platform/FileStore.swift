@@ -6,7 +6,8 @@ import Vapor
 /// Uploaded files (material scans): the type is read from the bytes, never from the name or the declared type;
 /// each file is written under a generated name in `<data>/files/`; the uploader's name is kept only for display.
 enum FileStore {
-    /// 50 MB: a 20 MB scan is fine, a 60 MB one is refused (413) before its body is read.
+    /// 50 MB per request on every route that takes uploads (a web form with its scans, one API file): a 20 MB scan
+    /// is fine, a 60 MB one is refused (413) by its `Content-Length` before its body is read.
     static let uploadLimit = 50 << 20
 
     /// The types accepted, detected by their signatures.

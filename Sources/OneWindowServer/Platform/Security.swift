@@ -86,7 +86,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             if request.body.data == nil {
                 _ = try await request.body.collect(max: limit).get()
             }
-            sent = try? request.content.get(String.self, at: CSRF.field)
+            sent = try? request.formFields()[CSRF.field]
         }
         guard let sent, CSRF.constantTimeEqual(sent, expected) else { throw PlatformError.csrfMismatch }
         return try await next.respond(to: request)
