@@ -105,6 +105,9 @@ struct CaseAPIController {
             guard let state = CaseState(rawValue: raw) else { check.fail("state", "state 应为 \(CaseState.allCases.map(\.rawValue).joined(separator: "、")) 之一"); return nil }
             return state
         }
+        let pageText = try? req.query.get(String.self, at: "page")
+        let page = pageText.map { Int($0) ?? 0 } ?? 1
+        if !(1...100_000).contains(page) { check.fail("page", "页码（page）应为 1–100000 的整数") }
         let perText = try? req.query.get(String.self, at: "per")
         let per = perText.map { Int($0) ?? 0 } ?? 20
         if !(1...100).contains(per) { check.fail("per", "每页条数（per）应为 1–100 的整数") }
@@ -112,7 +115,6 @@ struct CaseAPIController {
         if let overdueText, !["true", "false"].contains(overdueText) { check.fail("overdue", "overdue 应为 true 或 false") }
         let departmentKey = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "department"))?.uppercased()
         if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
-        let page = req.pageParameter
         let region = req.settings.region.value
         let query = Case.query(on: req.db).filter(\.$regionCode == region)
         if let state { query.filter(\.$state == state) }
