@@ -219,7 +219,12 @@ struct CaseService {
             }
             try await Audit.record(on: tx, region: service.region, actor: service.actor, action: action, entityType: "case",
                                    entityID: record.id?.uuidString, summary: summary, at: service.now)
-            if completeNow { try await service.apply(.complete, to: record, details: .init(), on: tx) }
+            if completeNow {
+                try await service.apply(.complete, to: record, details: .init(), on: tx)
+            } else {
+                let template = switch state { case .submitted: "case.submitted"; case .rejected: "case.rejected"; default: "case.accepted" }
+                try await service.notifyApplicant(record, template: template, on: tx)
+            }
             return record
         }
     }
@@ -276,6 +281,27 @@ struct CaseService {
             try await applicant.update(on: tx)
         }
         return applicant
+    }
+
+    /// Tells the applicant (SMS through the outbox, in the caller's transaction) what happened to the case.
+    func notifyApplicant(_ record: Case, template: String, on tx: any Database) async throws {
+        let due = record.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? ""
+        let body: String
+        switch template {
+        case "case.accepted":
+            body = "您申请的“\(record.itemName)”已受理，办件编号 \(record.caseNumber)，承诺 \(due) 前办结。凭办件编号和手机后4位可查询进度。"
+        case "case.submitted":
+            body = "您网上申报的“\(record.itemName)”已提交，办件编号 \(record.caseNumber)，窗口预审后即受理。"
+        case "case.correction":
+            let note = try await CasePause.query(on: tx).filter(\.$case.$id == record.id!).filter(\.$endOn == nil).first()?.note ?? ""
+            body = "您的办件 \(record.caseNumber)（\(record.itemName)）需要补正：\(note)。补正期间不计入办理时限，请到综合窗口或网上补交。"
+        case "case.completed":
+            body = "您的办件 \(record.caseNumber)（\(record.itemName)）已办结，结果为“\(record.decision?.label ?? "准予")”。"
+        default:
+            body = "您的办件 \(record.caseNumber)（\(record.itemName)）不予受理：\(record.reason ?? "")。如有疑问请致电 0715-3321234。"
+        }
+        try await Outbox.enqueue(on: tx, region: record.regionCode, to: record.contactPhone, template: template, body: body, entityType: "case",
+                                 entityID: record.id?.uuidString, at: now)
     }
 
     // MARK: Transitions
@@ -407,6 +433,13 @@ struct CaseService {
         try await record.update(on: tx)
         try await Audit.record(on: tx, region: region, actor: actor, action: "case.\(action.name)", entityType: "case",
                                entityID: record.id?.uuidString, summary: summary, at: now)
+        switch action {
+        case .accept: try await notifyApplicant(record, template: "case.accepted", on: tx)
+        case .reject: try await notifyApplicant(record, template: "case.rejected", on: tx)
+        case .pause(.correction): try await notifyApplicant(record, template: "case.correction", on: tx)
+        case .complete: try await notifyApplicant(record, template: "case.completed", on: tx)
+        default: break
+        }
     }
 
     /// Who may do what: clerks accept, reject, complete 即办件 and deliver; approvers of the step's department take

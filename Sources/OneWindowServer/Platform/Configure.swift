@@ -23,6 +23,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
     _ = app.calendarCache
     _ = app.clock
     app.lifecycle.use(BackgroundWorkLifecycle())
+    app.lifecycle.use(OutboxLifecycle())
 
     try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
 
@@ -87,6 +88,7 @@ enum Migrations {
         app.migrations.add(M0012_LoadDemoOrganisation())
         app.migrations.add(M0013_LoadStarterCatalog())
         app.migrations.add(M0014_CreateCases())
+        app.migrations.add(M0015_CreateOutbox())
         app.migrations.add(SessionRecord.migration)
     }
 }
