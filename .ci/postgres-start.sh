@@ -9,6 +9,11 @@ fi
 if ! pg_lsclusters -h | grep -q '^15 *main'; then
   pg_createcluster 15 main >/dev/null 2>&1
 fi
+# The test suite runs many tests at once, each with its own small pool: allow enough connections.
+if [ "$(pg_conftool 15 main show max_connections 2>/dev/null | sed 's/.*= *//')" != "400" ]; then
+  pg_conftool 15 main set max_connections 400
+  pg_ctlcluster 15 main restart >/dev/null 2>&1 || true
+fi
 pg_ctlcluster 15 main start >/dev/null 2>&1 || true
 for _ in $(seq 1 30); do
   pg_isready -h 127.0.0.1 -p 5432 -q && break
