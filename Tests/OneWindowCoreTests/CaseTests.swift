@@ -26,6 +26,8 @@ struct CaseTests {
         let number = CaseNumber(county: "421223000000", date: LocalDate(iso: "2025-03-05")!, sequence: 12)
         #expect(number.description == "421223-20250305-00012")
         #expect(try CaseNumber(parsing: "４２１２２３-２０２５０３０５-０００１２") == number)
+        #expect(try CaseNumber(parsing: "4212232025030500012") == number)
+        #expect(try CaseNumber(parsing: "421223—20250305—00012") == number)
         #expect(throws: FieldError.self) { try CaseNumber(parsing: "421223-20250230-00001") }
         #expect(throws: FieldError.self) { try CaseNumber(parsing: "421223-20250305-00000") }
         #expect(throws: FieldError.self) { try CaseNumber(parsing: "421223-20250305-12") }

@@ -15,7 +15,12 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible, Comparabl
     /// Parses `421223-20250305-00012` (NFKC-normalised, so full-width digits are read too).
     /// - Throws: `FieldError` on `field` when the text is not a case number.
     public init(parsing input: String, field: String = "caseNumber") throws(FieldError) {
-        let text = TextNormalization.normalize(input)
+        // Dashes of any kind (-－—–) or none: 19 digits alone are read as 6 + 8 + 5.
+        var text = TextNormalization.normalize(input).replacingOccurrences(of: " ", with: "")
+        for dash in ["—", "–", "‐", "−"] { text = text.replacingOccurrences(of: dash, with: "-") }
+        if text.count == 19, text.allSatisfy(\.isASCIIDigit) {
+            text = "\(text.prefix(6))-\(text.dropFirst(6).prefix(8))-\(text.suffix(5))"
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         let fail = FieldError(field: field, message: "办件编号格式应为“6 位区划码-8 位日期-5 位序号”，如 421223-20250305-00012")
         guard parts.count == 3, parts[0].count == 6, parts[1].count == 8, parts[2].count == 5,

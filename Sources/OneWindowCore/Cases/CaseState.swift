@@ -80,6 +80,8 @@ public enum CaseAction: Sendable, Equatable {
     case complete
     case deliver(DeliveryMethod)
     case changeLimit
+    /// The materials promised under 容缺受理 have been handed in.
+    case receivePending
 
     /// `case.accept` …: the audit action name.
     public var name: String {
@@ -94,6 +96,7 @@ public enum CaseAction: Sendable, Equatable {
         case .complete: return "complete"
         case .deliver: return "deliver"
         case .changeLimit: return "change_limit"
+        case .receivePending: return "receive_pending"
         }
     }
 
@@ -110,6 +113,7 @@ public enum CaseAction: Sendable, Equatable {
         case .complete: return "办结"
         case .deliver(let method): return "送达（\(method.label)）"
         case .changeLimit: return "变更时限"
+        case .receivePending: return "容缺材料已补齐"
         }
     }
 }
@@ -149,6 +153,7 @@ extension CaseState {
         case (.accepted, .complete), (.inReview, .complete): if instant { return .completed }
         case (.completed, .deliver): return .delivered
         case (.accepted, .changeLimit), (.inReview, .changeLimit), (.paused, .changeLimit): return self
+        case (.accepted, .receivePending), (.inReview, .receivePending), (.paused, .receivePending), (.decided, .receivePending): return self
         default: break
         }
         throw CaseTransitionError(action: action, state: self)

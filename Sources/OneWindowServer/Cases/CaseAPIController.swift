@@ -299,6 +299,7 @@ struct CaseAPIController {
             let decision = check.choice(body.decision, field: "decision", label: "决定", as: CaseDecision.self)
             action = .decide(decision ?? .approve)
         case "complete": action = .complete
+        case "receive-pending": action = .receivePending
         case "deliver":
             let method = check.choice(body.method, field: "method", label: "送达方式", as: DeliveryMethod.self)
             action = .deliver(method ?? .window)

@@ -399,6 +399,8 @@ struct CaseService {
             step?.finishedAt = now
             if decision == .deny { summary += "：\(details.note ?? "")" }
         case .complete:
+            // 容缺受理: the result is issued only once the promised materials are in.
+            if record.pendingMaterials { throw CaseError.pendingMaterials }
             if record.caseType == .instant, record.decision == nil {
                 record.decision = .approve
                 for each in steps where each.state != .done {
@@ -412,6 +414,16 @@ struct CaseService {
             record.completedAt = now
             let onTime = record.dueAt.map { now <= $0 } ?? false
             summary += onTime ? "，按时办结" : "，超期办结"
+        case .receivePending:
+            guard record.pendingMaterials else { throw CaseError.transition(.init(action: action, state: before), holder: nil) }
+            let pending = try await SubmittedMaterial.query(on: tx).filter(\.$case.$id == record.id!).filter(\.$provision == .pending).all()
+            for material in pending {
+                material.provision = .original
+                material.note = ((material.note.map { $0 + "；" }) ?? "") + "容缺后补，\(today) 已收取"
+                try await material.update(on: tx)
+            }
+            record.pendingMaterials = false
+            summary += "：\(pending.map(\.name).joined(separator: "、"))"
         case .deliver(let method):
             record.deliveryMethod = method
             record.deliveredAt = now
@@ -471,6 +483,9 @@ struct CaseService {
         case .complete:
             if record.caseType == .instant, record.ownerID == nil { try need(.clerk, .approver); try ownDepartment() } else { try holder() }
         case .deliver: try need(.clerk, .approver); try ownDepartment()
+        case .receivePending:
+            if staff.has(.clerk) { return }
+            try holder()
         case .changeLimit: try need(.supervisor)
         }
     }

@@ -163,7 +163,7 @@ struct CaseWebController {
                 isKey: requirement.isKey, licenceType: requirement.licenceType, note: requirement.note,
                 provisions: options.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == chosen) },
                 noteValue: input?.note ?? "", licenceValue: input?.licenceID ?? "",
-                error: errors["m_\(id)"] ?? errors["n_\(id)"] ?? errors["l_\(id)"])
+                error: errors["m_\(id)"] ?? errors["f_\(id)"] ?? errors["n_\(id)"] ?? errors["l_\(id)"])
         }
         let values = ["idNumber": raw.idNumber, "name": raw.name, "phone": raw.phone, "proxyIdNumber": raw.proxyIdNumber, "proxyName": raw.proxyName,
                       "proxyPhone": raw.proxyPhone, "note": raw.note].compactMapValues { $0 }
@@ -171,7 +171,7 @@ struct CaseWebController {
             page: PageChrome(request: req, title: "综窗受理：\(item.name)"), q: "", choices: [],
             item: .init(code: item.itemCode, name: Self.displayName(item),
                         department: item.departmentName ?? "—", caseType: item.caseType?.label ?? "—", isInstant: item.caseType == .instant,
-                        promised: item.promised.map { "\($0) 个工作日" } ?? "—", statutory: item.statutory.map { "\($0) 个工作日" } ?? "—",
+                        promised: item.caseType == .instant ? "即办（当场办结）" : (item.promised.map { "\($0) 个工作日" } ?? "—"), statutory: item.statutory.map { "\($0) 个工作日" } ?? "—",
                         allowsPending: item.allowsPendingMaterials, guideLink: Paths.item(item.itemCode)),
             requirements: rows,
             kinds: ApplicantIdentity.Kind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == chosenKind) },
@@ -209,21 +209,34 @@ struct CaseWebController {
     }
 
     /// Files of a multipart form, `f_<requirement id>`, written under generated names (discarded if the intake fails).
-    static func storeFiles(_ req: Request, requirements: [MaterialRequirement]) throws -> [UUID: StoredFile] {
+    /// A file of the wrong type is a field error on its material (the form comes back with everything else kept),
+    /// not an error page.
+    static func storeFiles(_ req: Request, requirements: [MaterialRequirement]) throws -> ([UUID: StoredFile], [String: String]) {
         var files: [UUID: StoredFile] = [:]
+        var errors: [String: String] = [:]
         let fields = try req.formFields()
         do {
             for requirement in requirements {
                 let key = "f_\(requirement.id!.uuidString)"
                 guard let upload = fields.files[key], upload.data.readableBytes > 0 else { continue }
-                files[requirement.id!] = try FileStore.write(upload.data, originalName: upload.filename, field: key, region: req.settings.region.value,
-                                                             uploader: req.actor.name, settings: req.settings)
+                do {
+                    files[requirement.id!] = try FileStore.write(upload.data, originalName: upload.filename, field: key, region: req.settings.region.value,
+                                                                 uploader: req.actor.name, settings: req.settings)
+                } catch PlatformError.unsupportedMediaType(let why) {
+                    errors[key] = "“\(requirement.name)”：\(why)，请重新选择文件"
+                }
             }
         } catch {
             FileStore.discard(Array(files.values), settings: req.settings)
             throw error
         }
-        return files
+        if !errors.isEmpty {
+            // Chosen files cannot be kept in a re-shown form: every one must be chosen again, so say so once.
+            FileStore.discard(Array(files.values), settings: req.settings)
+            files = [:]
+            errors["files"] = "上传的文件需要重新选择（出于安全原因，浏览器不会保留已选择的文件）"
+        }
+        return (files, errors)
     }
 
     /// `POST /cases`: `intent=accept` (受理, or 一次性告知 when incomplete), `intent=complete` (即办件: 受理并当场办结),
@@ -240,10 +253,11 @@ struct CaseWebController {
         guard ["accept", "complete", "reject"].contains(intent) else {
             throw PlatformError.invalidField(.init(field: "intent", message: "操作不正确"))
         }
-        let files = try Self.storeFiles(req, requirements: requirements)
+        let (files, fileErrors) = try Self.storeFiles(req, requirements: requirements)
         do {
             let raw = RawApplication.fromForm(form, requirements: requirements, files: files)
             var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
+            errors.merge(fileErrors) { a, _ in a }
             var rejectReason: String?
             if intent == "reject" {
                 var check = FormCheck()
@@ -321,11 +335,22 @@ struct CaseWebController {
         let acceptanceLink: String?
         let rejectionLink: String?
         let justCompleted: Bool
+        /// What the last action did (`?done=take` → 已领取审查), or why it was refused.
+        let actionNotice: String?
+        let actionError: String?
     }
 
     func show(req: Request) async throws -> View {
         try await renderCase(req, unmasked: false)
     }
+
+    /// The words shown after an action succeeded (`?done=`).
+    static let doneNotices: [String: String] = [
+        "accept": "已受理，开始计时。", "reject": "已不予受理。", "take": "已领取审查，本件由您办理。", "pause-correction": "已暂停计时，补正要求已短信告知申请人。",
+        "pause-special": "已暂停计时（特殊环节）。", "resume": "已恢复计时，期限已重新计算。", "pass-step": "已转下一联办部门。", "approve": "已决定：准予。",
+        "deny": "已决定：不予许可。", "complete": "已办结，已短信告知申请人。", "deliver": "已送达。", "change-limit": "承诺时限已变更，期限已重新计算。",
+        "receive-pending": "容缺材料已补齐。",
+    ]
 
     /// Shows the full name, number and phone: written to the audit log first (个人信息保护法; RULES.md).
     func showPersonal(req: Request) async throws -> View {
@@ -335,7 +360,7 @@ struct CaseWebController {
         return try await renderCase(req, unmasked: true)
     }
 
-    private func renderCase(_ req: Request, unmasked: Bool) async throws -> View {
+    private func renderCase(_ req: Request, unmasked: Bool, actionError: String? = nil) async throws -> View {
         let record = try await findCase(req)
         let staff = try req.auth.require(Staff.self)
         let zone = req.settings.timeZone
@@ -352,7 +377,13 @@ struct CaseWebController {
         let pauses = try await CasePause.query(on: req.db).filter(\.$case.$id == record.id!).sort(\.$startedAt).all()
         let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "case").filter(\.$entityID == record.id!.uuidString)
             .sort(\.$occurredAt).all()
-        let actions = Self.availableActions(record, staff: staff)
+        let actorIDs = Array(Set(events.compactMap(\.actorID)))
+        let names = actorIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Staff.query(on: req.db).filter(\.$id ~~ actorIDs).all().map { ($0.id!, $0.displayName) })
+        func who(_ event: AuditEvent) -> String {
+            if let id = event.actorID, let name = names[id] { return "\(name)（\(event.actorName)）" }
+            return event.actorName == "anonymous" ? "申请人（网上）" : event.actorName
+        }
+        let actions = Self.availableActions(record, staff: staff, hasNextStep: steps.count > record.currentStep + 1)
         let contactPhone = unmasked ? record.contactPhone : Masking.phone(record.contactPhone)
         var applicant = person(applicants[record.$applicant.id])!
         applicant = .init(kind: applicant.kind, name: applicant.name, number: applicant.number, phone: contactPhone)
@@ -376,20 +407,22 @@ struct CaseWebController {
                 .init(position: $0.position + 1, department: $0.departmentName, state: $0.state.label, owner: $0.ownerName ?? "—",
                       current: $0.position == record.currentStep && record.state.isRunning)
             },
-            pauses: pauses.map {
-                .init(reason: $0.reason == .correction ? "补正" : "特殊环节", from: $0.startOn, until: $0.endOn ?? "（暂停中）", note: $0.note)
+            pauses: pauses.map { pause in
+                .init(reason: pause.reason == .correction ? "补正" : "特殊环节", from: pause.startOn,
+                      until: pause.endOn.map { end in end == pause.startOn ? "\(end)（当日恢复，不占工作日）" : end } ?? "（暂停中）", note: pause.note)
             },
             timeline: events.map {
-                .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, what: Audit.labels[$0.action] ?? $0.action, summary: $0.summary)
+                .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: who($0), what: Audit.labels[$0.action] ?? $0.action, summary: $0.summary)
             },
             actions: actions, deliveryMethods: DeliveryMethod.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
             acceptanceLink: record.acceptedAt != nil ? Paths.acceptanceNotice(record.id!) : nil,
             rejectionLink: record.state == .rejected ? Paths.rejectionNotice(record.id!) : nil,
-            justCompleted: (try? req.query.get(String.self, at: "done")) == "1"))
+            justCompleted: (try? req.query.get(String.self, at: "done")) == "1",
+            actionNotice: (try? req.query.get(String.self, at: "done")).flatMap { Self.doneNotices[$0] }, actionError: actionError))
     }
 
     /// The actions the signed-in staff member can take now (the service checks again when they are taken).
-    static func availableActions(_ record: Case, staff: Staff) -> [CaseContext.Action] {
+    static func availableActions(_ record: Case, staff: Staff, hasNextStep: Bool) -> [CaseContext.Action] {
         let admin = staff.has(.admin)
         let clerk = admin || staff.has(.clerk)
         let approver = admin || staff.has(.approver)
@@ -409,7 +442,8 @@ struct CaseWebController {
             add("pause-special", "特殊环节（暂停计时）", note: "特殊环节名称（听证、检验检测、专家评审等）", style: "secondary")
         }
         if holder, allowed(.resume) { add("resume", "补正完成 / 特殊环节结束，恢复计时") }
-        if holder, allowed(.passStep), record.state == .inReview {
+        if record.pendingMaterials, clerk || holder, allowed(.receivePending) { add("receive-pending", "容缺材料已补齐（收取后才能办结）") }
+        if holder, allowed(.passStep), record.state == .inReview, hasNextStep {
             add("pass-step", "本部门办毕，转下一联办部门")
         }
         if holder, allowed(.decide(.approve)) {
@@ -441,6 +475,7 @@ struct CaseWebController {
         case "approve": action = .decide(.approve)
         case "deny": action = .decide(.deny)
         case "complete": action = .complete
+        case "receive-pending": action = .receivePending
         case "deliver":
             let method = check.choice(try? req.content.get(String.self, at: "method"), field: "method", label: "送达方式", as: DeliveryMethod.self)
             action = .deliver(method ?? .window)
@@ -455,9 +490,16 @@ struct CaseWebController {
         if [.reject, .pause(.correction), .pause(.specialProcedure), .decide(.deny), .changeLimit].contains(action), note == nil {
             check.fail("note", "请填写\(action == .changeLimit ? "变更理由" : "理由或说明")")
         }
-        if let (field, message) = check.errors.first { throw PlatformError.invalidField(.init(field: field, message: message)) }
-        try await CaseService(req).perform(action, on: record.id!, details: details)
-        return req.redirect(to: Paths.case(record.id!))
+        // A refused action shows the case page again with the reason, not an error page with no way back.
+        if let (_, message) = check.errors.first {
+            return try await renderCase(req, unmasked: false, actionError: message).encodeResponse(status: .badRequest, for: req)
+        }
+        do {
+            try await CaseService(req).perform(action, on: record.id!, details: details)
+        } catch let error as any DomainError {
+            return try await renderCase(req, unmasked: false, actionError: error.reason).encodeResponse(status: error.status, for: req)
+        }
+        return req.redirect(to: Paths.case(record.id!) + "?done=" + name)
     }
 
     // MARK: Notices
@@ -480,6 +522,7 @@ struct CaseWebController {
         let clerk: String
         let issuedOn: String
         let materials: [String]
+        let siteBase: String
     }
 
     /// 受理通知书: case number, promised deadline, how to check progress. The name is printed for the applicant in
@@ -514,7 +557,7 @@ struct CaseWebController {
             statutory: record.statutory.map { "\($0) 个工作日" } ?? "—", progressLink: Paths.progress,
             pending: materials.filter { $0.provision == .pending }.map(\.name), reason: record.reason,
             clerk: record.acceptedBy ?? req.auth.get(Staff.self)?.displayName ?? "—", issuedOn: LocalDate(req.now, in: zone).chinese,
-            materials: materials.filter { $0.provision.satisfies }.map { "\($0.name)（\($0.provision.label)）" }))
+            materials: materials.filter { $0.provision.satisfies }.map { "\($0.name)（\($0.provision.label)）" }, siteBase: PortalController.siteBase(req)))
     }
 
     struct NoticeLine: Encodable { let position: Int; let name: String; let problem: String; let note: String }
@@ -524,19 +567,23 @@ struct CaseWebController {
         struct Context: Encodable {
             let page: PageChrome; let noticeNumber: String; let itemName: String; let itemCode: String; let department: String; let applicantName: String
             let lines: [NoticeLine]; let guideLink: String; let conditions: String?; let place: String?; let phones: String?; let hours: String?
-            let clerk: String; let issuedOn: String; let workbenchLink: String
+            let clerk: String; let issuedOn: String; let siteBase: String; let workbenchLink: String
         }
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let notice = try await OneTimeNotice.find(id, on: req.db),
             notice.regionCode == req.settings.region.value
         else { throw PlatformError.notFound(what: "该一次性告知书") }
         let item = try await notice.$item.get(on: req.db)
         let applicant = try await notice.$applicant.get(on: req.db)
+        // The notice is handed to the applicant at the window, addressed by name: an unmasked view, audited.
+        try await Audit.record(on: req.db, region: notice.regionCode, actor: req.actor, action: "personal_data.view", entityType: "one_time_notice",
+                               entityID: notice.id?.uuidString, summary: "打印一次性告知书 \(notice.noticeNumber)（含申请人姓名）", at: req.now)
+        let issuer = try await Staff.query(on: req.db).filter(\.$username == notice.issuedBy).first()?.displayName ?? notice.issuedBy
         return try await req.view.render("cases/one-time-notice", Context(
             page: PageChrome(request: req, title: "一次性告知书"), noticeNumber: notice.noticeNumber, itemName: item.name, itemCode: item.itemCode,
-            department: item.departmentName ?? "—", applicantName: applicant?.maskedName ?? "—",
+            department: item.departmentName ?? "—", applicantName: applicant?.name ?? "—",
             lines: notice.lines.enumerated().map { NoticeLine(position: $0.offset + 1, name: $0.element.name, problem: $0.element.problem, note: $0.element.note) },
             guideLink: Paths.item(item.itemCode), conditions: item.conditions, place: item.place, phones: item.phones, hours: item.officeHours,
-            clerk: notice.issuedBy, issuedOn: LocalDate(notice.issuedAt, in: req.settings.timeZone).chinese,
+            clerk: issuer, issuedOn: LocalDate(notice.issuedAt, in: req.settings.timeZone).chinese, siteBase: PortalController.siteBase(req),
             workbenchLink: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")))
     }
 

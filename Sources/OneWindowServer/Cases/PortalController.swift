@@ -10,6 +10,7 @@ struct PortalController {
         web.get("apply", ":code", use: form)
         web.on(.POST, "apply", ":code", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: submit)
         web.get("progress", use: progress)
+        web.get("apply", "receipt", use: receipt)
     }
 
     struct FormContext: Encodable {
@@ -62,19 +63,21 @@ struct PortalController {
     /// Submits an online application: every required material uploaded (or given as an e-licence), then into the
     /// pre-review queue with a case number; the receipt says how to follow it.
     func submit(req: Request) async throws -> Response {
-        struct Receipt: Encodable { let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String }
         let (item, requirements) = try await onlineItem(req)
-        let files = try CaseWebController.storeFiles(req, requirements: requirements)
+        let (files, fileErrors) = try CaseWebController.storeFiles(req, requirements: requirements)
         var raw = RawApplication.fromForm(try req.formFields(), requirements: requirements, files: files)
         for requirement in requirements {
             let id = requirement.id!
             let licence = TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID)
-            raw.materials[id]?.provision = files[id] != nil ? "electronic" : (licence != nil ? "licence" : "missing")
+            raw.materials[id]?.provision = files[id] != nil ? "electronic"
+                : (licence != nil ? "licence" : (item.allowsPendingMaterials && !requirement.isKey ? "pending" : "missing"))
         }
         var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
-        for requirement in requirements where requirement.required {
+        errors.merge(fileErrors) { a, _ in a }
+        for requirement in requirements where requirement.required && (!item.allowsPendingMaterials || requirement.isKey) {
             let id = requirement.id!
-            if files[id] == nil, TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID) == nil, errors["l_\(id.uuidString)"] == nil {
+            if files[id] == nil, TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID) == nil, errors["l_\(id.uuidString)"] == nil,
+                errors["f_\(id.uuidString)"] == nil {
                 errors["f_\(id.uuidString)"] = "请上传“\(requirement.name)”（PDF、JPG 或 PNG）" + (requirement.licenceType != nil ? "，或填写电子证照标识" : "")
             }
         }
@@ -89,9 +92,29 @@ struct PortalController {
             FileStore.discard(Array(files.values), settings: req.settings)
             throw error
         }
+        // Post/redirect/get: reloading the receipt does not submit the application again.
+        return req.redirect(to: "/apply/receipt?caseNumber=" + record.caseNumber)
+    }
+
+    /// The receipt of an online application: its number, item and time, nothing personal.
+    func receipt(req: Request) async throws -> View {
+        struct Receipt: Encodable {
+            let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String; let siteBase: String
+        }
+        let number: CaseNumber
+        do { number = try CaseNumber(parsing: (try? req.query.get(String.self, at: "caseNumber")) ?? "") } catch { throw PlatformError.invalidField(error) }
+        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$caseNumber == number.description)
+            .filter(\.$channel == .online).first()
+        else { throw PlatformError.notFound(what: "该网上申报") }
         return try await req.view.render("portal/receipt", Receipt(
             page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
-            submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress)).encodeResponse(for: req)
+            submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress, siteBase: Self.siteBase(req)))
+    }
+
+    /// `http://host:port` as the visitor reached the site, for addresses printed on paper.
+    static func siteBase(_ req: Request) -> String {
+        let host = req.headers.first(name: .host).flatMap { $0.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? $0 : nil } ?? "127.0.0.1"
+        return (req.application.settings.secureCookies ? "https://" : "http://") + host
     }
 
     struct ProgressContext: Encodable {
@@ -109,7 +132,16 @@ struct PortalController {
         let department: String
         let events: [Event]
         let correction: String?
+        let decision: String?
+        let reason: String?
     }
+
+    /// The timeline in the applicant's words (no staff names, no internal step names).
+    static let publicLabels: [String: String] = [
+        "case.submit": "网上申报已提交，等待窗口预审", "case.accept": "已受理，开始计时", "case.take": "部门开始审查", "case.pause": "暂停计时（补正或特殊环节）",
+        "case.resume": "继续办理，恢复计时", "case.pass_step": "转下一部门办理", "case.decide": "部门已作出决定", "case.complete": "已办结",
+        "case.deliver": "结果已送达", "case.change_limit": "办理期限经批准调整", "case.reject": "不予受理", "case.receive_pending": "补交的材料已收取",
+    ]
 
     /// `/progress?caseNumber=…&phone4=…`: a wrong pair says only that nothing matched. 5 wrong tries on one case
     /// number from one address in 15 minutes are refused (429), and 30 from all addresses together, so the 4 digits
@@ -124,7 +156,8 @@ struct PortalController {
                 page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "", phone4: String(phone4.prefix(4)),
                 error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "", state: record?.state.label ?? "",
                 badge: badge, acceptedAt: record?.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "尚未受理",
-                department: record?.currentDepartmentName ?? "", events: events, correction: correction)).encodeResponse(status: status, for: req)
+                department: record?.currentDepartmentName ?? "", events: events, correction: correction, decision: record?.decision?.label,
+                reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil })).encodeResponse(status: status, for: req)
         }
         guard let numberText else { return try await page(nil) }
         let number: CaseNumber
@@ -154,7 +187,7 @@ struct PortalController {
         let calendar = try await req.workingCalendar()
         // Staff names and notes are not shown publicly: the step and its time only.
         return try await page(nil, record, applicant: applicant,
-                              events: events.filter { $0.action.hasPrefix("case.") }.map { .init(at: LocalTime.format($0.occurredAt, in: zone), what: Audit.labels[$0.action] ?? "办理") },
+                              events: events.compactMap { event in Self.publicLabels[event.action].map { .init(at: LocalTime.format(event.occurredAt, in: zone), what: $0) } },
                               correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone))
     }
 }

@@ -9,6 +9,8 @@ struct PageChrome: Encodable, Sendable {
         let username: String
         let roles: String
         let isAdmin: Bool
+        /// 综窗受理 (or admin): the workbench and pre-review tabs.
+        let isClerk: Bool
     }
 
     let title: String
@@ -38,7 +40,7 @@ struct PageChrome: Encodable, Sendable {
             self.staff = SignedIn(
                 name: staff.displayName == Role.admin.label ? staff.username : staff.displayName, username: staff.username,
                 roles: Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、"),
-                isAdmin: staff.has(.admin))
+                isAdmin: staff.has(.admin), isClerk: staff.has(.clerk) || staff.has(.admin))
         } else {
             self.staff = nil
         }

@@ -92,4 +92,32 @@ struct CaseGuardTests {
             #expect(record["statutoryDueAt"] == nil)
         }
     }
+
+    @Test("容缺受理: the case is accepted with a non-key material to follow, and cannot be completed until it is in")
+    func pendingMaterials() async throws {
+        try await withTestApp { app in
+            let clerk = try await CaseFixtures.token(app, "clerk1", roles: [.clerk])
+            let approver = try await CaseFixtures.token(app, "approver1", roles: [.approver])
+            CaseFixtures.setClock(app, "2025-06-03 09:00")
+            let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "421223ZRZY0001").first())
+            let requirements = try await MaterialRequirement.query(on: app.db).filter(\.$item.$id == item.requireID()).sort(\.$position).all()
+            let nonKey = try #require(requirements.first { !$0.isKey && $0.required })
+            let materials = requirements.map { ["requirementId": $0.id!.uuidString, "provision": $0.id == nonKey.id ? "pending" : "original"] }
+            let created = try CaseFixtures.caseJSON(try await CaseFixtures.create(app, token: clerk, itemCode: "421223ZRZY0001", extra: ["materials": materials]))
+            #expect(created["pendingMaterials"] as? Bool == true)
+            let number = try #require(created["caseNumber"] as? String)
+            _ = try await CaseFixtures.act(app, token: approver, number: number, "take")
+            _ = try await CaseFixtures.act(app, token: approver, number: number, "decide", ["decision": "approve"])
+            let blocked = try await CaseFixtures.act(app, token: approver, number: number, "complete")
+            #expect(blocked.status == .conflict)
+            #expect(try blocked.errorPayload()["code"] == "pending_materials")
+            let received = try await CaseFixtures.act(app, token: clerk, number: number, "receive-pending")
+            #expect(received.status == .ok)
+            let json = try received.json()
+            #expect(json["pendingMaterials"] as? Bool == false)
+            let material = try #require((json["materials"] as? [[String: Any]])?.first { $0["name"] as? String == nonKey.name })
+            #expect(material["provision"] as? String == "original")
+            #expect(try await CaseFixtures.act(app, token: approver, number: number, "complete").status == .ok)
+        }
+    }
 }

@@ -40,8 +40,8 @@ struct CaseWebFlowTests {
             #expect(html.contains("按时办结"))
             #expect(html.contains("刘*芳"))
             #expect(!html.contains("110105199003071028"))
-            #expect(html.contains("<strong>受理</strong> · clerk1"))
-            #expect(html.contains("<strong>办结</strong> · clerk1"))
+            #expect(html.contains("<strong>受理</strong> · 测试clerk1（clerk1）"))
+            #expect(html.contains("<strong>办结</strong> · 测试clerk1（clerk1）"))
             let record = try #require(try await Case.query(on: app.db).first())
             #expect(record.state == .completed)
             #expect(record.caseType == .instant)
@@ -169,8 +169,14 @@ struct CaseWebFlowTests {
             let all = try await citizen.upload("/apply/421223SCJG0001", fields: [("csrfToken", token), ("idNumber", "110105199003071028"), ("name", "张三明"),
                                                                                 ("phone", "13800138000"), ("note", "新设公司")],
                                                files: materials.enumerated().map { (name: "f_\($0.element.id)", filename: "../../m\($0.offset).pdf", contentType: "application/pdf", data: pdf) })
-            #expect(all.status == .ok)
-            #expect(all.body.string.contains("421223-20250603-00001"))
+            #expect(all.status == .seeOther)
+            #expect(Self.location(all) == "/apply/receipt?caseNumber=421223-20250603-00001")
+            // Reloading the receipt shows it again and submits nothing.
+            for _ in 0..<2 {
+                let receipt = try await citizen.get(Self.location(all))
+                #expect(receipt.body.string.contains("<strong>421223-20250603-00001</strong>"))
+            }
+            #expect(try await Case.query(on: app.db).count() == 1)
             let record = try #require(try await Case.query(on: app.db).first())
             #expect(record.state == .submitted)
             #expect(record.channel == .online)
