@@ -43,7 +43,8 @@ public enum CaseMetrics {
     public static let aggregateCompressionDefinition = "办理时限压缩比率（总量法）= Σ(法定时限 − 承诺时限) ÷ Σ法定时限，只计法定时限大于 0 的事项"
     public static let meanCompressionDefinition = "办理时限压缩比率（平均法）= 各事项 (1 − 承诺时限 ÷ 法定时限) 的平均值，只计法定时限大于 0 的事项"
     public static let instantDefinition = "即办件占比 = 即办件事项数 ÷ 事项数"
-    public static let onlineDefinition = "全程网办率 = 可全程网办的事项数 ÷ 事项数；网上申报占比 = 网上申报的办件数 ÷ 受理的办件数"
+    public static let fullyOnlineDefinition = "全程网办率 = 可全程网办的事项数 ÷ 事项数"
+    public static let onlineCaseDefinition = "网上申报占比 = 期间内受理的办件中网上申报的件数 ÷ 期间内受理的办件数"
 
     /// 按时办结率: completed on or before their deadline ÷ completed. A case with no deadline recorded counts as late.
     /// - Parameter completed: each completed case's completion instant and promised due instant.

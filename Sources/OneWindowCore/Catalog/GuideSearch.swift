@@ -19,6 +19,9 @@ public enum GuideSearch {
         "残疾证": ["残疾人证"],
         "失业": ["就业失业登记", "失业登记"],
         "发票": ["票种核定"],
+        "货运": ["货物运输", "道路运输"],
+        "营运证": ["货物运输经营许可", "旅客运输经营许可", "道路运输证"],
+        "道路运输": ["道路货物运输", "道路旅客运输", "道路普通货物运输"],
     ]
 
     /// The search: a list of terms, each a list of alternatives (the word itself first), all NFKC-normalised

@@ -36,6 +36,11 @@ import VaporTesting
             #expect(try codes(twoWords) == ["421223ZRZY0001"])
             let noMatch = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("不动产 公积金"))")
             #expect(try codes(noMatch) == [])
+            // What a haulier says at the window: 货运, 营运证, 道路运输.
+            for word in ["货运", "营运证", "道路运输"] {
+                let freight = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode(word))")
+                #expect(try codes(freight) == ["421223JTYS0001"], "\(word)")
+            }
         }
     }
 
