@@ -116,7 +116,12 @@ def clerk_case(driver, wait, base, check):
 
     driver.find_element(By.LINK_TEXT, "材料补齐后重新受理").click()
     wait.until(EC.presence_of_element_located((By.ID, "idNumber")))
-    fill_applicant()
+    # She is known now (the notice recorded her): leaving the ID field looks her up and fills in name and phone.
+    driver.find_element(By.ID, "idNumber").send_keys("１１０１０５１９９００３０７１０２８", Keys.TAB)
+    wait.until(lambda d: "已调取" in d.find_element(By.ID, "lookup-status").text)
+    check("the look-up fills in the known applicant",
+          driver.find_element(By.ID, "name").get_attribute("value") == "刘小芳"
+          and driver.find_element(By.ID, "phone").get_attribute("value") == "13800138000")
     for select in driver.find_elements(By.CSS_SELECTOR, "select[id^='m_']"):
         Select(select).select_by_value("original")
     driver.find_element(By.CSS_SELECTOR, "button[name=intent][value=complete]").click()

@@ -166,7 +166,7 @@ struct CaseWebController {
                 error: errors["m_\(id)"] ?? errors["f_\(id)"] ?? errors["n_\(id)"] ?? errors["l_\(id)"])
         }
         let values = ["idNumber": raw.idNumber, "name": raw.name, "phone": raw.phone, "proxyIdNumber": raw.proxyIdNumber, "proxyName": raw.proxyName,
-                      "proxyPhone": raw.proxyPhone, "note": raw.note].compactMapValues { $0 }
+                      "proxyPhone": raw.proxyPhone, "note": raw.note].compactMapValues { $0 }.filter { !$0.value.isEmpty }
         let context = WorkbenchContext(
             page: PageChrome(request: req, title: "综窗受理：\(item.name)"), q: "", choices: [],
             item: .init(code: item.itemCode, name: Self.displayName(item),
