@@ -139,7 +139,7 @@ struct CaseAPIController {
         let raw = req.parameters.get("number") ?? ""
         let number: CaseNumber
         do { number = try CaseNumber(parsing: raw) } catch { throw PlatformError.invalidField(error) }
-        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$caseNumber == number.description).first()
+        guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "办件 \(number)") }
         return record
     }
@@ -282,39 +282,11 @@ struct CaseAPIController {
         let record = try await find(req)
         let body = req.body.data == nil || req.body.data?.readableBytes == 0 ? ActionRequest() : try req.content.decode(ActionRequest.self)
         var check = FormCheck()
-        let note = check.optional(body.note, field: "note", label: "说明", max: 500)
-        var details = CaseService.ActionDetails(note: note)
-        let action: CaseAction
-        switch req.parameters.get("action") ?? "" {
-        case "accept": action = .accept
-        case "reject": action = .reject
-        case "take": action = .take
-        case "pause":
-            let reason = body.reason.map { Pause.Reason(rawValue: $0) } ?? .correction
-            if reason == nil { check.fail("reason", "reason 应为 correction 或 specialProcedure") }
-            action = .pause(reason ?? .correction)
-        case "resume": action = .resume
-        case "pass-step": action = .passStep
-        case "decide":
-            let decision = check.choice(body.decision, field: "decision", label: "决定", as: CaseDecision.self)
-            action = .decide(decision ?? .approve)
-        case "complete": action = .complete
-        case "receive-pending": action = .receivePending
-        case "deliver":
-            let method = check.choice(body.method, field: "method", label: "送达方式", as: DeliveryMethod.self)
-            action = .deliver(method ?? .window)
-        case "change-limit":
-            details.limit = body.limit.flatMap(WorkingDays.init(exactly:))
-            if details.limit == nil { check.fail("limit", "limit 应为不小于 0 的数，且为 0.5 的整数倍") }
-            action = .changeLimit
-        default:
+        let fields = CaseActionInput.Fields(note: body.note, reason: body.reason, decision: body.decision, method: body.method,
+                                            limit: body.limit.flatMap(WorkingDays.init(exactly:)))
+        guard let (action, details) = CaseActionInput.parse(req.parameters.get("action") ?? "", fields, check: &check) else {
             throw PlatformError.notFound(what: "该操作")
         }
-        let needsNote: Bool = switch action {
-        case .reject, .pause, .decide(.deny), .changeLimit: true
-        default: false
-        }
-        if needsNote, note == nil { check.fail("note", "请填写理由或说明（note）") }
         if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
         let updated = try await CaseService(req).perform(action, on: record.id!, details: details)
         return try await detail(req, updated)

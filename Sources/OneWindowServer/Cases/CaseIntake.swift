@@ -130,3 +130,62 @@ enum CaseIntake {
         return (item, requirements)
     }
 }
+
+/// An action named on a route, with the fields it needs, read the same way from the web form and the JSON API.
+///
+/// Names: `accept`, `reject`, `take`, `pause` (`reason`: `correction` by default, or `specialProcedure`), `resume`,
+/// `pass-step`, `decide` (`decision`: `approve` / `deny`), `complete`, `receive-pending`, `deliver` (`method`),
+/// `change-limit` (`limit`). The web's buttons also use shorthands for a fixed choice: `pause-correction`,
+/// `pause-special`, `approve`, `deny`. A 不予受理, a pause, a 不予许可 and a change of limit need a `note`.
+enum CaseActionInput {
+    struct Fields: Sendable {
+        var note: String?
+        var reason: String?
+        var decision: String?
+        var method: String?
+        /// The new limit, already read by the surface (`nil` when absent or not a multiple of 0.5).
+        var limit: WorkingDays?
+    }
+
+    /// The action and its details, or `nil` for an unknown name; bad fields are recorded in `check`.
+    static func parse(_ name: String, _ fields: Fields, check: inout FormCheck) -> (CaseAction, CaseService.ActionDetails)? {
+        let note = check.optional(fields.note, field: "note", label: "说明", max: 500)
+        var details = CaseService.ActionDetails(note: note)
+        let action: CaseAction
+        switch name {
+        case "accept": action = .accept
+        case "reject": action = .reject
+        case "take": action = .take
+        case "pause":
+            let reason = fields.reason.map { Pause.Reason(rawValue: $0) } ?? .correction
+            if reason == nil { check.fail("reason", "暂停原因（reason）应为 correction 或 specialProcedure") }
+            action = .pause(reason ?? .correction)
+        case "pause-correction": action = .pause(.correction)
+        case "pause-special": action = .pause(.specialProcedure)
+        case "resume": action = .resume
+        case "pass-step": action = .passStep
+        case "decide":
+            let decision = check.choice(fields.decision, field: "decision", label: "决定", as: CaseDecision.self)
+            action = .decide(decision ?? .approve)
+        case "approve": action = .decide(.approve)
+        case "deny": action = .decide(.deny)
+        case "complete": action = .complete
+        case "receive-pending": action = .receivePending
+        case "deliver":
+            let method = check.choice(fields.method, field: "method", label: "送达方式", as: DeliveryMethod.self)
+            action = .deliver(method ?? .window)
+        case "change-limit":
+            details.limit = fields.limit
+            if fields.limit == nil { check.fail("limit", "新的承诺时限（limit）应为不小于 0 的数，且为 0.5 的整数倍") }
+            action = .changeLimit
+        default:
+            return nil
+        }
+        let needsNote = switch action {
+        case .reject, .pause, .decide(.deny), .changeLimit: true
+        default: false
+        }
+        if needsNote, note == nil { check.fail("note", "请填写\(action == .changeLimit ? "变更理由" : "理由或说明")（note）") }
+        return (action, details)
+    }
+}

@@ -95,6 +95,11 @@ final class Case: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The case of `region` with that number, if any.
+    static func find(_ number: CaseNumber, region: String, on db: any Database) async throws -> Case? {
+        try await Case.query(on: db).filter(\.$regionCode == region).filter(\.$caseNumber == number.description).first()
+    }
+
     var promised: WorkingDays { WorkingDays(halfDays: promisedHalfDays) }
     var statutory: WorkingDays? { statutoryHalfDays.map(WorkingDays.init(halfDays:)) }
     var acceptedDate: LocalDate? { acceptedOn.flatMap(LocalDate.init(iso:)) }

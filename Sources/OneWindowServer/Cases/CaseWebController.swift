@@ -282,14 +282,13 @@ struct CaseWebController {
                 return req.redirect(to: Paths.oneTimeNotice(notice.id!))
             case .accepted(let record):
                 if intent == "complete" {
-                    return req.redirect(to: Paths.case(record.id!) + "?done=1")
+                    return req.redirect(to: Paths.case(record.id!) + "?done=instant")
                 }
                 return req.redirect(to: Paths.acceptanceNotice(record.id!))
             }
         } catch {
-            // Nothing half-written: files of a failed intake do not stay on disk.
-            let saved = try await StoredFile.query(on: req.db).filter(\.$id ~~ files.values.compactMap(\.id)).count()
-            if saved == 0 { FileStore.discard(Array(files.values), settings: req.settings) }
+            // Nothing half-written: a failed intake rolled its transaction back, so its files leave the disk too.
+            FileStore.discard(Array(files.values), settings: req.settings)
             throw error
         }
     }
@@ -334,7 +333,6 @@ struct CaseWebController {
         let deliveryMethods: [SelectOption]
         let acceptanceLink: String?
         let rejectionLink: String?
-        let justCompleted: Bool
         /// What the last action did (`?done=take` → 已领取审查), or why it was refused.
         let actionNotice: String?
         let actionError: String?
@@ -349,7 +347,7 @@ struct CaseWebController {
         "accept": "已受理，开始计时。", "reject": "已不予受理。", "take": "已领取审查，本件由您办理。", "pause-correction": "已暂停计时，补正要求已短信告知申请人。",
         "pause-special": "已暂停计时（特殊环节）。", "resume": "已恢复计时，期限已重新计算。", "pass-step": "已转下一联办部门。", "approve": "已决定：准予。",
         "deny": "已决定：不予许可。", "complete": "已办结，已短信告知申请人。", "deliver": "已送达。", "change-limit": "承诺时限已变更，期限已重新计算。",
-        "receive-pending": "容缺材料已补齐。",
+        "receive-pending": "容缺材料已补齐。", "instant": "已当场办结，已短信告知申请人。",
     ]
 
     /// Shows the full name, number and phone: written to the audit log first (个人信息保护法; RULES.md).
@@ -417,7 +415,6 @@ struct CaseWebController {
             actions: actions, deliveryMethods: DeliveryMethod.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
             acceptanceLink: record.acceptedAt != nil ? Paths.acceptanceNotice(record.id!) : nil,
             rejectionLink: record.state == .rejected ? Paths.rejectionNotice(record.id!) : nil,
-            justCompleted: (try? req.query.get(String.self, at: "done")) == "1",
             actionNotice: (try? req.query.get(String.self, at: "done")).flatMap { Self.doneNotices[$0] }, actionError: actionError))
     }
 
@@ -461,35 +458,11 @@ struct CaseWebController {
         let record = try await findCase(req)
         let name = req.parameters.get("action") ?? ""
         var check = FormCheck()
-        let note = check.optional(try? req.content.get(String.self, at: "note"), field: "note", label: "说明", max: 500)
-        var details = CaseService.ActionDetails(note: note)
-        let action: CaseAction
-        switch name {
-        case "accept": action = .accept
-        case "reject": action = .reject
-        case "take": action = .take
-        case "pause-correction": action = .pause(.correction)
-        case "pause-special": action = .pause(.specialProcedure)
-        case "resume": action = .resume
-        case "pass-step": action = .passStep
-        case "approve": action = .decide(.approve)
-        case "deny": action = .decide(.deny)
-        case "complete": action = .complete
-        case "receive-pending": action = .receivePending
-        case "deliver":
-            let method = check.choice(try? req.content.get(String.self, at: "method"), field: "method", label: "送达方式", as: DeliveryMethod.self)
-            action = .deliver(method ?? .window)
-        case "change-limit":
-            let text = TextNormalization.normalizedOrNil(try? req.content.get(String.self, at: "limit"))
-            details.limit = text.flatMap(WorkingDays.init(parsing:))
-            if details.limit == nil { check.fail("limit", "新的承诺时限应为不小于 0 的数，且为 0.5 的整数倍") }
-            action = .changeLimit
-        default:
-            throw PlatformError.notFound(what: "该操作")
-        }
-        if [.reject, .pause(.correction), .pause(.specialProcedure), .decide(.deny), .changeLimit].contains(action), note == nil {
-            check.fail("note", "请填写\(action == .changeLimit ? "变更理由" : "理由或说明")")
-        }
+        let form = try req.formFields()
+        let fields = CaseActionInput.Fields(
+            note: form["note"], reason: form["reason"], decision: form["decision"], method: form["method"],
+            limit: TextNormalization.normalizedOrNil(form["limit"]).flatMap(WorkingDays.init(parsing:)))
+        guard let (action, details) = CaseActionInput.parse(name, fields, check: &check) else { throw PlatformError.notFound(what: "该操作") }
         // A refused action shows the case page again with the reason, not an error page with no way back.
         if let (_, message) = check.errors.first {
             return try await renderCase(req, unmasked: false, actionError: message).encodeResponse(status: .badRequest, for: req)

@@ -80,7 +80,8 @@ enum DemoCases {
         }
         for script in scripts {
             guard let (item, requirements) = try await CaseIntake.item(code: script.itemCode, region: region, on: app.db) else { continue }
-            let kind: ApplicantIdentity.Kind = script.applicantNumber.count == 18 && script.applicantNumber.first == "9" ? .organisation : .person
+            // A credit code starts with its registering authority's code (9 = 工商/市场监管); an ID number with a region digit 1–8.
+            let kind: ApplicantIdentity.Kind = script.applicantNumber.first == "9" ? .organisation : .person
             var raw = RawApplication(applicantKind: kind.rawValue, idNumber: script.applicantNumber, name: script.applicantName, phone: script.phone)
             for requirement in requirements {
                 raw.materials[requirement.id!] = .init(provision: requirement.form == .copy ? "copy" : "original")

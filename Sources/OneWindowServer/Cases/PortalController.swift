@@ -103,8 +103,7 @@ struct PortalController {
         }
         let number: CaseNumber
         do { number = try CaseNumber(parsing: (try? req.query.get(String.self, at: "caseNumber")) ?? "") } catch { throw PlatformError.invalidField(error) }
-        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$caseNumber == number.description)
-            .filter(\.$channel == .online).first()
+        guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.channel == .online
         else { throw PlatformError.notFound(what: "该网上申报") }
         return try await req.view.render("portal/receipt", Receipt(
             page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
@@ -172,8 +171,7 @@ struct PortalController {
         let key = number.description + "|" + address
         try await throttles.perAddress.check(account: key, address: address, accountExists: true)
         try await throttles.perCase.check(account: number.description, address: address, accountExists: true)
-        guard let record = try await Case.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-            .filter(\.$caseNumber == number.description).first(), record.contactPhone.hasSuffix(phone4)
+        guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.contactPhone.hasSuffix(phone4)
         else {
             await throttles.perAddress.recordFailure(account: key, address: address, accountExists: true)
             await throttles.perCase.recordFailure(account: number.description, address: address, accountExists: true)

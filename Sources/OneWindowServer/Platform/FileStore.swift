@@ -61,7 +61,8 @@ enum FileStore {
         let storedName = "\(id.uuidString.lowercased()).\(kind.fileExtension)"
         let folder = directory(settings)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(data.readableBytesView).write(to: folder.appendingPathComponent(storedName), options: .withoutOverwriting)
+        let bytes = Data(data.readableBytesView)
+        try bytes.write(to: folder.appendingPathComponent(storedName), options: .withoutOverwriting)
         let file = StoredFile()
         file.id = id
         file.regionCode = region
@@ -69,7 +70,7 @@ enum FileStore {
         file.storedName = storedName
         file.contentType = kind.rawValue
         file.size = data.readableBytes
-        file.sha256 = SHA256.hash(data: Data(data.readableBytesView)).map { String(format: "%02x", $0) }.joined()
+        file.sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         file.uploadedBy = uploader
         file.uploadedAt = Date()
         return file
