@@ -37,8 +37,16 @@ final class Case: Model, @unchecked Sendable {
     enum Channel: String, Codable, Sendable, CaseIterable {
         case window
         case online
+        /// Filed by a helper at a home visit (上门服务), as 代办.
+        case homeVisit
 
-        var label: String { self == .window ? "窗口受理" : "网上申报" }
+        var label: String {
+            switch self {
+            case .window: return "窗口受理"
+            case .online: return "网上申报"
+            case .homeVisit: return "上门服务（代办）"
+            }
+        }
     }
 
     @ID(key: .id) var id: UUID?
@@ -86,6 +94,12 @@ final class Case: Model, @unchecked Sendable {
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
     /// The applicant's own words (online form: 申请事由).
     @OptionalField(key: "applicant_note") var applicantNote: String?
+    /// The queue ticket the case was accepted on (叫号 → 受理), if any.
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    /// The home visit it was filed at, if any.
+    @OptionalField(key: "home_visit_id") var homeVisitID: UUID?
+    /// A staff member acting as 代办 (the helper of a home visit), by display name.
+    @OptionalField(key: "proxy_staff_name") var proxyStaffName: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

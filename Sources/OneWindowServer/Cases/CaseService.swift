@@ -48,6 +48,15 @@ struct CaseService {
         /// Further departments of a 联办件, in order after the item's own.
         var jointDepartments: [Department]
         var note: String?
+        /// Where the case came from at the front desk (ticket, home visit).
+        var links = CaseLinks()
+    }
+
+    /// Front-desk links of a new case.
+    struct CaseLinks: Sendable {
+        var ticketID: UUID?
+        /// A home visit: the case is 代办 by its helper (`proxyStaffName`) and an `Assistance` of kind `.proxy` is logged.
+        var homeVisit: (id: UUID, helperID: UUID?, helperName: String, hallID: UUID?)?
     }
 
     struct ApplicantInput: Sendable {
@@ -173,6 +182,12 @@ struct CaseService {
             record.currentDepartmentName = record.departmentName
             record.reason = reason
             record.applicantNote = application.note
+            record.ticketID = application.links.ticketID
+            if let visit = application.links.homeVisit {
+                record.channel = .homeVisit
+                record.homeVisitID = visit.id
+                record.proxyStaffName = visit.helperName
+            }
             if state == .accepted { try service.start(record) }
             if state == .rejected { record.completedAt = nil }
             try await record.create(on: tx)
@@ -218,7 +233,14 @@ struct CaseService {
                 summary = "受理 \(record.caseNumber) \(record.itemName)" + service.limitSummary(record) + (pending ? "；容缺受理" : "")
             }
             try await Audit.record(on: tx, region: service.region, actor: service.actor, action: action, entityType: "case",
-                                   entityID: record.id?.uuidString, summary: summary, at: service.now)
+                                   entityID: record.id?.uuidString, summary: summary + (record.proxyStaffName.map { "；上门服务，\($0)代办" } ?? ""),
+                                   at: service.now)
+            if let visit = application.links.homeVisit {
+                try await AssistanceLog.record(
+                    kind: .proxy, staffID: visit.helperID, staffName: visit.helperName, hallID: visit.hallID, item: (item.itemCode, record.itemName),
+                    note: "上门服务代办 \(record.caseNumber)", homeVisitID: visit.id, caseID: record.id, region: service.region, zone: service.zone,
+                    at: service.now, on: tx)
+            }
             if completeNow {
                 try await service.apply(.complete, to: record, details: .init(), on: tx)
             } else {
@@ -481,6 +503,8 @@ struct CaseService {
             }
         case .pause, .resume, .passStep, .decide: try holder()
         case .complete:
+            // A helper completes the 即办件 they filed at a home visit, on the spot.
+            if record.caseType == .instant, record.ownerID == nil, record.homeVisitID != nil, staff.has(.helper) { return }
             if record.caseType == .instant, record.ownerID == nil { try need(.clerk, .approver); try ownDepartment() } else { try holder() }
         case .deliver: try need(.clerk, .approver); try ownDepartment()
         case .receivePending:

@@ -9,7 +9,7 @@ struct CaseWebController {
     static let staffRoles: [Role] = [.clerk, .approver, .supervisor, .director, .admin]
 
     func register(_ web: any RoutesBuilder) {
-        let staff = web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin))
+        let staff = web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .helper, .admin))
         staff.get("cases", use: list)
         staff.get("cases", "new", use: workbench)
         staff.get("cases", "applicant", use: lookUpApplicant)
@@ -116,13 +116,24 @@ struct CaseWebController {
         let values: [String: String]
         let errors: [String: String]
         let errorList: [String]
+        /// A called ticket or a home visit the case will be linked to.
+        var origin: CaseOrigin? = nil
     }
 
     /// `/cases/new?q=` finds items; `/cases/new?item=CODE` opens the intake form for one.
     func workbench(req: Request) async throws -> Response {
         let code = try? req.query.get(String.self, at: "item")
+        let staff = try req.auth.require(Staff.self)
+        let origin = try await CaseOrigin.resolve(ticket: try? req.query.get(String.self, at: "ticket"),
+                                                  homeVisit: try? req.query.get(String.self, at: "homeVisit"), staff: staff,
+                                                  region: req.settings.region.value, on: req.db)?.0
+        guard staff.has(.clerk) || staff.has(.admin) || origin?.field == "homeVisit" else { throw PlatformError.forbidden }
         if let code, let (item, requirements) = try await CaseIntake.item(code: code, region: req.settings.region.value, on: req.db) {
-            return try await renderForm(req, item: item, requirements: requirements, raw: RawApplication(), errors: [:])
+            var raw = RawApplication()
+            raw.idNumber = origin?.applicant["idNumber"]
+            raw.name = origin?.applicant["name"]
+            raw.phone = origin?.applicant["phone"]
+            return try await renderForm(req, item: item, requirements: requirements, raw: raw, errors: [:], origin: origin)
         }
         let text = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "q")).map { String($0.prefix(60)) }
         var choices: [WorkbenchContext.ItemChoice] = []
@@ -131,12 +142,13 @@ struct CaseWebController {
             let found = try await CatalogQueries.search(filter, regions: CatalogQueries.visibleRegions(for: req.settings.region), on: req.db)
             choices = found.items.map { item in
                 .init(code: item.itemCode, name: Self.displayName(item), department: item.departmentName ?? "—", caseType: item.caseType?.label ?? "—",
-                      link: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                      link: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                        + (origin?.query ?? ""))
             }
         }
         return try await req.view.render("cases/workbench", WorkbenchContext(
             page: PageChrome(request: req, title: "综窗受理"), q: text ?? "", choices: choices, item: nil, requirements: [], kinds: [],
-            departments: [], values: [:], errors: [:], errorList: [])).encodeResponse(for: req)
+            departments: [], values: [:], errors: [:], errorList: [], origin: origin)).encodeResponse(for: req)
     }
 
     /// `名称（办理项）` when the sub-item differs from the name.
@@ -146,7 +158,7 @@ struct CaseWebController {
     }
 
     private func renderForm(_ req: Request, item: ServiceItem, requirements: [MaterialRequirement], raw: RawApplication, errors: [String: String],
-                            status: HTTPResponseStatus = .ok) async throws -> Response {
+                            status: HTTPResponseStatus = .ok, origin: CaseOrigin? = nil) async throws -> Response {
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$active == true)
             .sort(\.$code).all()
         let chosenKind = raw.applicantKind ?? ApplicantIdentity.Kind.person.rawValue
@@ -178,7 +190,7 @@ struct CaseWebController {
             departments: departments.filter { $0.id != item.$department.id }.map {
                 SelectOption(value: $0.code, label: $0.name, selected: raw.jointDepartments.contains($0.code))
             },
-            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value))
+            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value), origin: origin)
         return try await req.view.render("cases/workbench", context).encodeResponse(status: status, for: req)
     }
 
@@ -243,8 +255,10 @@ struct CaseWebController {
     /// `intent=reject` (不予受理, `rejectReason` required).
     func intake(req: Request) async throws -> Response {
         let staff = try req.auth.require(Staff.self)
-        guard staff.has(.clerk) || staff.has(.admin) else { throw PlatformError.forbidden }
         let form = try req.formFields()
+        let resolved = try await CaseOrigin.resolve(ticket: form["ticket"], homeVisit: form["homeVisit"], staff: staff,
+                                                    region: req.settings.region.value, on: req.db)
+        guard staff.has(.clerk) || staff.has(.admin) || resolved?.0.field == "homeVisit" else { throw PlatformError.forbidden }
         let code = form["itemCode"]
         guard let (item, requirements) = try await CaseIntake.item(code: code, region: req.settings.region.value, on: req.db) else {
             throw PlatformError.invalidField(.init(field: "itemCode", message: "请先选择一个已发布的事项"))
@@ -257,6 +271,7 @@ struct CaseWebController {
         do {
             let raw = RawApplication.fromForm(form, requirements: requirements, files: files)
             var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
+            if let links = resolved?.1 { application?.links = links }
             errors.merge(fileErrors) { a, _ in a }
             var rejectReason: String?
             if intent == "reject" {
@@ -269,7 +284,7 @@ struct CaseWebController {
             }
             guard let application, errors.isEmpty else {
                 FileStore.discard(Array(files.values), settings: req.settings)
-                return try await renderForm(req, item: item, requirements: requirements, raw: raw, errors: errors, status: .badRequest)
+                return try await renderForm(req, item: item, requirements: requirements, raw: raw, errors: errors, status: .badRequest, origin: resolved?.0)
             }
             let service = try await CaseService(req)
             if intent == "reject", let rejectReason {

@@ -188,6 +188,15 @@ enum LocalTime {
         return formatter.string(from: date)
     }
 
+    /// The local clock time `HH:mm`.
+    static func clock(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: date)
+    }
+
     /// A deadline to the second: `2025-09-30 23:59:59` (RULES.md: limits end at 23:59:59 or 12:00 local).
     static func formatDeadline(_ date: Date, in zone: TimeZone) -> String {
         let formatter = DateFormatter()

@@ -89,6 +89,7 @@ enum Migrations {
         app.migrations.add(M0013_LoadStarterCatalog())
         app.migrations.add(M0014_CreateCases())
         app.migrations.add(M0015_CreateOutbox())
+        app.migrations.add(M0016_CreateFrontDesk())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -102,17 +103,25 @@ enum Routes {
         CatalogAPIController().register(api)
         CalendarAPIController().register(api)
         CaseAPIController().register(api)
+        AppointmentController.registerAPI(api)
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
                               CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20,
                                                             Paths.cases: FileStore.uploadLimit],
                                              uploadPrefixes: ["/apply/": FileStore.uploadLimit]))
+        QueueWebController().register(web, api: api, app: app)
         ElderMode.register(web)
         GuideWebController().register(web)
         SignInController().register(web)
         PortalController().register(web)
         CaseWebController().register(web)
         CaseFiguresController().register(web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin)))
+        DeskController().register(web)
+        AppointmentController().register(web)
+        HomeVisitController().register(web)
+        AssistController().register(web)
+        DirectorShiftController().register(web)
+        FrontDeskFiguresController().register(web)
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))
         AdminController().register(admin)

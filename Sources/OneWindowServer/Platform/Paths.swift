@@ -42,11 +42,33 @@ enum Paths {
     static func landing(for roles: Set<Role>) -> String {
         if roles.contains(.admin) { return admin }
         if roles.contains(.clerk) { return newCase }
+        if roles.contains(.helper) { return assist }
         if roles.contains(.approver) { return cases + "?view=queue" }
         if roles.contains(.supervisor) { return cases + "?view=overdue" }
         if roles.contains(.director) { return caseFigures }
         return home
     }
+
+    // Front desk
+    static func kiosk(_ hall: String) -> String { "/kiosk/\(hall)" }
+    static func remoteQueue(_ hall: String) -> String { "/queue/\(hall)" }
+    static func ticket(_ token: String) -> String { "/tickets/\(token)" }
+    static func ticketSlip(_ token: String) -> String { "/tickets/\(token)/slip" }
+    static func display(_ hall: String) -> String { "/display/\(hall)" }
+    static let desk = "/desk"
+    static func deskWindow(_ id: UUID) -> String { "/desk/\(id.uuidString)" }
+    static let appointments = "/appointments"
+    static func appointment(_ code: String) -> String { "/appointments/\(code)" }
+    static let slots = "/frontdesk/slots"
+    static let homeVisits = "/home-visits"
+    static let newHomeVisit = "/home-visits/new"
+    static func homeVisit(_ id: UUID) -> String { "/home-visits/\(id.uuidString)" }
+    static let helperCalendar = "/home-visits/calendar"
+    static let assist = "/assist"
+    static let directorShifts = "/director-shifts"
+    static func directorShift(_ id: UUID) -> String { "/director-shifts/\(id.uuidString)" }
+    static let improvements = "/improvements"
+    static let frontDeskFigures = "/frontdesk/figures"
 
     static let api = "/api/v1"
     static let openAPI = "/api/v1/openapi.json"

@@ -1,0 +1,159 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Home visits (上门服务): request → confirm a time → assign a helper → visit; the cases filed at the visit are
+/// 代办 with the helper as proxy (`Case.proxyStaffName`, and one `Assistance` of kind `.proxy` each).
+/// Every step is one write transaction with one audit event.
+struct HomeVisitService {
+    let db: any Database
+    let zone: TimeZone
+    let region: String
+    let actor: Actor
+    let now: Date
+
+    init(db: any Database, zone: TimeZone, region: String, actor: Actor, now: Date) {
+        self.db = db
+        self.zone = zone
+        self.region = region
+        self.actor = actor
+        self.now = now
+    }
+
+    init(_ req: Request) {
+        self.init(db: req.db, zone: req.settings.timeZone, region: req.settings.region.value, actor: req.actor, now: req.now)
+    }
+
+    struct RequestInput: Sendable {
+        var channel: HomeVisit.Channel
+        var reason: HomeVisitReason
+        var residentID: ResidentID
+        var name: String
+        var phone: MobileNumber
+        var address: String
+        var need: String
+        var itemCode: String?
+    }
+
+    /// Registers a request with a readable number `SM-YYYYMMDD-NNN` (local day).
+    func request(_ input: RequestInput) async throws -> HomeVisit {
+        let service = self
+        return try await db.writeTransaction { tx in
+            let day = LocalDate(service.now, in: service.zone)
+            let sequence = try await DailyCounter.next("home_visit", region: service.region, day: day.description, on: tx)
+            let visit = HomeVisit()
+            visit.regionCode = service.region
+            visit.number = "SM-\(day.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%03d", sequence))"
+            visit.channel = input.channel
+            visit.reason = input.reason
+            visit.idNumber = input.residentID.value
+            visit.name = input.name
+            visit.phone = input.phone.value
+            visit.address = input.address
+            visit.need = input.need
+            visit.itemCode = input.itemCode
+            visit.state = .requested
+            visit.requestedAt = service.now
+            try await visit.create(on: tx)
+            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: "home_visit.request", entityType: "home_visit",
+                                   entityID: visit.id?.uuidString, summary: "上门服务申请 \(visit.number)（\(input.reason.label)，\(input.channel.label)）",
+                                   at: service.now)
+            return visit
+        }
+    }
+
+    /// Confirms (or moves) the visit time.
+    func confirm(_ id: UUID, at time: Date) async throws -> HomeVisit {
+        guard time > now else { throw PlatformError.invalidField(FieldError(field: "visitAt", message: "上门时间应在现在之后")) }
+        return try await step(id, .confirm, action: "home_visit.confirm") { visit in
+            visit.visitAt = time
+            return "约定上门时间 \(LocalTime.format(time, in: zone))"
+        }
+    }
+
+    /// Assigns a helper (a staff member with the 帮办员 role).
+    func assign(_ id: UUID, helper: Staff) async throws -> HomeVisit {
+        guard helper.has(.helper), helper.active, helper.regionCode == region else {
+            throw PlatformError.invalidField(FieldError(field: "helperId", message: "请选择一名在岗的帮办员"))
+        }
+        return try await step(id, .assign, action: "home_visit.assign") { visit in
+            visit.helperID = helper.id
+            visit.helperName = helper.displayName
+            return "指派帮办员 \(helper.displayName)"
+        }
+    }
+
+    /// Records the visit as made, with what was done.
+    func recordVisit(_ id: UUID, outcome: String) async throws -> HomeVisit {
+        try await step(id, .visit, action: "home_visit.visit") { visit in
+            visit.visitedAt = now
+            visit.outcome = outcome
+            return "已上门：\(outcome.prefix(60))"
+        }
+    }
+
+    func cancel(_ id: UUID, reason: String) async throws -> HomeVisit {
+        try await step(id, .cancel, action: "home_visit.cancel") { visit in
+            visit.outcome = reason
+            return "取消：\(reason.prefix(60))"
+        }
+    }
+
+    private func step(_ id: UUID, _ step: HomeVisitStep, action: String, change: @escaping @Sendable (HomeVisit) -> String) async throws -> HomeVisit {
+        let service = self
+        return try await db.writeTransaction { tx in
+            try await RowLock.lock(HomeVisit.schema, id: id, on: tx)
+            guard let visit = try await HomeVisit.find(id, on: tx), visit.regionCode == service.region else {
+                throw PlatformError.notFound(what: "上门服务申请")
+            }
+            let summary = change(visit)
+            do throws(HomeVisitError) {
+                visit.state = try HomeVisitStep.state(after: step, from: visit.state, hasTime: visit.visitAt != nil, hasHelper: visit.helperID != nil)
+            } catch {
+                throw FrontDeskError.homeVisit(error.message)
+            }
+            try await visit.save(on: tx)
+            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: action, entityType: "home_visit",
+                                   entityID: visit.id?.uuidString, summary: "\(visit.number) \(summary)", at: service.now)
+            return visit
+        }
+    }
+}
+
+/// Help-desk interactions (帮办台账): one row per interaction, counted by kind for the annual report.
+enum AssistanceLog {
+    /// Records one interaction. - Throws: a field error for a note over 500 characters.
+    @discardableResult
+    static func record(
+        kind: AssistanceKind, staffID: UUID?, staffName: String, hallID: UUID?, item: (code: String, name: String)?, note: String?,
+        homeVisitID: UUID? = nil, caseID: UUID? = nil, region: String, zone: TimeZone, at instant: Date, on db: any Database
+    ) async throws -> Assistance {
+        if let note, note.count > 500 { throw PlatformError.invalidField(FieldError(field: "note", message: "备注不超过 500 字")) }
+        let entry = Assistance()
+        entry.regionCode = region
+        entry.hallID = hallID
+        entry.staffID = staffID
+        entry.staffName = staffName
+        entry.kind = kind
+        entry.itemCode = item?.code
+        entry.itemName = item?.name
+        entry.note = note
+        entry.occurredAt = instant
+        entry.day = LocalDate(instant, in: zone).description
+        entry.homeVisitID = homeVisitID
+        entry.caseID = caseID
+        try await entry.create(on: db)
+        return entry
+    }
+
+    /// Counts by kind over local days `from…to` (inclusive).
+    static func counts(region: String, from: LocalDate, to: LocalDate, on db: any Database) async throws -> [AssistanceKind: Int] {
+        var counts: [AssistanceKind: Int] = [:]
+        for kind in AssistanceKind.allCases {
+            counts[kind] = try await Assistance.query(on: db).filter(\.$regionCode == region).filter(\.$kind == kind)
+                .filter(\.$day >= from.description).filter(\.$day <= to.description).count()
+        }
+        return counts
+    }
+}

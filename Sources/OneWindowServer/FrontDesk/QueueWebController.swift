@@ -1,0 +1,241 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// The public side of the queue: the kiosk (取号机), the remote ticket page for phones, the slip and the page that
+/// follows a ticket's position, the calling display (叫号屏) with its live feed, and the JSON ticket API.
+struct QueueWebController {
+    func register(_ web: any RoutesBuilder, api: any RoutesBuilder, app: Application) {
+        web.get("kiosk", ":hall", use: kiosk)
+        web.post("kiosk", ":hall", "tickets", use: kioskIssue)
+        web.post("kiosk", ":hall", "check-in", use: kioskCheckIn)
+        web.get("queue", ":hall", use: remote)
+        web.post("queue", ":hall", "tickets", use: remoteIssue)
+        web.get("tickets", ":token", use: follow)
+        web.get("tickets", ":token", "slip", use: slip)
+        app.get("display", ":hall", use: display)
+        app.get("display", ":hall", "state", use: displayState)
+        app.webSocket("display", ":hall", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16), onUpgrade: live)
+        api.post("halls", ":hall", "tickets", use: apiIssue)
+        api.get("halls", ":hall", "queue", use: displayState)
+    }
+
+    static func hall(_ req: Request) async throws -> Hall {
+        let code = TextNormalization.normalize(req.parameters.get("hall") ?? "").uppercased()
+        guard let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$code == code)
+            .filter(\.$active == true).first()
+        else { throw PlatformError.notFound(what: "大厅") }
+        return hall
+    }
+
+    static func categories(_ hall: Hall, on db: any Database) async throws -> [TicketCategory] {
+        try await TicketCategory.query(on: db).filter(\.$hall.$id == hall.requireID()).filter(\.$active == true).sort(\.$position).all()
+    }
+
+    // MARK: Kiosk and phone
+
+    struct KioskContext: Encodable {
+        struct Category: Encodable { let prefix: String; let name: String; let covers: String; let waiting: Int }
+        let page: PageChrome
+        let hall: String
+        let hallCode: String
+        let remote: Bool
+        let categories: [Category]
+        let values: [String: String]
+        let errors: [String: String]
+        let checkInError: String?
+    }
+
+    func kiosk(req: Request) async throws -> View {
+        try await renderKiosk(req, remote: false)
+    }
+
+    func remote(req: Request) async throws -> View {
+        try await renderKiosk(req, remote: true)
+    }
+
+    private func renderKiosk(_ req: Request, remote: Bool, values: [String: String] = [:], errors: [String: String] = [:],
+                             checkInError: String? = nil) async throws -> View {
+        let hall = try await Self.hall(req)
+        let state = try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
+                                                        on: req.db)
+        let categories = try await Self.categories(hall, on: req.db)
+        return try await req.view.render(remote ? "frontdesk/remote" : "frontdesk/kiosk", KioskContext(
+            page: PageChrome(request: req, title: remote ? "手机取号 · \(hall.name)" : "取号 · \(hall.name)", forms: true),
+            hall: hall.name, hallCode: hall.code, remote: remote,
+            categories: categories.map { category in
+                .init(prefix: category.prefix, name: category.name, covers: category.covers,
+                      waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0)
+            },
+            values: values, errors: errors, checkInError: checkInError))
+    }
+
+    /// Reads a ticket request: `category` (prefix), optional `idNumber`, `name`, `phone`. The phone page needs the phone.
+    static func issueInput(_ req: Request, hall: Hall, fields: [String: String?], channel: Ticket.Channel) async throws
+        -> (QueueService.IssueInput?, [String: String])
+    {
+        var check = FormCheck()
+        let prefix = TextNormalization.normalize(fields["category"].flatMap { $0 } ?? "").uppercased()
+        let category = try await categories(hall, on: req.db).first { $0.prefix == prefix }
+        if category == nil { check.fail("category", "请选择办事类别") }
+        let idText = TextNormalization.normalizedOrNil(fields["idNumber"].flatMap { $0 })
+        let id = idText.flatMap { text in check.check { () throws(FieldError) in try ResidentID(text, field: "idNumber") } }
+        let name = check.optional(fields["name"].flatMap { $0 }, field: "name", label: "姓名", max: 30)
+        let phoneText = TextNormalization.normalizedOrNil(fields["phone"].flatMap { $0 })
+        if channel == .remote, phoneText == nil { check.fail("phone", "手机取号请填写手机号，用于到号提醒") }
+        let phone = phoneText.flatMap { text in check.check { () throws(FieldError) in try MobileNumber(text, field: "phone") } }
+        guard check.isValid, let category else { return (nil, check.errors) }
+        return (QueueService.IssueInput(hall: hall, category: category, channel: channel, residentID: id, name: name, phone: phone?.value), [:])
+    }
+
+    func kioskIssue(req: Request) async throws -> Response {
+        try await issueFromForm(req, channel: .kiosk)
+    }
+
+    func remoteIssue(req: Request) async throws -> Response {
+        try await issueFromForm(req, channel: .remote)
+    }
+
+    private func issueFromForm(_ req: Request, channel: Ticket.Channel) async throws -> Response {
+        let hall = try await Self.hall(req)
+        let form = try req.formFields()
+        let fields = ["category": form["category"], "idNumber": form["idNumber"], "name": form["name"], "phone": form["phone"]]
+        let (input, errors) = try await Self.issueInput(req, hall: hall, fields: fields, channel: channel)
+        guard let input else {
+            return try await renderKiosk(req, remote: channel == .remote, values: fields.compactMapValues { $0 }, errors: errors)
+                .encodeResponse(status: .badRequest, for: req)
+        }
+        let ticket = try await QueueService(req).issue(input)
+        return req.redirect(to: channel == .kiosk ? Paths.ticketSlip(ticket.followToken) : Paths.ticket(ticket.followToken))
+    }
+
+    func kioskCheckIn(req: Request) async throws -> Response {
+        let hall = try await Self.hall(req)
+        let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
+        do {
+            let ticket = try await AppointmentService(req).checkIn(code: code, queue: QueueService(req))
+            guard ticket.$hall.id == hall.id else { throw FrontDeskError.checkIn("该预约不在本大厅") }
+            return req.redirect(to: Paths.ticketSlip(ticket.followToken))
+        } catch let error as any DomainError where error.status != .internalServerError {
+            return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(status: error.status, for: req)
+        }
+    }
+
+    // MARK: Slip and position
+
+    struct TicketContext: Encodable {
+        let page: PageChrome
+        let hall: String
+        let number: String
+        let category: String
+        let priority: String?
+        let state: String
+        let ahead: Int
+        let waiting: Bool
+        let window: String?
+        let issuedAt: String
+        let followLink: String
+        let name: String?
+    }
+
+    static func ticketContext(_ req: Request, token: String, title: String) async throws -> TicketContext {
+        guard token.count == 20, let ticket = try await Ticket.query(on: req.db).filter(\.$followToken == token).first() else {
+            throw PlatformError.notFound(what: "号票")
+        }
+        let hall = try await Hall.find(ticket.$hall.id, on: req.db)
+        let category = try await TicketCategory.find(ticket.$category.id, on: req.db)
+        return TicketContext(
+            page: PageChrome(request: req, title: title), hall: hall?.name ?? "", number: ticket.number, category: category?.name ?? "",
+            priority: ticket.priority.isPriority ? ticket.priority.label : nil, state: ticket.state.label,
+            ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting, window: ticket.windowNumber,
+            issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
+            followLink: Paths.ticket(token), name: ticket.maskedName)
+    }
+
+    func follow(req: Request) async throws -> View {
+        try await req.view.render("frontdesk/ticket", Self.ticketContext(req, token: req.parameters.get("token") ?? "", title: "我的排队号"))
+    }
+
+    func slip(req: Request) async throws -> View {
+        try await req.view.render("frontdesk/slip", Self.ticketContext(req, token: req.parameters.get("token") ?? "", title: "排队号"))
+    }
+
+    // MARK: Display
+
+    struct DisplayContext: Encodable {
+        let hall: String
+        let hallCode: String
+    }
+
+    func display(req: Request) async throws -> View {
+        let hall = try await Self.hall(req)
+        return try await req.view.render("frontdesk/display", DisplayContext(hall: hall.name, hallCode: hall.code))
+    }
+
+    func displayState(req: Request) async throws -> QueueService.DisplayState {
+        let hall = try await Self.hall(req)
+        return try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
+                                                   on: req.db)
+    }
+
+    /// The live feed: the full state at once, then one message per change (with `announce` on a call).
+    @Sendable
+    func live(req: Request, ws: WebSocket) async {
+        guard let hall = try? await Self.hall(req), let hallID = hall.id else {
+            try? await ws.close(code: .policyViolation)
+            return
+        }
+        let stream = req.application.eventBus.subscribe("hall:\(hallID.uuidString)")
+        if let state = try? await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone),
+                                                            zone: req.settings.timeZone, on: req.db),
+           let data = try? JSONEncoder().encode(state), let json = String(data: data, encoding: .utf8) {
+            try? await ws.send(json)
+        }
+        let task = Task {
+            for await event in stream {
+                if ws.isClosed { break }
+                try? await ws.send(event.json)
+            }
+        }
+        ws.onClose.whenComplete { _ in task.cancel() }
+    }
+
+    // MARK: API
+
+    struct IssueRequest: Content {
+        let category: String?
+        let idNumber: String?
+        let name: String?
+        let phone: String?
+    }
+
+    struct TicketDTO: Content {
+        let number: String
+        let category: String
+        let serviceDay: String
+        let priority: String
+        let ahead: Int
+        /// ISO 8601 with the hall's offset (`2025-03-05T09:12:00+08:00`).
+        let issuedAt: String
+        let followUrl: String
+    }
+
+    /// `POST /api/v1/halls/{hall}/tickets`: a remote or kiosk ticket as JSON → 201.
+    func apiIssue(req: Request) async throws -> Response {
+        let hall = try await Self.hall(req)
+        let body = try? req.content.decode(IssueRequest.self)
+        let (input, errors) = try await Self.issueInput(
+            req, hall: hall, fields: ["category": body?.category, "idNumber": body?.idNumber, "name": body?.name, "phone": body?.phone], channel: .kiosk)
+        guard let input else {
+            let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("category", "请选择办事类别")
+            throw PlatformError.invalidField(FieldError(field: field, message: message))
+        }
+        let ticket = try await QueueService(req).issue(input)
+        let dto = TicketDTO(number: ticket.number, category: input.category.name, serviceDay: ticket.serviceDay, priority: ticket.priority.rawValue,
+                            ahead: try await QueueService.ahead(of: ticket, on: req.db),
+                            issuedAt: CaseAPIController.iso(ticket.issuedAt, req.settings.timeZone) ?? "",
+                            followUrl: Paths.ticket(ticket.followToken))
+        return try await dto.encodeResponse(status: .created, for: req)
+    }
+}
