@@ -60,13 +60,16 @@ public struct CallPolicy: Sendable, Equatable {
         public let slotStartsAt: Double?
         /// Transferred to this very window.
         public let directed: Bool
+        /// Breaks ties of equal arrival times: the order of issue (the ticket's daily sequence).
+        public let sequence: Int
 
-        public init(id: String, priority: TicketPriority, arrivedAt: Double, slotStartsAt: Double? = nil, directed: Bool = false) {
+        public init(id: String, priority: TicketPriority, arrivedAt: Double, slotStartsAt: Double? = nil, directed: Bool = false, sequence: Int = 0) {
             self.id = id
             self.priority = priority
             self.arrivedAt = arrivedAt
             self.slotStartsAt = slotStartsAt
             self.directed = directed
+            self.sequence = sequence
         }
     }
 
@@ -75,12 +78,12 @@ public struct CallPolicy: Sendable, Equatable {
     ///   - now: the current instant, same origin as `arrivedAt`.
     ///   - priorityStreak: priority calls made in a row at this window so far.
     public func next(_ candidates: [Candidate], now: Double, priorityStreak: Int) -> Candidate? {
-        let byArrival = candidates.sorted { ($0.arrivedAt, $0.id) < ($1.arrivedAt, $1.id) }
+        let byArrival = candidates.sorted { ($0.arrivedAt, $0.sequence, $0.id) < ($1.arrivedAt, $1.sequence, $1.id) }
         if let directed = byArrival.first(where: \.directed) { return directed }
         let normal = byArrival.first { !$0.priority.isPriority }
         if priorityStreak >= maxPriorityInARow, let normal { return normal }
         let dueAppointments = byArrival.filter { $0.priority == .appointment && ($0.slotStartsAt ?? .infinity) <= now }
-            .sorted { ($0.slotStartsAt!, $0.arrivedAt, $0.id) < ($1.slotStartsAt!, $1.arrivedAt, $1.id) }
+            .sorted { ($0.slotStartsAt!, $0.arrivedAt, $0.sequence) < ($1.slotStartsAt!, $1.arrivedAt, $1.sequence) }
         if let appointment = dueAppointments.first { return appointment }
         if let priority = byArrival.first(where: { $0.priority.isPriority && $0.priority != .appointment }) { return priority }
         // An appointment checked in early waits like everyone else once no one is ahead of it.

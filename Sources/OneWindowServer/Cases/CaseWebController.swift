@@ -339,6 +339,8 @@ struct CaseWebController {
         let pendingMaterials: Bool
         let applicant: Person
         let proxy: Person?
+        /// 帮办员 acting as 代办 at a home visit.
+        let proxyStaff: String?
         let unmasked: Bool
         let materials: [Material]
         let steps: [Step]
@@ -411,7 +413,7 @@ struct CaseWebController {
             owner: record.ownerName ?? "—", decision: record.decision?.label, reason: record.reason,
             delivery: record.deliveryMethod.map { "\($0.label)（\(record.deliveredAt.map { LocalTime.format($0, in: zone) } ?? "")）" },
             pendingMaterials: record.pendingMaterials, applicant: applicant, proxy: person(record.$proxy.id.flatMap { applicants[$0] }),
-            unmasked: unmasked,
+            proxyStaff: record.proxyStaffName, unmasked: unmasked,
             materials: materials.map {
                 .init(name: $0.name, provision: $0.provision.label, isKey: $0.isKey, licenceID: $0.licenceID, fileLink: $0.file.map { Paths.file($0.id!) },
                       fileName: $0.file?.originalName, note: $0.note)

@@ -102,6 +102,11 @@ struct QueueService {
         ticket.slotStartsAt = input.appointment?.slotStartsAt
         ticket.soonNotified = false
         try await ticket.create(on: tx)
+        // Someone who takes a ticket with 3 or fewer ahead already knows: "即将到号" is for those who went away.
+        if try await Self.ahead(of: ticket, on: tx) <= settings.soonAhead {
+            ticket.soonNotified = true
+            try await ticket.save(on: tx)
+        }
         try await log(ticket, "issue", note: ticket.priority == .none ? nil : ticket.priority.label, on: tx)
         return ticket
     }
@@ -117,7 +122,11 @@ struct QueueService {
         guard ticket.state == .waiting else { return 0 }
         return try await Ticket.query(on: db)
             .filter(\.$category.$id == ticket.$category.id).filter(\.$serviceDay == ticket.serviceDay)
-            .filter(\.$state == .waiting).filter(\.$arrivedAt < ticket.arrivedAt).filter(\.$directedWindowID == nil)
+            .filter(\.$state == .waiting).filter(\.$directedWindowID == nil)
+            .group(.or) { earlier in
+                earlier.filter(\.$arrivedAt < ticket.arrivedAt)
+                earlier.group(.and) { $0.filter(\.$arrivedAt == ticket.arrivedAt).filter(\.$sequence < ticket.sequence) }
+            }
             .count()
     }
 
@@ -196,7 +205,8 @@ struct QueueService {
                 .filter { $0.directedWindowID == windowID || ($0.directedWindowID == nil && desk.categoryIDs.contains($0.$category.id)) }
             let candidates = waiting.map {
                 CallPolicy.Candidate(id: $0.id!.uuidString, priority: $0.priority, arrivedAt: $0.arrivedAt.timeIntervalSince1970,
-                                     slotStartsAt: $0.slotStartsAt?.timeIntervalSince1970, directed: $0.directedWindowID == windowID)
+                                     slotStartsAt: $0.slotStartsAt?.timeIntervalSince1970, directed: $0.directedWindowID == windowID,
+                                     sequence: $0.sequence)
             }
             let policy = CallPolicy(maxPriorityInARow: service.settings.maxPriorityInARow)
             guard let next = policy.next(candidates, now: service.now.timeIntervalSince1970, priorityStreak: desk.priorityStreak),

@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite("Front desk: appointments (capacity in the database, local days, check-in)")
+struct AppointmentTests {
+    static func slot(_ app: Application, prefix: String = "B", day: String, times: String, capacity: Int) async throws -> [AppointmentSlot] {
+        let category = try await DeskFixtures.category(app, prefix)
+        _ = try await DeskFixtures.appointments(app).createSlots(
+            category: category, from: LocalDate(iso: day)!, to: LocalDate(iso: day)!, times: try #require(AppointmentController.times(times)),
+            capacity: capacity, calendar: try await app.calendarCache.calendar(on: app.db))
+        return try await AppointmentSlot.query(on: app.db).filter(\.$day == day).sort(\.$startsAt).all()
+    }
+
+    static func book(_ app: Application, slot: UUID, id: String, name: String = "王五", phone: String = "13900139000") async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
+                                            body: CaseFixtures.body(["slotId": slot.uuidString, "idNumber": id, "name": name, "phone": phone]))
+    }
+
+    @Test("20 concurrent bookings of a 1-place slot: one 201, nineteen 409, one row")
+    func capacityUnderConcurrency() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-10:00", capacity: 1).first)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 1...20 {
+                    group.addTask { try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: n)).status }
+                }
+                var all: [HTTPStatus] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 19)
+            #expect(try await Appointment.query(on: app.db).count() == 1)
+            #expect(try await AppointmentSlot.find(slot.requireID(), on: app.db)?.booked == 1)
+            let refused = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 30))
+            #expect(try refused.errorPayload() == ["code": "slot_full", "message": "该时段已约满，请选择其他时段", "field": "slotId"])
+        }
+    }
+
+    @Test("A 07:30 +08:00 slot belongs to its local day (23:30 UTC the day before) for lists and the one-a-day limit")
+    func localDay() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            let slots = try await Self.slot(app, day: "2025-03-06", times: "07:30-08:00, 10:00-11:00", capacity: 3)
+            #expect(slots.map(\.startsAt) == [Date(timeIntervalSince1970: 1_741_217_400), Date(timeIntervalSince1970: 1_741_226_400)])  // 2025-03-05T23:30Z, 2025-03-06T02:00Z
+            #expect(slots.map(\.day) == ["2025-03-06", "2025-03-06"])
+            let id = DeskFixtures.residentID(birth: "19800101", seq: 1)
+            let early = try await Self.book(app, slot: slots[0].requireID(), id: id)
+            #expect(early.status == .created)
+            #expect(try early.json()["day"] as? String == "2025-03-06")
+            #expect(try early.json()["idNumber"] as? String == "1101**********0014".replacingOccurrences(of: "0014", with: String(id.suffix(4))))
+            let second = try await Self.book(app, slot: slots[1].requireID(), id: id)
+            #expect(second.status == .conflict)
+            #expect(try second.errorPayload()["code"] == "already_booked")
+            #expect(try second.errorPayload()["message"] == "您在 2025-03-06 已有一个有效预约（每人每天限约 1 个），如需更改请先取消原预约")
+            let listed = try await app.testing().sendRequest(.GET, "/api/v1/appointment-slots?hall=CY-ZX&category=B&day=2025-03-06")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView)) as? [[String: Any]])
+            #expect(rows.map { "\($0["starts"]!) \($0["booked"]!)" } == ["07:30 1", "10:00 0"])
+            #expect(try await AppointmentSlot.query(on: app.db).filter(\.$day == "2025-03-05").count() == 0)
+        }
+    }
+
+    @Test("Booking refusals name the field: bad ID 400, a started slot 422, beyond 7 days 422; weekends get no slots")
+    func refusals() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            let today = try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00", capacity: 2)
+            let bad = try await Self.book(app, slot: today[0].requireID(), id: "110105198001010011")
+            #expect(bad.status == .badRequest)
+            #expect(try bad.errorPayload()["field"] == "idNumber")
+            let started = try await Self.book(app, slot: today[0].requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1))
+            #expect(started.status == .unprocessableEntity)
+            #expect(try started.errorPayload()["message"] == "该时段已开始或已过去，请选择之后的时段")
+            let far = try await Self.slot(app, day: "2025-03-13", times: "09:00-10:00", capacity: 2)
+            let tooFar = try await Self.book(app, slot: far[0].requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1))
+            #expect(tooFar.status == .unprocessableEntity)
+            #expect(try tooFar.errorPayload()["message"] == "最多可预约 7 天内的时段（最晚 2025-03-12）")
+            #expect(try await Self.slot(app, day: "2025-03-08", times: "09:00-10:00", capacity: 2).isEmpty)  // Saturday
+            let missing = try await app.testing().sendRequest(.POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
+                                                              body: ByteBuffer(string: "{}"))
+            #expect(missing.status == .badRequest)
+        }
+    }
+
+    @Test("Cancel returns the place; check-in on the day makes an appointment ticket, called first once its slot starts")
+    func cancelAndCheckIn() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-09:30", capacity: 1).first)
+            let first = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
+            let code = try #require(try first.json()["code"] as? String)
+            await #expect(throws: PlatformError.self) { try await DeskFixtures.appointments(app).cancel(code: code, phoneLast4: "0000") }
+            let cancelled = try await DeskFixtures.appointments(app).cancel(code: code, phoneLast4: "9001")
+            #expect(cancelled.state == .cancelled)
+            #expect(try await AppointmentSlot.find(slot.requireID(), on: app.db)?.booked == 0)
+            let again = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 2))
+            #expect(again.status == .created)
+            let code2 = try #require(try again.json()["code"] as? String)
+            // Check-in the day before is refused.
+            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, queue: DeskFixtures.queue(app)) }
+            CaseFixtures.setClock(app, "2025-03-06 08:40")
+            try await DeskFixtures.issue(app, "B", id: DeskFixtures.residentID(birth: "19500101", seq: 1))  // elderly, B001
+            let ticket = try await DeskFixtures.appointments(app).checkIn(code: code2.lowercased(), queue: DeskFixtures.queue(app))
+            #expect(ticket.number == "B002")
+            #expect(ticket.priority == .appointment)
+            #expect(ticket.channel == .appointment)
+            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, queue: DeskFixtures.queue(app)) }
+            let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk])
+            let window = try await DeskFixtures.window(app, "1")
+            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [])
+            // 08:50: the slot (09:00) has not started: the elderly ticket first.
+            CaseFixtures.setClock(app, "2025-03-06 08:50")
+            let before = try #require(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window))
+            #expect(before.number == "B001")
+            _ = try await DeskFixtures.queue(app, staff: clerk).act(.finish, ticketID: before.requireID(), window: window)
+            try await DeskFixtures.issue(app, "B", id: DeskFixtures.residentID(birth: "19500101", seq: 2))  // elderly B003
+            CaseFixtures.setClock(app, "2025-03-06 09:00")
+            #expect(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window)?.number == "B002")
+            let stored = try #require(try await Appointment.query(on: app.db).filter(\.$code == code2).first())
+            #expect(stored.state == .checkedIn)
+            #expect(stored.ticketID == ticket.id)
+        }
+    }
+}
