@@ -44,6 +44,7 @@ struct QueueWebController {
         let categories: [Category]
         let values: [String: String]
         let errors: [String: String]
+        let errorList: [String]
         let checkInError: String?
     }
 
@@ -68,7 +69,7 @@ struct QueueWebController {
                 .init(prefix: category.prefix, name: category.name, covers: category.covers,
                       waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0)
             },
-            values: values, errors: errors, checkInError: checkInError))
+            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value), checkInError: checkInError))
     }
 
     /// Reads a ticket request: `category` (prefix), optional `idNumber`, `name`, `phone`. The phone page needs the phone.
@@ -148,7 +149,8 @@ struct QueueWebController {
         return TicketContext(
             page: PageChrome(request: req, title: title), hall: hall?.name ?? "", number: ticket.number, category: category?.name ?? "",
             priority: ticket.priority.isPriority ? ticket.priority.label : nil, state: ticket.state.label,
-            ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting, window: ticket.windowNumber,
+            ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting,
+            window: ticket.state == .called || ticket.state == .serving ? ticket.windowNumber : nil,
             issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
             followLink: Paths.ticket(token), name: ticket.maskedName)
     }
