@@ -135,6 +135,86 @@ def clerk_case(driver, wait, base, check):
     driver.save_screenshot(os.path.join(ARTIFACTS, "9-case-page.png"))
 
 
+def front_desk(driver, wait, base, check):
+    """Issue 4: a ticket is taken at the kiosk, the clerk calls it at window 5, and the calling display (open in
+    another window) shows it within a second and speaks it; a transfer and a no-show behave as specified."""
+    console = driver.current_window_handle
+    driver.switch_to.new_window("window")
+    display = driver.current_window_handle
+    driver.get(base + "/display/CY-ZX?voice=1")
+    # Record what the display says (headless Chromium has no audio device).
+    driver.execute_script("window.__spoken = []; window.speechSynthesis.speak = function (u) { window.__spoken.push(u.text + '|' + u.lang); };")
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "connection").text == "实时")
+    check("the calling display connects live", True)
+
+    driver.switch_to.window(console)
+    for name in ["刘小芳", "", ""]:
+        driver.get(base + "/kiosk/CY-ZX")
+        if name:
+            driver.find_element(By.ID, "name").send_keys(name)
+        driver.find_element(By.CSS_SELECTOR, "button.kiosk-button[data-category='A']").click()
+        wait.until(EC.presence_of_element_located((By.ID, "ticket-number")))
+    check("the kiosk issues A003 as the third ticket of the day", driver.find_element(By.ID, "ticket-number").text == "A003")
+    check("the slip says how many are ahead", driver.find_element(By.ID, "ahead").text == "2")
+    driver.save_screenshot(os.path.join(ARTIFACTS, "10-ticket-slip.png"))
+
+    driver.get(base + "/desk")
+    Select(driver.find_element(By.ID, "window")).select_by_visible_text("5 号 · 综合窗口 5（综合窗口）")
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name='categories[]']"):
+        if box.is_selected() and not box.find_element(By.XPATH, "..").text.strip().startswith("A "):
+            box.click()  # window 5 calls 综合受理 only
+    driver.find_element(By.CSS_SELECTOR, "form[action='/desk/signin'] button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.ID, "call-next")))
+    driver.find_element(By.ID, "call-next").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".current-ticket .ticket-number")))
+    check("the clerk calls A001 at window 5", driver.find_element(By.CSS_SELECTOR, ".current-ticket .ticket-number").text == "A001")
+    driver.switch_to.window(display)
+    started = time.time()
+    try:
+        WebDriverWait(driver, 1.0, poll_frequency=0.05).until(lambda d: "A001" in d.find_element(By.ID, "calls").text)
+        shown = True
+    except Exception:
+        shown = False
+    check(f"the display shows A001 within a second ({time.time() - started:.2f} s after the call page returned)", shown)
+    check("the display announces 请 A001 号到 5 号窗口办理", driver.find_element(By.ID, "announce").text == "请 A001 号到 5 号窗口办理")
+    check("the display speaks the call in Chinese", "请 A001 号到 5 号窗口办理|zh-CN" in driver.execute_script("return window.__spoken"))
+    check("the display masks the name", "刘*芳" in driver.find_element(By.ID, "calls").text and "刘小芳" not in driver.page_source)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "11-calling-display.png"))
+
+    # Transfer A001 to 不动产登记: it leaves window 5 and waits in B with its original time.
+    driver.switch_to.window(console)
+    Select(driver.find_element(By.CSS_SELECTOR, "select.transfer-target")).select_by_visible_text("B 不动产登记")
+    driver.find_element(By.ID, "transfer").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "p.ok")))
+    check("the transfer is confirmed", "已转移，原取号时间保留" in driver.find_element(By.CSS_SELECTOR, "p.ok").text)
+    check("the console shows B 不动产登记 with 1 waiting", "B 不动产登记：1 人" in driver.find_element(By.CSS_SELECTOR, "ul.waiting-list").text)
+    driver.switch_to.window(display)
+    WebDriverWait(driver, 2).until(lambda d: "B 不动产登记：1 人" in d.find_element(By.ID, "waiting").text)
+    check("the display moves A001 to the B queue", "A001" not in driver.find_element(By.ID, "calls").text)
+
+    # A no-show: A002 is called, 过号 is refused before 2 recalls, then accepted.
+    driver.switch_to.window(console)
+    driver.find_element(By.ID, "call-next").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".current-ticket .ticket-number").text == "A002")
+    driver.find_element(By.ID, "skip").click()
+    wait.until(EC.presence_of_element_located((By.ID, "desk-error")))
+    check("过号 before two recalls is refused", "过号前须重呼 2 次" in driver.find_element(By.ID, "desk-error").text)
+    driver.get(driver.current_url.split("/tickets/")[0])
+    for _ in range(2):
+        driver.find_element(By.ID, "recall").click()
+        wait.until(EC.presence_of_element_located((By.ID, "call-next")))
+    check("two recalls are counted", "已重呼 2 次" in driver.find_element(By.CSS_SELECTOR, ".current-ticket h2").text)
+    driver.find_element(By.ID, "skip").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".current-ticket"))
+    check("A002 is marked 过号", "A002（过号" in driver.find_element(By.TAG_NAME, "main").text)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "12-window-console.png"))
+    driver.switch_to.window(display)
+    WebDriverWait(driver, 2).until(lambda d: "A002" not in d.find_element(By.ID, "calls").text)
+    check("the display drops the no-show", "A 综合受理：1 人" in driver.find_element(By.ID, "waiting").text)
+    driver.close()
+    driver.switch_to.window(console)
+
+
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="ow-browser-")
@@ -195,6 +275,7 @@ def main():
         driver.save_screenshot(os.path.join(ARTIFACTS, "6-admin-drafts.png"))
 
         clerk_case(driver, wait, base, check)
+        front_desk(driver, wait, base, check)
     except Exception as error:  # a step that could not run is a failure, with its reason
         check(f"browser steps ran without error ({type(error).__name__}: {error})", False)
         driver.save_screenshot(os.path.join(ARTIFACTS, "error.png"))

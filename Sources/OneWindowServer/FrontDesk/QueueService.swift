@@ -351,8 +351,13 @@ struct QueueService {
         let calls = try await Ticket.query(on: db).filter(\.$hall.$id == hallID).filter(\.$serviceDay == day.description)
             .filter(\.$calledAt != nil).filter(\.$state ~~ [.called, .serving]).sort(\.$calledAt, .descending).limit(8).all()
         let categories = try await TicketCategory.query(on: db).filter(\.$hall.$id == hallID).filter(\.$active == true).sort(\.$position).all()
-        let waiting = try await Ticket.query(on: db).filter(\.$hall.$id == hallID).filter(\.$serviceDay == day.description)
-            .filter(\.$state == .waiting).all()
+        let sql = db as! any SQLDatabase
+        let counts = try await sql.raw("""
+            SELECT category_id, COUNT(*) AS n FROM tickets WHERE hall_id = \(bind: hallID) AND service_day = \(bind: day.description) AND state = 'waiting'
+            GROUP BY category_id
+            """).all().reduce(into: [UUID: Int]()) { counts, row in
+                if let id = try? row.decode(column: "category_id", as: UUID.self) { counts[id] = (try? row.decode(column: "n", as: Int.self)) ?? 0 }
+            }
         let paused = try await WindowDesk.query(on: db).filter(\.$hall.$id == hallID).filter(\.$paused == true).with(\.$window).all()
         return DisplayState(
             hall: hall.name, day: day.description,
@@ -361,13 +366,14 @@ struct QueueService {
                       state: $0.state.label)
             },
             waiting: categories.map { category in
-                .init(prefix: category.prefix, name: category.name, count: waiting.filter { $0.$category.id == category.id }.count)
+                .init(prefix: category.prefix, name: category.name, count: category.id.flatMap { counts[$0] } ?? 0)
             },
             pausedWindows: paused.map(\.window.number).sorted(), announce: nil)
     }
 
     /// Tells the hall's live pages the new state (after the change committed).
     func publish(hallID: UUID, announce: String?) async {
+        guard bus.hasSubscribers("hall:\(hallID.uuidString)") else { return }
         guard let hall = try? await Hall.find(hallID, on: db), var state = try? await Self.displayState(hall: hall, day: today, zone: zone, on: db)
         else { return }
         state.announce = announce

@@ -16,6 +16,8 @@ protocol EventBus: Sendable {
     func publish(_ event: LiveEvent)
     /// A stream of the topic's events from now on; it ends when the subscriber cancels.
     func subscribe(_ topic: String) -> AsyncStream<LiveEvent>
+    /// Whether anyone follows the topic now (publishers skip building a payload nobody reads).
+    func hasSubscribers(_ topic: String) -> Bool
 }
 
 /// One process: subscribers held in memory.
@@ -25,6 +27,10 @@ final class InProcessEventBus: EventBus {
     func publish(_ event: LiveEvent) {
         let targets = subscribers.withLockedValue { Array(($0[event.topic] ?? [:]).values) }
         for continuation in targets { continuation.yield(event) }
+    }
+
+    func hasSubscribers(_ topic: String) -> Bool {
+        subscribers.withLockedValue { !($0[topic]?.isEmpty ?? true) }
     }
 
     func subscribe(_ topic: String) -> AsyncStream<LiveEvent> {
