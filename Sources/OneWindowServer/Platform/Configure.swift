@@ -60,9 +60,9 @@ private func configureDatabase(_ app: Application, settings: Settings, postgresS
     } else {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("onewindow.sqlite").path
-        // One SQLite connection serves every request in turn: a burst (200 kiosks at opening time) waits its turn
-        // rather than failing after the default 10 s.
-        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60)), as: .sqlite)
+        // One SQLite connection serves every request in turn (see SingleConnectionSQLite); a burst (200 kiosks at
+        // opening time) waits its turn rather than failing after the default 10 s.
+        app.databases.use(.singleConnection(.sqlite(.file(path), connectionPoolTimeout: .seconds(60))), as: .sqlite)
     }
 }
 
