@@ -118,16 +118,17 @@ struct QueueService {
     }
 
     /// Waiting tickets ahead of `ticket` in its category (arrived earlier, not sent to one window).
+    ///
+    /// Compared here, not in SQL: an instant read back from the database and bound again can differ from the stored
+    /// value in its last bit (Foundation keeps dates from 2001, not 1970), so a ticket could count itself.
     static func ahead(of ticket: Ticket, on db: any Database) async throws -> Int {
         guard ticket.state == .waiting else { return 0 }
         return try await Ticket.query(on: db)
             .filter(\.$category.$id == ticket.$category.id).filter(\.$serviceDay == ticket.serviceDay)
             .filter(\.$state == .waiting).filter(\.$directedWindowID == nil)
-            .group(.or) { earlier in
-                earlier.filter(\.$arrivedAt < ticket.arrivedAt)
-                earlier.group(.and) { $0.filter(\.$arrivedAt == ticket.arrivedAt).filter(\.$sequence < ticket.sequence) }
-            }
-            .count()
+            .all()
+            .filter { $0.id != ticket.id && ($0.arrivedAt, $0.sequence) < (ticket.arrivedAt, ticket.sequence) }
+            .count
     }
 
     // MARK: Windows
