@@ -117,18 +117,19 @@ struct QueueService {
         return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
     }
 
-    /// Waiting tickets ahead of `ticket` in its category (arrived earlier, not sent to one window).
-    ///
-    /// Compared here, not in SQL: an instant read back from the database and bound again can differ from the stored
-    /// value in its last bit (Foundation keeps dates from 2001, not 1970), so a ticket could count itself.
+    /// Waiting tickets ahead of `ticket` in its category (arrived earlier, or at the same instant with a lower
+    /// sequence; not sent to one window). The ticket itself is excluded by id: an instant read back from the database
+    /// and bound again can differ from the stored value in its last bit, so a comparison alone could count it.
     static func ahead(of ticket: Ticket, on db: any Database) async throws -> Int {
-        guard ticket.state == .waiting else { return 0 }
+        guard ticket.state == .waiting, let id = ticket.id else { return 0 }
         return try await Ticket.query(on: db)
             .filter(\.$category.$id == ticket.$category.id).filter(\.$serviceDay == ticket.serviceDay)
-            .filter(\.$state == .waiting).filter(\.$directedWindowID == nil)
-            .all()
-            .filter { $0.id != ticket.id && ($0.arrivedAt, $0.sequence) < (ticket.arrivedAt, ticket.sequence) }
-            .count
+            .filter(\.$state == .waiting).filter(\.$directedWindowID == nil).filter(\.$id != id)
+            .group(.or) { earlier in
+                earlier.filter(\.$arrivedAt < ticket.arrivedAt)
+                earlier.group(.and) { $0.filter(\.$arrivedAt == ticket.arrivedAt).filter(\.$sequence < ticket.sequence) }
+            }
+            .count()
     }
 
     // MARK: Windows

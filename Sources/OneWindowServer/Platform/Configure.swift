@@ -56,7 +56,8 @@ private func configureDatabase(_ app: Application, settings: Settings, postgresS
     if let url = settings.databaseURL {
         var config = try SQLPostgresConfiguration(url: url)
         if let postgresSchema { config.searchPath = [postgresSchema] }
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresConnectionsPerEventLoop), as: .psql)
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresConnectionsPerEventLoop,
+                                    connectionPoolTimeout: .seconds(60)), as: .psql)
     } else {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("onewindow.sqlite").path

@@ -1,3 +1,4 @@
+import AsyncKit
 import FluentKit
 import Foundation
 import OneWindowCore
@@ -48,6 +49,9 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             return (.conflict, ErrorPayload(code: "conflict", message: "该记录与已有记录冲突（可能刚被他人提交），请刷新后重试", field: nil), [:])
         case let error as DecodingError:
             return (.badRequest, describe(decoding: error), [:])
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy past the pool's wait: overload, not a bug; the client may retry.
+            return (.serviceUnavailable, ErrorPayload(code: "busy", message: "系统繁忙，请稍后再试", field: nil), ["Retry-After": "5"])
         case let error as any AbortError:
             return (error.status, ErrorPayload(code: code(for: error.status), message: message(for: error.status), field: nil), error.headers)
         default:
