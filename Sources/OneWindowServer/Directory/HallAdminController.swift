@@ -111,6 +111,8 @@ struct HallAdminController {
             hall.hours = hours
             hall.active = form.active != nil
             try await hall.save(on: tx)
+            // A new hall can issue tickets at once: its default categories come with it.
+            if existing == nil { try await TicketCategoryDefaults.create(for: hall, on: tx) }
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: existing == nil ? "hall.create" : "hall.update", entityType: "hall",
                 entityID: hall.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")大厅 \(code) \(name)")

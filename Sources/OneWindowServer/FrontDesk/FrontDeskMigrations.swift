@@ -190,30 +190,9 @@ struct M0016_CreateFrontDesk: AsyncMigration {
         try await Self.loadDefaultCategories(on: database)
     }
 
-    /// Every hall gets `A 综合受理`; the county centre also `B 不动产登记`, `C 社保医保`, `D 企业开办`.
     static func loadDefaultCategories(on database: any Database) async throws {
-        let departments = try await Department.query(on: database).all()
-        func department(_ code: String, region: String) -> UUID? {
-            departments.first { $0.code == code && $0.regionCode == region }?.id
-        }
         for hall in try await Hall.query(on: database).all() {
-            var entries: [(String, String, String, String?)] = [("A", "综合受理", "所有事项（综合窗口一窗受理）", nil)]
-            if hall.level == .county {
-                entries += [("B", "不动产登记", "不动产登记、交易、税费", "ZRZY"), ("C", "社保医保", "社会保险、医疗保障、公积金", "RSJ"),
-                            ("D", "企业开办", "企业设立、变更、注销，许可", "SCJG")]
-            }
-            for (position, entry) in entries.enumerated() {
-                let category = TicketCategory()
-                category.regionCode = hall.regionCode
-                category.$hall.id = try hall.requireID()
-                category.prefix = entry.0
-                category.name = entry.1
-                category.covers = entry.2
-                category.$department.id = entry.3.flatMap { department($0, region: hall.regionCode) }
-                category.position = position
-                category.active = true
-                try await category.create(on: database)
-            }
+            try await TicketCategoryDefaults.create(for: hall, on: database)
         }
     }
 
@@ -221,6 +200,31 @@ struct M0016_CreateFrontDesk: AsyncMigration {
         for schema in [Improvement.schema, DirectorShiftCase.schema, DirectorShift.schema, Assistance.schema, HomeVisit.schema, Appointment.schema,
                        AppointmentSlot.schema, WindowDesk.schema, TicketEvent.schema, Ticket.schema, TicketCategory.schema] {
             try await database.schema(schema).delete()
+        }
+    }
+}
+
+/// The ticket categories a hall starts with: every hall `A 综合受理`; a county centre also `B 不动产登记`,
+/// `C 社保医保`, `D 企业开办`, each tied to its department when the region has it.
+enum TicketCategoryDefaults {
+    static func create(for hall: Hall, on database: any Database) async throws {
+        var entries: [(String, String, String, String?)] = [("A", "综合受理", "所有事项（综合窗口一窗受理）", nil)]
+        if hall.level == .county {
+            entries += [("B", "不动产登记", "不动产登记、交易、税费", "ZRZY"), ("C", "社保医保", "社会保险、医疗保障、公积金", "RSJ"),
+                        ("D", "企业开办", "企业设立、变更、注销，许可", "SCJG")]
+        }
+        let departments = try await Department.query(on: database).filter(\.$regionCode == hall.regionCode).all()
+        for (position, entry) in entries.enumerated() {
+            let category = TicketCategory()
+            category.regionCode = hall.regionCode
+            category.$hall.id = try hall.requireID()
+            category.prefix = entry.0
+            category.name = entry.1
+            category.covers = entry.2
+            category.$department.id = entry.3.flatMap { code in departments.first { $0.code == code }?.id }
+            category.position = position
+            category.active = true
+            try await category.create(on: database)
         }
     }
 }

@@ -217,3 +217,24 @@ struct QueueTests {
         }
     }
 }
+
+@Suite("Front desk: queue settings from the environment")
+struct QueueSettingsTests {
+    @Test("Defaults 3 / 2 / 70; values from the environment; out of range is refused naming the variable")
+    func settings() throws {
+        let defaults = try QueueSettings.fromEnvironment([:])
+        #expect(defaults.maxPriorityInARow == 3)
+        #expect(defaults.recallsBeforeNoShow == 2)
+        #expect(defaults.priority.elderlyAge == 70)
+        let tuned = try QueueSettings.fromEnvironment(["ONEWINDOW_PRIORITY_IN_A_ROW": "2", "ONEWINDOW_RECALLS_BEFORE_NO_SHOW": "3", "ONEWINDOW_ELDERLY_AGE": "65"])
+        #expect(tuned.maxPriorityInARow == 2)
+        #expect(tuned.recallsBeforeNoShow == 3)
+        #expect(tuned.priority.elderlyAge == 65)
+        do {
+            _ = try QueueSettings.fromEnvironment(["ONEWINDOW_PRIORITY_IN_A_ROW": "0"])
+            Issue.record("0 must be refused")
+        } catch let error as any AbortError {
+            #expect(error.reason == "ONEWINDOW_PRIORITY_IN_A_ROW=0 should be a whole number in 1...20")
+        }
+    }
+}
