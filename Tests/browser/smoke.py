@@ -157,6 +157,8 @@ def front_desk(driver, wait, base, check):
         driver.get(base + "/kiosk/CY-ZX")
         if name:
             driver.find_element(By.ID, "name").send_keys(name)
+        if name:
+            driver.save_screenshot(os.path.join(ARTIFACTS, "10a-kiosk.png"))
         driver.find_element(By.CSS_SELECTOR, "button.kiosk-button[data-category='A']").click()
         wait.until(EC.presence_of_element_located((By.ID, "ticket-number")))
     check("the kiosk issues A003 as the third ticket of the day", driver.find_element(By.ID, "ticket-number").text == "A003")

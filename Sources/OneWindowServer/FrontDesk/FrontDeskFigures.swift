@@ -39,6 +39,8 @@ struct FrontDeskFigures: Encodable, Sendable {
     let windows: [Group]
     let hours: [Group]
     let perHour: [Bar]
+    /// Width of the per-hour chart in px.
+    let perHourWidth: Int
     let perDay: [Bar]
     let peakHours: [String]
     let assistance: [Bar]
@@ -87,14 +89,16 @@ struct FrontDeskFigures: Encodable, Sendable {
                 return Bar(label: entry.0, value: entry.1, height: height, x: index * width, y: 130 - height)
             }
         }
-        let hourRange = Array(7...19)
-        let perHour = bars(hourRange.map { (String(format: "%02d", $0), hourOf[$0]?.count ?? 0) }, width: 40)
+        // Office hours, widened to any hour that had tickets (evening 延时服务).
+        let hourRange = Array(min(7, hourOf.keys.min() ?? 7)...max(19, hourOf.keys.max() ?? 19))
+        let perHour = bars(hourRange.map { (String(format: "%02d", $0), hourOf[$0]?.count ?? 0) }, width: 36)
         let peak = perHour.map(\.value).max() ?? 0
         let days = Dictionary(grouping: tickets, by: \.serviceDay)
         let perDay = bars(days.keys.sorted().suffix(31).map { (String($0.suffix(5)), days[$0]!.count) }, width: 24)
         let assistance = try await AssistanceLog.counts(region: region, from: from, to: to, on: db)
         return FrontDeskFigures(
-            total: group("all", "全部", tickets), categories: byCategory, windows: byWindow, hours: byHour, perHour: perHour, perDay: perDay,
+            total: group("all", "全部", tickets), categories: byCategory, windows: byWindow, hours: byHour, perHour: perHour,
+            perHourWidth: perHour.count * 36 + 10, perDay: perDay,
             peakHours: peak == 0 ? [] : perHour.filter { $0.value == peak }.map { "\($0.label):00–\($0.label):59" },
             assistance: bars(AssistanceKind.allCases.map { ($0.label, assistance[$0] ?? 0) }, width: 80),
             noShowDefinition: NoShowRate.definition,

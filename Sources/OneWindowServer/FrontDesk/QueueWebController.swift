@@ -137,6 +137,8 @@ struct QueueWebController {
         let window: String?
         let issuedAt: String
         let followLink: String
+        /// The full address, printed on the slip to type into a phone.
+        let followURL: String
         let name: String?
     }
 
@@ -152,7 +154,7 @@ struct QueueWebController {
             ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting,
             window: ticket.state == .called || ticket.state == .serving ? ticket.windowNumber : nil,
             issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
-            followLink: Paths.ticket(token), name: ticket.maskedName)
+            followLink: Paths.ticket(token), followURL: PortalController.siteBase(req) + Paths.ticket(token), name: ticket.maskedName)
     }
 
     func follow(req: Request) async throws -> View {
