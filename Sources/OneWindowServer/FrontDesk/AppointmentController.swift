@@ -20,6 +20,45 @@ struct AppointmentController {
         let staff = web.grouped(RoleGuard(.supervisor, .admin))
         staff.get("frontdesk", "slots", use: slotsPage)
         staff.post("frontdesk", "slots", use: createSlots)
+        web.grouped(RoleGuard(.clerk, .supervisor, .admin)).get("frontdesk", "appointments", use: dayList)
+    }
+
+    // MARK: Staff: the bookings of a day
+
+    struct DayContext: Encodable {
+        struct Row: Encodable { let time: String; let hall: String; let category: String; let code: String; let name: String; let idNumber: String; let phone: String; let state: String }
+        let page: PageChrome
+        let day: String
+        let rows: [Row]
+        let csvLink: String
+    }
+
+    /// The bookings of one local day (the hall's zone: a 07:30 +08:00 slot is on its own day, whatever the host's
+    /// `TZ`), masked; `format=csv` downloads the same rows.
+    func dayList(req: Request) async throws -> Response {
+        let zone = req.settings.timeZone
+        let text = (try? req.query.get(String.self, at: "day")) ?? LocalDate(req.now, in: zone).description
+        guard let day = LocalDate(iso: text) else { throw PlatformError.invalidField(FieldError(field: "day", message: "日期应为 YYYY-MM-DD")) }
+        let region = req.settings.region.value
+        let appointments = try await Appointment.query(on: req.db).filter(\.$regionCode == region).filter(\.$day == day.description).all()
+        let slots = try await AppointmentSlot.query(on: req.db).filter(\.$regionCode == region).filter(\.$day == day.description).all()
+        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).all()
+        let categories = try await TicketCategory.query(on: req.db).filter(\.$regionCode == region).all()
+        let rows: [DayContext.Row] = appointments.compactMap { appointment in
+            guard let slot = slots.first(where: { $0.id == appointment.$slot.id }) else { return nil }
+            return .init(time: "\(LocalTime.clock(slot.startsAt, in: zone))–\(LocalTime.clock(slot.endsAt, in: zone))",
+                         hall: halls.first { $0.id == appointment.hallID }?.name ?? "", category: categories.first { $0.id == appointment.categoryID }?.name ?? "",
+                         code: appointment.code, name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber),
+                         phone: Masking.phone(appointment.phone), state: appointment.state.label)
+        }.sorted { ($0.time, $0.code) < ($1.time, $1.code) }
+        if (try? req.query.get(String.self, at: "format")) == "csv" {
+            return try CSVExport.response(
+                filename: "预约-\(day).csv", header: ["日期", "时段", "大厅", "类别", "预约号", "姓名", "身份证号", "手机", "状态"],
+                rows: rows.map { [day.description, $0.time, $0.hall, $0.category, $0.code, CSVExport.text($0.name), $0.idNumber, $0.phone, $0.state] })
+        }
+        return try await req.view.render("frontdesk/appointment-day", DayContext(
+            page: PageChrome(request: req, title: "预约名单 \(day)"), day: day.description, rows: rows,
+            csvLink: Paths.appointmentDay + "?day=\(day)&format=csv")).encodeResponse(for: req)
     }
 
     struct SlotRow: Content {

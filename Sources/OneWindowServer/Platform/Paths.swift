@@ -60,6 +60,7 @@ enum Paths {
     static let appointments = "/appointments"
     static func appointment(_ code: String) -> String { "/appointments/\(code)" }
     static let slots = "/frontdesk/slots"
+    static let appointmentDay = "/frontdesk/appointments"
     static let homeVisits = "/home-visits"
     static let newHomeVisit = "/home-visits/new"
     static func homeVisit(_ id: UUID) -> String { "/home-visits/\(id.uuidString)" }

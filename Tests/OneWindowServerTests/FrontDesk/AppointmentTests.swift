@@ -54,7 +54,7 @@ struct AppointmentTests {
             let early = try await Self.book(app, slot: slots[0].requireID(), id: id)
             #expect(early.status == .created)
             #expect(try early.json()["day"] as? String == "2025-03-06")
-            #expect(try early.json()["idNumber"] as? String == "1101**********0014".replacingOccurrences(of: "0014", with: String(id.suffix(4))))
+            #expect(try early.json()["idNumber"] as? String == Masking.residentID(id))
             let second = try await Self.book(app, slot: slots[1].requireID(), id: id)
             #expect(second.status == .conflict)
             #expect(try second.errorPayload()["code"] == "already_booked")
@@ -63,6 +63,22 @@ struct AppointmentTests {
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView)) as? [[String: Any]])
             #expect(rows.map { "\($0["starts"]!) \($0["booked"]!)" } == ["07:30 1", "10:00 0"])
             #expect(try await AppointmentSlot.query(on: app.db).filter(\.$day == "2025-03-05").count() == 0)
+            // The day's list and its export put the 07:30 booking on the 6th, masked.
+            try await makeStaff(app, username: "super1", roles: [.supervisor])
+            var staff = Browser(app)
+            try await staff.signIn("super1", "test-pass-2025")
+            let csv = try await staff.get("/frontdesk/appointments?day=2025-03-06&format=csv")
+            let bytes = Array(csv.body.readableBytesView)
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            #expect(csv.headers.first(name: .contentDisposition) == "attachment; filename=\"__-2025-03-06.csv\"; filename*=UTF-8''%E9%A2%84%E7%BA%A6-2025-03-06.csv")
+            let table = try CSVTable(text: String(decoding: bytes, as: UTF8.self))
+            #expect(table.records.count == 1)
+            #expect(table.records.first?["时段"] == "07:30–08:00")
+            #expect(table.records.first?["姓名"] == "王*")
+            #expect(table.records.first?["身份证号"] == Masking.residentID(id))
+            #expect(table.records.first?["日期"] == "2025-03-06")
+            let before = try await staff.get("/frontdesk/appointments?day=2025-03-05")
+            #expect(before.body.string.contains("共 0 个预约"))
         }
     }
 
@@ -126,5 +142,20 @@ struct AppointmentTests {
             #expect(stored.state == .checkedIn)
             #expect(stored.ticketID == ticket.id)
         }
+    }
+}
+
+@Suite("CSV export for spreadsheets")
+struct CSVExportTests {
+    @Test("BOM, quoted cells, ID numbers intact, formulas made inert")
+    func export() throws {
+        let data = try CSVExport.data(header: ["身份证号", "备注"], rows: [["11010519900307101X", CSVExport.text("=HYPERLINK(\"x\")")], ["110105199003071028", CSVExport.text("-1")]])
+        #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text == "\u{FEFF}\"身份证号\",\"备注\"\r\n\"11010519900307101X\",\"'=HYPERLINK(\"\"x\"\")\"\r\n\"110105199003071028\",\"'-1\"\r\n")
+        let table = try CSVTable(text: text)
+        #expect(table.records.map { $0["身份证号"] ?? "" } == ["11010519900307101X", "110105199003071028"])
+        #expect(table.records.first?["备注"] == "'=HYPERLINK(\"x\")")
+        #expect(CSVExport.text("张三") == "张三")
     }
 }
