@@ -63,6 +63,8 @@ struct AppointmentController {
 
     struct SlotRow: Content {
         let id: String
+        /// The slot has started or passed: shown, not bookable.
+        let started: Bool
         let day: String
         let starts: String
         let ends: String
@@ -76,7 +78,7 @@ struct AppointmentController {
         let zone = req.settings.timeZone
         return try await AppointmentSlot.query(on: req.db).filter(\.$category.$id == category.requireID()).filter(\.$day == day.description)
             .sort(\.$startsAt).all()
-            .map { .init(id: $0.id!.uuidString, day: $0.day, starts: LocalTime.clock($0.startsAt, in: zone), ends: LocalTime.clock($0.endsAt, in: zone),
+            .map { .init(id: $0.id!.uuidString, started: $0.startsAt <= req.now, day: $0.day, starts: LocalTime.clock($0.startsAt, in: zone), ends: LocalTime.clock($0.endsAt, in: zone),
                          capacity: $0.capacity, booked: $0.booked, remaining: max(0, $0.capacity - $0.booked)) }
     }
 
@@ -102,6 +104,7 @@ struct AppointmentController {
         let region = req.settings.region.value
         let today = LocalDate(req.now, in: req.settings.timeZone)
         let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
+            .sorted { ($0.level == .county ? 0 : 1, $0.code) < ($1.level == .county ? 0 : 1, $1.code) }
         let hallCode = values["hall"] ?? (try? req.query.get(String.self, at: "hall")) ?? halls.first?.code ?? ""
         let hall = halls.first { $0.code == hallCode } ?? halls.first
         let categories = try await hall.asyncMap { try await QueueWebController.categories($0, on: req.db) } ?? []
@@ -121,10 +124,10 @@ struct AppointmentController {
     }
 
     /// Validates a booking: `slotId`, `idNumber`, `name`, `phone`.
-    static func bookingInput(slotID: String?, idNumber: String?, name: String?, phone: String?) -> (AppointmentService.BookingInput?, [String: String]) {
+    static func bookingInput(slotID: String?, idNumber: String?, name: String?, phone: String?, today: LocalDate) -> (AppointmentService.BookingInput?, [String: String]) {
         var check = FormCheck()
         let slot = check.uuid(slotID, field: "slotId", label: "预约时段", required: true)
-        let id = check.check { () throws(FieldError) in try ResidentID(idNumber ?? "", field: "idNumber") }
+        let id = check.residentID(idNumber, field: "idNumber", today: today)
         let name = check.required(name, field: "name", label: "姓名", max: 30)
         let phone = check.check { () throws(FieldError) in try MobileNumber(phone ?? "", field: "phone") }
         guard check.isValid, let slot, let id, let phone else { return (nil, check.errors) }
@@ -135,7 +138,8 @@ struct AppointmentController {
         let form = try req.formFields()
         let values = ["hall": form["hall"], "category": form["category"], "day": form["day"], "slotId": form["slotId"], "idNumber": form["idNumber"],
                       "name": form["name"], "phone": form["phone"]].compactMapValues { $0 }
-        let (input, errors) = Self.bookingInput(slotID: form["slotId"], idNumber: form["idNumber"], name: form["name"], phone: form["phone"])
+        let (input, errors) = Self.bookingInput(slotID: form["slotId"], idNumber: form["idNumber"], name: form["name"], phone: form["phone"],
+                                                 today: LocalDate(req.now, in: req.settings.timeZone))
         guard let input else {
             return try await renderBooking(req, values: values, errors: errors).encodeResponse(status: .badRequest, for: req)
         }
@@ -235,6 +239,8 @@ struct AppointmentController {
             guard ends.count == 2, let start = clock(ends[0]), let end = clock(ends[1]), start.0 * 60 + start.1 < end.0 * 60 + end.1 else { return nil }
             result.append((start, end))
         }
+        let minutes = result.map { ($0.start.0 * 60 + $0.start.1, $0.end.0 * 60 + $0.end.1) }.sorted { $0.0 < $1.0 }
+        for (earlier, later) in zip(minutes, minutes.dropFirst()) where later.0 < earlier.1 { return nil }
         return result.isEmpty || result.count > 24 ? nil : result
     }
 
@@ -249,7 +255,7 @@ struct AppointmentController {
         if from == nil { check.fail("from", "请填写开始日期") }
         if to == nil { check.fail("to", "请填写结束日期") }
         let times = Self.times(form["times"] ?? "")
-        if times == nil { check.fail("times", "时段格式如 09:00-10:00, 10:00-11:00（开始早于结束，最多 24 段）") }
+        if times == nil { check.fail("times", "时段格式如 09:00-10:00, 10:00-11:00（开始早于结束，互不重叠，最多 24 段）") }
         let capacity = Int(TextNormalization.normalize(form["capacity"] ?? ""))
         if capacity == nil { check.fail("capacity", "请填写每个时段可约人数") }
         let category = try await categoryID.asyncMap { try await TicketCategory.find($0, on: req.db) } ?? nil
@@ -257,9 +263,16 @@ struct AppointmentController {
         guard check.isValid, let category, let from, let to, let times, let capacity else {
             return try await renderSlots(req, values: values, errors: check.errors, created: nil).encodeResponse(status: .badRequest, for: req)
         }
-        let created = try await AppointmentService(req).createSlots(category: category, from: from, to: to, times: times, capacity: capacity,
-                                                                     calendar: try await req.workingCalendar())
-        return try await renderSlots(req, values: values, errors: [:], created: created).encodeResponse(for: req)
+        do {
+            let created = try await AppointmentService(req).createSlots(category: category, from: from, to: to, times: times, capacity: capacity,
+                                                                         calendar: try await req.workingCalendar())
+            return try await renderSlots(req, values: values, errors: [:], created: created).encodeResponse(for: req)
+        } catch let error as PlatformError {
+            guard case .invalidField(let field) = error else { throw error }
+            return try await renderSlots(req, values: values, errors: [field.field: field.message], created: nil).encodeResponse(status: .badRequest, for: req)
+        } catch let error as CalendarError {
+            return try await renderSlots(req, values: values, errors: ["to": error.message], created: nil).encodeResponse(status: .unprocessableEntity, for: req)
+        }
     }
 
     // MARK: API
@@ -297,8 +310,9 @@ struct AppointmentController {
 
     /// `POST /api/v1/appointments` → 201, 409 when the slot is full or the person already booked that day, 400 on a field.
     func apiBook(req: Request) async throws -> Response {
-        let body = try? req.content.decode(BookRequest.self)
-        let (input, errors) = Self.bookingInput(slotID: body?.slotId, idNumber: body?.idNumber, name: body?.name, phone: body?.phone)
+        let body = try req.content.decode(BookRequest.self)
+        let (input, errors) = Self.bookingInput(slotID: body.slotId, idNumber: body.idNumber, name: body.name, phone: body.phone,
+                                                 today: LocalDate(req.now, in: req.settings.timeZone))
         guard let input else {
             let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("slotId", "请选择预约时段")
             throw PlatformError.invalidField(FieldError(field: field, message: message))

@@ -39,6 +39,7 @@ struct AppointmentService {
         guard from <= to, to.dayNumber - from.dayNumber <= 62 else {
             throw PlatformError.invalidField(FieldError(field: "to", message: "日期范围应从早到晚，且不超过 62 天"))
         }
+        guard from >= today else { throw PlatformError.invalidField(FieldError(field: "from", message: "不能开放今天以前的时段")) }
         let service = self
         return try await db.writeTransaction { tx in
             var created = 0
@@ -47,6 +48,7 @@ struct AppointmentService {
                 if try calendar.isWorkingDay(day) {
                     for time in times {
                         let start = day.instant(hour: time.start.0, minute: time.start.1, in: service.zone)
+                        if start <= service.now { continue }
                         let exists = try await AppointmentSlot.query(on: tx).filter(\.$category.$id == category.requireID())
                             .filter(\.$startsAt == start).count() > 0
                         if exists { continue }
@@ -137,11 +139,17 @@ struct AppointmentService {
     }
 
     /// 签到: turns a booking for today into a priority (appointment) ticket of the slot's category.
-    func checkIn(code: String, queue: QueueService) async throws -> Ticket {
+    /// - Parameter hallID: the hall where the person stands (kiosk or window): a booking of another hall is refused
+    ///   before anything changes.
+    func checkIn(code: String, hallID: UUID, queue: QueueService) async throws -> Ticket {
         guard let appointment = try await Appointment.query(on: db).filter(\.$regionCode == region).filter(\.$code == code.uppercased()).first(),
               let slot = try await AppointmentSlot.find(appointment.$slot.id, on: db)
         else { throw PlatformError.invalidField(FieldError(field: "code", message: "没有这个预约号")) }
         guard appointment.state == .booked else { throw FrontDeskError.checkIn("该预约\(appointment.state.label)，不能再签到") }
+        guard slot.$hall.id == hallID else {
+            let name = try await Hall.find(slot.$hall.id, on: db)?.name ?? "其他大厅"
+            throw FrontDeskError.checkIn("该预约在\(name)，请到该大厅签到")
+        }
         guard slot.day == today.description else { throw FrontDeskError.checkIn("该预约在 \(slot.day)，请在预约当天签到") }
         guard let hall = try await Hall.find(slot.$hall.id, on: db), let category = try await TicketCategory.find(slot.$category.id, on: db) else {
             throw PlatformError.notFound(what: "大厅")

@@ -23,6 +23,14 @@ struct CaseOrigin: Encodable, Sendable {
             guard let id = UUID(uuidString: text), let ticket = try await Ticket.find(id, on: db), ticket.regionCode == region else {
                 throw PlatformError.invalidField(FieldError(field: "ticket", message: "号票不存在"))
             }
+            // Only the ticket in front of this clerk: called or being served at a window the clerk is signed into.
+            guard ticket.state == .called || ticket.state == .serving, let windowID = ticket.$window.id else {
+                throw FrontDeskError.windowNotReady("\(ticket.number) 号\(ticket.state.label)，不能再关联办件")
+            }
+            let desk = try await WindowDesk.query(on: db).filter(\.$window.$id == windowID).first()
+            guard desk?.staffID == staff.id || staff.has(.admin) else {
+                throw FrontDeskError.windowNotReady("\(ticket.number) 号不在您登录的窗口")
+            }
             let origin = CaseOrigin(field: "ticket", value: id.uuidString,
                                     banner: "叫号 \(ticket.number)" + (ticket.windowNumber.map { "（\($0) 号窗口）" } ?? ""),
                                     query: "&ticket=\(id.uuidString)", applicant: [:])

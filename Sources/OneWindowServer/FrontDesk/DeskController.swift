@@ -135,7 +135,12 @@ struct DeskController {
             .filter(\.$state ~~ [.served, .noShow]).sort(\.$finishedAt, .descending).limit(10).all()
         let windows = try await Window.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$active == true).all()
             .filter { $0.id != window.id }.sorted { (Int($0.number) ?? 0) < (Int($1.number) ?? 0) }
-        let notice = (try? req.query.get(String.self, at: "done")).flatMap { Self.notices[$0] }
+        let number = (try? req.query.get(String.self, at: "number")).flatMap { text in
+            text.count <= 6 && text.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) } ? text : nil
+        }
+        let notice = (try? req.query.get(String.self, at: "done")).flatMap { Self.notices[$0] }.map { text in
+            number.map { text + "号码：\($0)" } ?? text
+        }
         let context = ConsoleContext(
             page: PageChrome(request: req, title: "\(window.number) 号窗口叫号"), windowID: window.id!.uuidString, windowNumber: window.number,
             windowName: window.name, hall: hall.name, hallCode: hall.code, signedIn: signedIn, paused: desk?.paused ?? false, current: rows,
@@ -169,7 +174,7 @@ struct DeskController {
 
     func act(req: Request) async throws -> Response {
         try await perform(req) { window in
-            guard let action = req.parameters.get("action").flatMap(TicketAction.init(rawValue:)), action != .call,
+            guard let action = req.parameters.get("action").flatMap(TicketAction.init(rawValue:)), action != .call, action != .cancel,
                   let ticketID = req.parameters.get("ticket").flatMap(UUID.init(uuidString:))
             else { throw PlatformError.notFound(what: "操作") }
             var toCategory: TicketCategory?
@@ -212,16 +217,16 @@ struct DeskController {
                 throw PlatformError.invalidField(FieldError(field: field, message: message))
             }
             ready.declared = form["priority"].flatMap(TicketPriority.init(rawValue:)).flatMap { [.disabled, .pregnant].contains($0) ? $0 : nil } ?? .none
-            _ = try await QueueService(req).issue(ready)
-            return "issued"
+            let ticket = try await QueueService(req).issue(ready)
+            return "issued&number=\(ticket.number)"
         }
     }
 
     func checkIn(req: Request) async throws -> Response {
-        try await perform(req) { _ in
+        try await perform(req) { window in
             let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
-            _ = try await AppointmentService(req).checkIn(code: code, queue: QueueService(req))
-            return "checkin"
+            let ticket = try await AppointmentService(req).checkIn(code: code, hallID: window.$hall.id, queue: QueueService(req))
+            return "checkin&number=\(ticket.number)"
         }
     }
 }

@@ -49,7 +49,7 @@ struct DirectorShiftController {
             rows.append(.init(day: shift.day, period: shift.period, department: shift.departmentName, director: shift.directorName, cases: cases,
                               consulted: shift.feedback != nil, link: Paths.directorShift(shift.id!)))
         }
-        let first = LocalDate(iso: month + "-01")!
+        let first = LocalDate(iso: month + "-01") ?? LocalDate(iso: String(LocalDate(req.now, in: req.settings.timeZone).description.prefix(7)) + "-01")!
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
         let directors = try await Staff.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).all().filter { $0.has(.director) }
         return try await req.view.render("frontdesk/director-shifts", ScheduleContext(
@@ -62,8 +62,13 @@ struct DirectorShiftController {
     func create(req: Request) async throws -> Response {
         let form = try req.formFields()
         var check = FormCheck()
-        let day = LocalDate(iso: form["day"] ?? "")
+        let today = LocalDate(req.now, in: req.settings.timeZone)
+        var day = LocalDate(iso: form["day"] ?? "")
         if day == nil { check.fail("day", "请选择日期") }
+        if let chosen = day, abs(chosen.dayNumber - today.dayNumber) > 366 {
+            check.fail("day", "排班日期应在一年之内")
+            day = nil
+        }
         let period = form["period"].flatMap { ["上午", "下午", "全天"].contains($0) ? $0 : nil }
         if period == nil { check.fail("period", "请选择上午、下午或全天") }
         let departmentID = check.uuid(form["department"], field: "department", label: "部门", required: true)
@@ -73,10 +78,16 @@ struct DirectorShiftController {
         if departmentID != nil, department?.regionCode != req.settings.region.value { check.fail("department", "请选择部门") }
         if directorID != nil, director?.has(.director) != true { check.fail("director", "请选择有“局长”角色的账号") }
         guard check.isValid, let day, let period, let department, let director else {
-            return try await renderSchedule(req, month: String((form["day"] ?? "").prefix(7)).count == 7 ? String((form["day"] ?? "").prefix(7)) : Self.month(req),
-                                            errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            let month = day.map { String($0.description.prefix(7)) } ?? Self.month(req)
+            return try await renderSchedule(req, month: month, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let hall = try await DeskController.hall(for: director, req: req)
+        let duplicate = try await DirectorShift.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$day == day.description)
+            .filter(\.$period == period).filter(\.$departmentID == department.id).count() > 0
+        if duplicate {
+            return try await renderSchedule(req, month: String(day.description.prefix(7)), errors: ["day": "\(day) \(period) \(department.name) 已有排班"])
+                .encodeResponse(status: .conflict, for: req)
+        }
         let shift = DirectorShift()
         shift.regionCode = req.settings.region.value
         shift.$hall.id = try hall.requireID()
@@ -248,6 +259,7 @@ struct DirectorShiftController {
         let page: PageChrome
         let rows: [Row]
         let open: Int
+        let inProgress: Int
         let done: Int
     }
 
@@ -259,10 +271,12 @@ struct DirectorShiftController {
         return try await req.view.render("frontdesk/improvements", PublicContext(
             page: PageChrome(request: req, title: "局长帮办 · 整改清单"),
             rows: improvements.map {
-                .init(finding: $0.finding, action: $0.action, owner: $0.owner, due: $0.dueOn, status: $0.status.label,
+                .init(finding: Masking.redact($0.finding), action: Masking.redact($0.action), owner: Masking.redact($0.owner), due: $0.dueOn,
+                      status: $0.status.label,
                       overdue: $0.status != .done && $0.dueOn < today,
                       source: $0.shift.map { "\($0.day) \($0.departmentName)局长帮办" } ?? "")
             },
-            open: improvements.filter { $0.status != .done }.count, done: improvements.filter { $0.status == .done }.count))
+            open: improvements.filter { $0.status == .open }.count, inProgress: improvements.filter { $0.status == .inProgress }.count,
+            done: improvements.filter { $0.status == .done }.count))
     }
 }

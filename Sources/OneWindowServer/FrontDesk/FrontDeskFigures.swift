@@ -75,8 +75,16 @@ struct FrontDeskFigures: Encodable, Sendable {
             let list = tickets.filter { $0.$category.id == category.id }
             return list.isEmpty ? nil : group(category.id!.uuidString, "\(hallName(category.$hall.id)) \(category.prefix) \(category.name)", list)
         }
-        let windowNumbers = Set(tickets.compactMap(\.windowNumber)).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
-        let byWindow = windowNumbers.map { number in group(number, "\(number) 号窗口", tickets.filter { $0.windowNumber == number }) }
+        // By window (its id: every hall has a window 1), labelled with the hall when there are several.
+        let windows = try await Window.query(on: db).filter(\.$regionCode == region).all()
+        let windowIDs = Set(tickets.compactMap { $0.$window.id })
+        let severalHalls = Set(tickets.map { $0.$hall.id }).count > 1
+        let byWindow = windows.filter { windowIDs.contains($0.id!) }
+            .sorted { (hallName($0.$hall.id), Int($0.number) ?? 0) < (hallName($1.$hall.id), Int($1.number) ?? 0) }
+            .map { window in
+                group(window.id!.uuidString, (severalHalls ? hallName(window.$hall.id) + " " : "") + "\(window.number) 号窗口",
+                      tickets.filter { $0.$window.id == window.id })
+            }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let hourOf = Dictionary(grouping: tickets) { calendar.component(.hour, from: $0.issuedAt) }

@@ -14,6 +14,7 @@ struct HomeVisitController {
         staff.post("home-visits", use: staffRequest)
         staff.get("home-visits", "calendar", use: calendar)
         staff.get("home-visits", ":id", use: show)
+        staff.post("home-visits", ":id", "personal", use: showPersonal)
         staff.post("home-visits", ":id", ":step", use: step)
     }
 
@@ -27,7 +28,10 @@ struct HomeVisitController {
     }
 
     func form(req: Request) async throws -> View {
-        let done = try? req.query.get(String.self, at: "done")
+        // Only a request number (SM-20250305-001) is echoed: the page never shows other text from the address.
+        let done = (try? req.query.get(String.self, at: "done")).flatMap { text in
+            text.count == 15 && text.hasPrefix("SM-") && text.dropFirst(3).allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") } ? text : nil
+        }
         return try await render(req, values: [:], errors: [:], done: done)
     }
 
@@ -114,6 +118,8 @@ struct HomeVisitController {
         let page: PageChrome
         let visit: Row
         let phone: String
+        /// Full name, phone and address after 查看完整联系方式 (audited).
+        let full: [String: String]?
         let channel: String
         let outcome: String?
         let helpers: [SelectOption]
@@ -128,7 +134,17 @@ struct HomeVisitController {
         try await renderShow(req, error: nil, status: .ok)
     }
 
-    private func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
+    /// 查看完整联系方式: the full name, phone and address, to call and to travel; the view is audited.
+    func showPersonal(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, on: req.db),
+              visit.regionCode == req.settings.region.value
+        else { throw PlatformError.notFound(what: "上门服务申请") }
+        try await Audit.record(on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view", entityType: "home_visit",
+                               entityID: id.uuidString, summary: "查看上门服务 \(visit.number) 申请人完整联系方式", at: req.now)
+        return try await renderShow(req, error: nil, status: .ok, unmasked: visit)
+    }
+
+    private func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, on: req.db),
               visit.regionCode == req.settings.region.value
         else { throw PlatformError.notFound(what: "上门服务申请") }
@@ -138,7 +154,9 @@ struct HomeVisitController {
         let cases = try await Case.query(on: req.db).filter(\.$homeVisitID == id).sort(\.$caseNumber).all()
         return try await req.view.render("frontdesk/home-visit", ShowContext(
             page: PageChrome(request: req, title: "上门服务 \(visit.number)"), visit: Self.row(visit, now: req.now, zone: req.settings.timeZone),
-            phone: Masking.phone(visit.phone), channel: visit.channel.label, outcome: visit.outcome,
+            phone: Masking.phone(visit.phone),
+            full: unmasked.map { ["name": $0.name, "phone": $0.phone, "address": $0.address, "idNumber": $0.idNumber] },
+            channel: visit.channel.label, outcome: visit.outcome,
             helpers: helpers.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == visit.helperID) },
             canFile: (visit.state == .assigned || visit.state == .visited) && (visit.helperID == staff.id || staff.has(.admin)),
             fileLink: Paths.newCase + "?homeVisit=" + id.uuidString,
@@ -166,7 +184,7 @@ struct HomeVisitController {
                 var check = FormCheck()
                 let outcome = check.required(form["outcome"], field: "outcome", label: "上门办理情况", max: 500)
                 if let error = check.errors.first { throw PlatformError.invalidField(FieldError(field: error.key, message: error.value)) }
-                _ = try await service.recordVisit(id, outcome: outcome)
+                _ = try await service.recordVisit(id, outcome: outcome, by: try req.auth.require(Staff.self))
             case "cancel":
                 var check = FormCheck()
                 let reason = check.required(form["reason"], field: "reason", label: "取消原因", max: 200)

@@ -84,9 +84,18 @@ struct HomeVisitService {
         }
     }
 
-    /// Records the visit as made, with what was done.
-    func recordVisit(_ id: UUID, outcome: String) async throws -> HomeVisit {
-        try await step(id, .visit, action: "home_visit.visit") { visit in
+    /// Records the visit as made, with what was done: by the assigned helper (or a supervisor or admin), on or after
+    /// the agreed day.
+    func recordVisit(_ id: UUID, outcome: String, by staff: Staff) async throws -> HomeVisit {
+        guard let visit = try await HomeVisit.find(id, on: db), visit.regionCode == region else { throw PlatformError.notFound(what: "上门服务申请") }
+        if visit.state == .visited { throw FrontDeskError.homeVisit("已记录上门办理（\(visit.visitedAt.map { LocalTime.format($0, in: zone) } ?? "")），不能重复记录") }
+        guard visit.helperID == staff.id || staff.has(.supervisor) || staff.has(.admin) else {
+            throw FrontDeskError.homeVisit("只有指派的帮办员（\(visit.helperName ?? "未指派")）可以记录上门办理")
+        }
+        if let visitAt = visit.visitAt, LocalDate(now, in: zone) < LocalDate(visitAt, in: zone) {
+            throw FrontDeskError.homeVisit("约定的上门日期是 \(LocalDate(visitAt, in: zone))，到时再记录")
+        }
+        return try await step(id, .visit, action: "home_visit.visit") { visit in
             visit.visitedAt = now
             visit.outcome = outcome
             return "已上门：\(outcome.prefix(60))"

@@ -204,6 +204,9 @@ struct QueueService {
         let service = self
         try await db.writeTransaction { tx in
             let desk = try await service.desk(for: window, on: tx)
+            if let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).first() {
+                throw FrontDeskError.windowNotReady("\(open.number) 号还在本窗口（\(open.state.label)），请先办结、过号或转移再退出窗口")
+            }
             desk.staffID = nil
             desk.staffName = nil
             desk.paused = false
@@ -224,6 +227,9 @@ struct QueueService {
             let desk = try await service.desk(for: window, on: tx)
             guard !desk.paused else { throw FrontDeskError.windowNotReady("窗口已暂停叫号，请先恢复") }
             let windowID = try window.requireID()
+            if let open = try await Ticket.query(on: tx).filter(\.$window.$id == windowID).filter(\.$state ~~ [.called, .serving]).first() {
+                throw FrontDeskError.windowNotReady("\(open.number) 号还在本窗口（\(open.state.label)），请先办结、过号或转移")
+            }
             let waiting = try await Ticket.query(on: tx).filter(\.$hall.$id == hallID).filter(\.$serviceDay == service.today.description)
                 .filter(\.$state == .waiting).all()
                 .filter { $0.directedWindowID == windowID || ($0.directedWindowID == nil && desk.categoryIDs.contains($0.$category.id)) }
@@ -259,7 +265,7 @@ struct QueueService {
             try await RowLock.lock(Hall.schema, id: hallID, on: tx)
             _ = try await service.desk(for: window, on: tx)
             guard let ticket = try await Ticket.find(ticketID, on: tx), ticket.$hall.id == hallID else { throw PlatformError.notFound(what: "号票") }
-            guard action == .cancel || ticket.$window.id == window.id else {
+            guard ticket.$window.id == window.id else {
                 throw FrontDeskError.windowNotReady("\(ticket.number) 号不在 \(window.number) 号窗口")
             }
             if action == .transfer {
@@ -269,6 +275,9 @@ struct QueueService {
                 if let toCategory, toCategory.$hall.id != hallID { throw PlatformError.notFound(what: "叫号类别") }
                 if let toWindow, toWindow.$hall.id != hallID || toWindow.id == window.id {
                     throw PlatformError.invalidField(FieldError(field: "target", message: "请选择本大厅的其他窗口"))
+                }
+                if let toWindow, try await WindowDesk.query(on: tx).filter(\.$window.$id == toWindow.requireID()).filter(\.$staffID != nil).first() == nil {
+                    throw FrontDeskError.windowNotReady("\(toWindow.number) 号窗口现在没有人登录，不能转过去")
                 }
             }
             try await service.move(ticket, action, window: window, toCategory: toCategory, toWindow: toWindow, on: tx)

@@ -81,7 +81,7 @@ struct QueueWebController {
         let category = try await categories(hall, on: req.db).first { $0.prefix == prefix }
         if category == nil { check.fail("category", "请选择办事类别") }
         let idText = TextNormalization.normalizedOrNil(fields["idNumber"].flatMap { $0 })
-        let id = idText.flatMap { text in check.check { () throws(FieldError) in try ResidentID(text, field: "idNumber") } }
+        let id = idText.flatMap { check.residentID($0, field: "idNumber", today: LocalDate(req.now, in: req.settings.timeZone)) }
         let name = check.optional(fields["name"].flatMap { $0 }, field: "name", label: "姓名", max: 30)
         let phoneText = TextNormalization.normalizedOrNil(fields["phone"].flatMap { $0 })
         if channel == .remote, phoneText == nil { check.fail("phone", "手机取号请填写手机号，用于到号提醒") }
@@ -115,8 +115,7 @@ struct QueueWebController {
         let hall = try await Self.hall(req)
         let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
         do {
-            let ticket = try await AppointmentService(req).checkIn(code: code, queue: QueueService(req))
-            guard ticket.$hall.id == hall.id else { throw FrontDeskError.checkIn("该预约不在本大厅") }
+            let ticket = try await AppointmentService(req).checkIn(code: code, hallID: try hall.requireID(), queue: QueueService(req))
             return req.redirect(to: Paths.ticketSlip(ticket.followToken))
         } catch let error as any DomainError where error.status != .internalServerError {
             return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(status: error.status, for: req)
@@ -228,9 +227,10 @@ struct QueueWebController {
     /// `POST /api/v1/halls/{hall}/tickets`: a remote or kiosk ticket as JSON → 201.
     func apiIssue(req: Request) async throws -> Response {
         let hall = try await Self.hall(req)
-        let body = try? req.content.decode(IssueRequest.self)
+        // A wrong type (an ID number sent as a JSON number) is a 400 naming that field, from the decoder.
+        let body = try req.content.decode(IssueRequest.self)
         let (input, errors) = try await Self.issueInput(
-            req, hall: hall, fields: ["category": body?.category, "idNumber": body?.idNumber, "name": body?.name, "phone": body?.phone], channel: .kiosk)
+            req, hall: hall, fields: ["category": body.category, "idNumber": body.idNumber, "name": body.name, "phone": body.phone], channel: .kiosk)
         guard let input else {
             let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("category", "请选择办事类别")
             throw PlatformError.invalidField(FieldError(field: field, message: message))

@@ -76,6 +76,16 @@ struct FormCheck {
     }
 
     /// Runs a Core validator, recording its `FieldError`.
+    /// A 身份证号 (GB 11643) whose birth date is a plausible one on `today`: not in the future, not before 1900.
+    mutating func residentID(_ value: String?, field: String, today: LocalDate) -> ResidentID? {
+        guard let id = check({ () throws(FieldError) in try ResidentID(value ?? "", field: field) }) else { return nil }
+        guard id.birthDate <= today, id.birthDate.year >= 1900 else {
+            fail(field, "身份证号中的出生日期 \(id.birthDate) 不合理，请核对")
+            return nil
+        }
+        return id
+    }
+
     mutating func check<T>(_ body: () throws(FieldError) -> T) -> T? {
         do {
             return try body()

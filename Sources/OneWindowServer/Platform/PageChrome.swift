@@ -11,7 +11,17 @@ struct PageChrome: Encodable, Sendable {
         let isAdmin: Bool
         /// 综窗受理 (or admin): the workbench and pre-review tabs.
         let isClerk: Bool
+        /// Which front-desk pages the roles open (`desk`, `assist`, `homeVisits`, `directorShifts`, `figures`, `slots`,
+        /// `appointments`), so menus show only links that work.
+        let can: [String: Bool]
     }
+
+    /// The roles each front-desk page lets in (the same sets as the controllers' `RoleGuard`s).
+    static let frontDeskAccess: [String: Set<Role>] = [
+        "desk": [.clerk, .approver, .director, .helper, .admin], "assist": [.helper, .clerk, .director, .admin],
+        "homeVisits": [.helper, .clerk, .supervisor, .admin], "directorShifts": [.director, .supervisor, .admin],
+        "figures": [.clerk, .supervisor, .director, .admin], "slots": [.supervisor, .admin], "appointments": [.clerk, .supervisor, .admin],
+    ]
 
     let title: String
     let path: String
@@ -40,7 +50,8 @@ struct PageChrome: Encodable, Sendable {
             self.staff = SignedIn(
                 name: staff.displayName == Role.admin.label ? staff.username : staff.displayName, username: staff.username,
                 roles: Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、"),
-                isAdmin: staff.has(.admin), isClerk: staff.has(.clerk) || staff.has(.admin))
+                isAdmin: staff.has(.admin), isClerk: staff.has(.clerk) || staff.has(.admin),
+                can: Self.frontDeskAccess.mapValues { !$0.isDisjoint(with: staff.roles) })
         } else {
             self.staff = nil
         }

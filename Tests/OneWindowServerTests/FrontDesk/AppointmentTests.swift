@@ -85,8 +85,12 @@ struct AppointmentTests {
     @Test("Booking refusals name the field: bad ID 400, a started slot 422, beyond 7 days 422; weekends get no slots")
     func refusals() async throws {
         try await withTestApp { app in
-            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            CaseFixtures.setClock(app, "2025-03-05 08:00")
             let today = try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00", capacity: 2)
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            // A slot that has started is neither created again nor offered.
+            #expect(try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00, 10:00-11:00, 11:00-12:00", capacity: 2).map(\.startsAt)
+                == [CaseFixtures.instant("2025-03-05 09:00"), CaseFixtures.instant("2025-03-05 11:00")])
             let bad = try await Self.book(app, slot: today[0].requireID(), id: "110105198001010011")
             #expect(bad.status == .badRequest)
             #expect(try bad.errorPayload()["field"] == "idNumber")
@@ -119,14 +123,25 @@ struct AppointmentTests {
             #expect(again.status == .created)
             let code2 = try #require(try again.json()["code"] as? String)
             // Check-in the day before is refused.
-            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, queue: DeskFixtures.queue(app)) }
+            let hallID = try await DeskFixtures.hall(app).requireID()
+            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app)) }
             CaseFixtures.setClock(app, "2025-03-06 08:40")
+            // At another hall's kiosk: refused before anything changes.
+            let township = try await DeskFixtures.hall(app, "CY-100").requireID()
+            do {
+                _ = try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: township, queue: DeskFixtures.queue(app))
+                Issue.record("another hall must refuse the check-in")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "该预约在崇阳县政务服务中心，请到该大厅签到")
+            }
+            #expect(try await Appointment.query(on: app.db).filter(\.$code == code2).first()?.state == .booked)
+            #expect(try await Ticket.query(on: app.db).count() == 0)
             try await DeskFixtures.issue(app, "B", id: DeskFixtures.residentID(birth: "19500101", seq: 1))  // elderly, B001
-            let ticket = try await DeskFixtures.appointments(app).checkIn(code: code2.lowercased(), queue: DeskFixtures.queue(app))
+            let ticket = try await DeskFixtures.appointments(app).checkIn(code: code2.lowercased(), hallID: hallID, queue: DeskFixtures.queue(app))
             #expect(ticket.number == "B002")
             #expect(ticket.priority == .appointment)
             #expect(ticket.channel == .appointment)
-            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, queue: DeskFixtures.queue(app)) }
+            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app)) }
             let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk])
             let window = try await DeskFixtures.window(app, "1")
             _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [])

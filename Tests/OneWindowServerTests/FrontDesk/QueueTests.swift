@@ -183,8 +183,16 @@ struct QueueTests {
             let messages = try await OutboxMessage.query(on: app.db).all()
             #expect(messages.map(\.recipient) == ["13800138005"])
             #expect(messages.first?.body == "【崇阳县政务服务中心】您的 A005 号前面还有 3 人，即将到号，请回到大厅留意叫号屏。")
-            _ = try await queue.callNext(window: window)
+            let second = try #require(try await queue.callNext(window: window))
             #expect(try await OutboxMessage.query(on: app.db).all().map(\.recipient).sorted() == ["13800138005", "13800138006"])
+            // The window still holds A002: calling again is refused until it is finished.
+            do {
+                _ = try await queue.callNext(window: window)
+                Issue.record("a second call while A002 is open must be refused")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "A002 号还在本窗口（已叫号），请先办结、过号或转移")
+            }
+            _ = try await queue.act(.finish, ticketID: second.requireID(), window: window)
             _ = try await queue.callNext(window: window)
             #expect(try await OutboxMessage.query(on: app.db).count() == 2)
         }

@@ -1,0 +1,126 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite("Front desk: refusals found by trying to break it")
+struct FrontDeskGuardTests {
+    @Test("A case links only to the ticket at the clerk's own window; transfers go only to a staffed window; sign-out waits for the open ticket")
+    func ticketLinksAndTransfers() async throws {
+        try await withTestApp { app in
+            let clerk1 = try await makeStaff(app, username: "clerk1", roles: [.clerk])
+            try await makeStaff(app, username: "clerk2", roles: [.clerk])
+            let (w1, w9) = (try await DeskFixtures.window(app, "1"), try await DeskFixtures.window(app, "9"))
+            CaseFixtures.setClock(app, "2025-03-05 09:00")
+            try await DeskFixtures.issue(app, "A")
+            _ = try await DeskFixtures.queue(app, staff: clerk1).signIn(window: w1, categories: [])
+            let ticket = try #require(try await DeskFixtures.queue(app, staff: clerk1).callNext(window: w1))
+            var other = Browser(app)
+            try await other.signIn("clerk2", "test-pass-2025")
+            let refused = try await other.get("/cases/new?ticket=\(ticket.id!.uuidString)&item=421223RSJ0001")
+            #expect(refused.status == .conflict)
+            #expect(refused.body.string.contains("A001 号不在您登录的窗口"))
+            do {
+                _ = try await DeskFixtures.queue(app, staff: clerk1).act(.transfer, ticketID: ticket.requireID(), window: w1, toWindow: w9)
+                Issue.record("a transfer to an empty window must be refused")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "9 号窗口现在没有人登录，不能转过去")
+            }
+            do {
+                try await DeskFixtures.queue(app, staff: clerk1).signOut(window: w1)
+                Issue.record("sign-out with an open ticket must be refused")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "A001 号还在本窗口（已叫号），请先办结、过号或转移再退出窗口")
+            }
+            _ = try await DeskFixtures.queue(app, staff: clerk1).act(.finish, ticketID: ticket.requireID(), window: w1)
+            var mine = Browser(app)
+            try await mine.signIn("clerk1", "test-pass-2025")
+            let finished = try await mine.get("/cases/new?ticket=\(ticket.id!.uuidString)&item=421223RSJ0001")
+            #expect(finished.status == .conflict)
+            #expect(finished.body.string.contains("A001 号已办结，不能再关联办件"))
+            try await DeskFixtures.queue(app, staff: clerk1).signOut(window: w1)
+            let token = try await mine.csrfToken(from: "/desk")
+            let issued = try await mine.post("/desk/signin", form: [("csrfToken", token), ("window", w1.id!.uuidString)])
+            let staffIssue = try await mine.post(Self.location(issued) + "/issue", form: [("csrfToken", token), ("category", "C"), ("priority", "pregnant")])
+            #expect(Self.location(staffIssue) == "/desk/\(w1.id!.uuidString)?done=issued&number=C001")
+            let page = try await mine.get(Self.location(staffIssue))
+            #expect(page.body.string.contains("已代取号。号码：C001"))
+            #expect(try await Ticket.query(on: app.db).filter(\.$number == "C001").first()?.priority == .pregnant)
+            let future = try await app.testing().sendRequest(.POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                                                             body: ByteBuffer(string: #"{"category":"A","idNumber":"\#(DeskFixtures.residentID(birth: "20300101", seq: 1))"}"#))
+            #expect(try future.errorPayload() == ["code": "invalid_field", "field": "idNumber", "message": "身份证号中的出生日期 2030-01-01 不合理，请核对"])
+            let typed = try await app.testing().sendRequest(.POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                                                            body: ByteBuffer(string: #"{"category":"A","idNumber":110105199003071028}"#))
+            #expect(typed.status == .badRequest)
+            #expect(try typed.errorPayload()["field"] == "idNumber")
+        }
+    }
+
+    static func location(_ response: TestingHTTPResponse) -> String { response.headers.first(name: .location) ?? "" }
+
+    @Test("Only the assigned helper records a visit, not before its day; staff see full contact details only through an audited view")
+    func homeVisitGuards() async throws {
+        try await withTestApp { app in
+            let helper = try await makeStaff(app, username: "helper1", roles: [.helper])
+            let other = try await makeStaff(app, username: "helper2", roles: [.helper])
+            CaseFixtures.setClock(app, "2025-03-05 09:00")
+            let service = HomeVisitService(db: app.db, zone: app.settings.timeZone, region: "421223000000", actor: .system, now: app.clock.now)
+            let visit = try await service.request(.init(channel: .phone, reason: .disabled, residentID: try ResidentID(DeskFixtures.residentID(birth: "19600101", seq: 3)),
+                                                        name: "王大伯", phone: try MobileNumber("13500135000"), address: "崇阳县白霓镇大市村 5 组", need: "残疾人证换领"))
+            _ = try await service.confirm(visit.requireID(), at: CaseFixtures.instant("2025-03-07 10:00"))
+            _ = try await service.assign(visit.requireID(), helper: helper)
+            await #expect(throws: FrontDeskError.self) { try await service.recordVisit(visit.requireID(), outcome: "已上门", by: other) }
+            do {
+                _ = try await service.recordVisit(visit.requireID(), outcome: "已上门", by: helper)
+                Issue.record("a visit before its day must be refused")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "约定的上门日期是 2025-03-07，到时再记录")
+            }
+            var browser = Browser(app)
+            try await browser.signIn("helper1", "test-pass-2025")
+            let page = try await browser.get("/home-visits/\(visit.id!.uuidString)")
+            #expect(page.body.string.contains("135****5000"))
+            #expect(!page.body.string.contains("13500135000"))
+            let token = try #require(Browser.csrf(in: page.body.string))
+            let full = try await browser.post("/home-visits/\(visit.id!.uuidString)/personal", form: [("csrfToken", token)])
+            #expect(full.body.string.contains("<a href=\"tel:13500135000\">13500135000</a> · 崇阳县白霓镇大市村 5 组"))
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "personal_data.view").all()
+            #expect(audit.map(\.summary) == ["查看上门服务 SM-20250305-001 申请人完整联系方式"])
+            #expect(audit.first?.actorName == "helper1")
+        }
+    }
+
+    @Test("局长帮办: a bad date is a field error (no crash), a duplicate shift a 409; public improvements mask numbers typed into them")
+    func directorGuards() async throws {
+        try await withTestApp { app in
+            let director = try await makeStaff(app, username: "director1", roles: [.director])
+            CaseFixtures.setClock(app, "2025-03-10 09:00")
+            var browser = Browser(app)
+            try await browser.signIn("director1", "test-pass-2025")
+            let token = try await browser.csrfToken(from: "/director-shifts")
+            let department = try #require(try await Department.query(on: app.db).filter(\.$code == "RSJ").first())
+            for bad in ["2026-13-01", "abcdefg", String(repeating: "x", count: 5000), "1900-01-01"] {
+                let response = try await browser.post("/director-shifts", form: [("csrfToken", token), ("day", bad), ("period", "上午"),
+                                                                                 ("department", department.id!.uuidString), ("director", director.id!.uuidString)])
+                #expect(response.status == .badRequest)
+            }
+            let form = [("csrfToken", token), ("day", "2025-03-12"), ("period", "上午"), ("department", department.id!.uuidString), ("director", director.id!.uuidString)]
+            #expect(try await browser.post("/director-shifts", form: form).status == .seeOther)
+            let twice = try await browser.post("/director-shifts", form: form)
+            #expect(twice.status == .conflict)
+            #expect(twice.body.string.contains("2025-03-12 上午 崇阳县人力资源和社会保障局 已有排班"))
+            let shift = try #require(try await DirectorShift.query(on: app.db).first())
+            _ = try await browser.post("/director-shifts/\(shift.id!.uuidString)/improvements", form: [
+                ("csrfToken", token), ("finding", "群众欧阳娜娜（身份证110105199003071028，电话13912345678）反映要跑两次"),
+                ("action", "一次告知"), ("owner", "人社局"), ("dueOn", "2025-03-31"),
+            ])
+            let board = try await app.testing().sendRequest(.GET, "/improvements")
+            #expect(board.body.string.contains("身份证1101**********1028，电话139****5678"))
+            #expect(!board.body.string.contains("13912345678"))
+            #expect(board.body.string.contains("待整改 1 项，整改中 0 项，已完成 0 项"))
+        }
+    }
+}
