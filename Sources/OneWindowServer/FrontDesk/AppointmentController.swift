@@ -164,6 +164,9 @@ struct AppointmentController {
         let state: String
         let booked: Bool
         let error: String?
+        /// After check-in: the ticket's number and its follow link.
+        let ticketNumber: String?
+        let ticketLink: String?
     }
 
     func confirmation(req: Request) async throws -> View {
@@ -178,12 +181,14 @@ struct AppointmentController {
         let hall = try await Hall.find(appointment.hallID, on: req.db)
         let category = try await TicketCategory.find(appointment.categoryID, on: req.db)
         let zone = req.settings.timeZone
+        let ticket = try await appointment.ticketID.asyncMap { try await Ticket.find($0, on: req.db) } ?? nil
         return try await req.view.render("frontdesk/appointment", ConfirmationContext(
             page: PageChrome(request: req, title: "预约凭证", forms: true), code: appointment.code, hall: hall?.name ?? "", hallCode: hall?.code ?? "",
             category: category?.name ?? "",
             time: "\(slot.day) \(LocalTime.clock(slot.startsAt, in: zone))–\(LocalTime.clock(slot.endsAt, in: zone))",
             name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber), phone: Masking.phone(appointment.phone),
-            state: appointment.state.label, booked: appointment.state == .booked, error: error))
+            state: appointment.state.label, booked: appointment.state == .booked, error: error,
+            ticketNumber: ticket?.number, ticketLink: ticket.map { Paths.ticket($0.followToken) }))
     }
 
     func cancel(req: Request) async throws -> Response {
@@ -310,7 +315,7 @@ struct AppointmentController {
 
     /// `POST /api/v1/appointments` → 201, 409 when the slot is full or the person already booked that day, 400 on a field.
     func apiBook(req: Request) async throws -> Response {
-        let body = try req.content.decode(BookRequest.self)
+        let body = req.body.data == nil ? BookRequest(slotId: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(BookRequest.self)
         let (input, errors) = Self.bookingInput(slotID: body.slotId, idNumber: body.idNumber, name: body.name, phone: body.phone,
                                                  today: LocalDate(req.now, in: req.settings.timeZone))
         guard let input else {

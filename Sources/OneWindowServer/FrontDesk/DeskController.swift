@@ -102,6 +102,8 @@ struct DeskController {
         let error: String?
         let notice: String?
         let recallLimit: Int
+        /// The categories this window calls (`A 综合受理、C 社保医保`).
+        let calling: String
     }
 
     func console(req: Request) async throws -> Response {
@@ -149,7 +151,8 @@ struct DeskController {
             categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: false) },
             windows: windows.map { SelectOption(value: $0.id!.uuidString, label: "\($0.number) 号 \($0.name)", selected: false) },
             priorities: [TicketPriority.none, .disabled, .pregnant].map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == .none) },
-            error: error, notice: notice, recallLimit: limit)
+            error: error, notice: notice, recallLimit: limit,
+            calling: categories.filter { desk?.categoryIDs.contains($0.id!) ?? false }.map { "\($0.prefix) \($0.name)" }.joined(separator: "、"))
         return try await req.view.render("frontdesk/desk", context).encodeResponse(status: status, for: req)
     }
 

@@ -128,8 +128,13 @@ struct FrontDeskFiguresController {
 
     func page(req: Request) async throws -> View {
         let today = LocalDate(req.now, in: req.settings.timeZone)
-        let from = (try? req.query.get(String.self, at: "from")).flatMap(LocalDate.init(iso:)) ?? today.adding(days: -30)
-        let to = (try? req.query.get(String.self, at: "to")).flatMap(LocalDate.init(iso:)) ?? today
+        func date(_ name: String, _ fallback: LocalDate) throws -> LocalDate {
+            guard let text = try? req.query.get(String.self, at: name), !text.isEmpty else { return fallback }
+            guard let date = LocalDate(iso: text) else { throw PlatformError.invalidField(FieldError(field: name, message: "日期“\(text)”不存在，应为 YYYY-MM-DD")) }
+            return date
+        }
+        let from = try date("from", today.adding(days: -30))
+        let to = try date("to", today)
         guard from <= to, to.dayNumber - from.dayNumber <= 400 else {
             throw PlatformError.invalidField(FieldError(field: "to", message: "统计期间应从早到晚，且不超过 400 天"))
         }

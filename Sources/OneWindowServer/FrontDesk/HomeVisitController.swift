@@ -82,7 +82,8 @@ struct HomeVisitController {
     }
 
     static func row(_ visit: HomeVisit, now: Date, zone: TimeZone) -> Row {
-        Row(id: visit.id!.uuidString, number: visit.number, reason: visit.reason.label, name: Masking.name(visit.name),
+        let age = (try? ResidentID(visit.idNumber)).map { "（\($0.age(on: LocalDate(now, in: zone))) 岁）" } ?? ""
+        return Row(id: visit.id!.uuidString, number: visit.number, reason: visit.reason.label + age, name: Masking.name(visit.name),
             address: Masking.address(visit.address), need: visit.need, state: visit.state.label,
             waited: waited(from: visit.requestedAt, to: visit.visitedAt ?? now),
             visitAt: visit.visitAt.map { LocalTime.format($0, in: zone) }, helper: visit.helperName, link: Paths.homeVisit(visit.id!))

@@ -228,7 +228,7 @@ struct QueueWebController {
     func apiIssue(req: Request) async throws -> Response {
         let hall = try await Self.hall(req)
         // A wrong type (an ID number sent as a JSON number) is a 400 naming that field, from the decoder.
-        let body = try req.content.decode(IssueRequest.self)
+        let body = req.body.data == nil ? IssueRequest(category: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(IssueRequest.self)
         let (input, errors) = try await Self.issueInput(
             req, hall: hall, fields: ["category": body.category, "idNumber": body.idNumber, "name": body.name, "phone": body.phone], channel: .kiosk)
         guard let input else {
