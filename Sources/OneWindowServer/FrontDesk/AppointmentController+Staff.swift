@@ -111,7 +111,7 @@ extension AppointmentController {
         }
         do {
             let created = try await AppointmentService(req).createSlots(category: category, from: from, to: to, times: times, capacity: capacity,
-                                                                         calendar: try await req.workingCalendar())
+                                                                         calendar: try await req.workingCalendar(), actor: req.actor)
             return try await renderSlots(req, values: values, errors: [:], created: created).encodeResponse(for: req)
         } catch let error as PlatformError {
             guard case .invalidField(let field) = error else { throw error }

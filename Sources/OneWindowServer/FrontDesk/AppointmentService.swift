@@ -34,7 +34,7 @@ struct AppointmentService {
     /// Creates the slots of `category` for each working day in `from…to`: one per `times` entry (`09:00-10:00`), with
     /// `capacity` places; existing slots are kept. - Returns: how many were created.
     func createSlots(category: TicketCategory, from: LocalDate, to: LocalDate, times: [(start: (Int, Int), end: (Int, Int))], capacity: Int,
-                     calendar: WorkingCalendar) async throws -> Int {
+                     calendar: WorkingCalendar, actor: Actor = .system) async throws -> Int {
         guard capacity >= 1, capacity <= 500 else { throw PlatformError.invalidField(FieldError(field: "capacity", message: "每个时段可约人数应为 1–500")) }
         guard from <= to, to.dayNumber - from.dayNumber <= 62 else {
             throw PlatformError.invalidField(FieldError(field: "to", message: "日期范围应从早到晚，且不超过 62 天"))
@@ -67,6 +67,9 @@ struct AppointmentService {
                 }
                 day = day.adding(days: 1)
             }
+            try await Audit.record(on: tx, region: service.region, actor: actor, action: "appointment.slots", entityType: "ticket_category",
+                                   entityID: category.id?.uuidString,
+                                   summary: "开放预约时段 \(category.prefix) \(category.name) \(from)–\(to)：新增 \(created) 个，每个 \(capacity) 人", at: service.now)
             return created
         }
     }
