@@ -5,6 +5,7 @@
   var voiceOn = false;
   var lastSpoken = '';
   var retry = 1000;
+  var offsetMinutes = 480;
 
   function text(tag, value) { var el = document.createElement(tag); el.textContent = value; return el; }
 
@@ -16,7 +17,8 @@
       row.appendChild(text('td', call.number));
       row.appendChild(text('td', call.window + ' 号窗口'));
       row.appendChild(text('td', call.name || ''));
-      row.appendChild(text('td', call.at));
+      row.appendChild(text('td', call.at + ' ' + call.state));
+      if (call.state !== '已叫号') { row.className = 'done'; }
       calls.appendChild(row);
     });
     var waiting = document.getElementById('waiting');
@@ -25,12 +27,15 @@
       waiting.appendChild(text('li', w.prefix + ' ' + w.name + '：' + w.count + ' 人'));
     });
     document.getElementById('paused').textContent = state.pausedWindows.length ? ('暂停服务窗口：' + state.pausedWindows.join('、') + ' 号') : '';
+    offsetMinutes = state.offsetMinutes;
+    var current = state.calls.filter(function (c) { return c.state === '已叫号'; })[0];
     if (state.announce) {
       document.getElementById('announce').textContent = state.announce;
       speak(state.announce);
-    } else if (state.calls.length) {
-      var c = state.calls[0];
-      document.getElementById('announce').textContent = '请 ' + c.number + ' 号到 ' + c.window + ' 号窗口办理';
+    } else if (current) {
+      document.getElementById('announce').textContent = '请 ' + current.number + ' 号到 ' + current.window + ' 号窗口办理';
+    } else {
+      document.getElementById('announce').textContent = '请留意叫号';
     }
   }
 
@@ -69,8 +74,10 @@
   });
   if (location.search.indexOf('voice=1') >= 0) { voiceOn = true; document.getElementById('voice').textContent = '语音播报已开启'; }
   setInterval(function () {
-    var now = new Date();
-    document.getElementById('clock').textContent = now.toLocaleTimeString('zh-CN', { hour12: false });
+    // The hall's time, whatever the zone of the screen's PC.
+    var hall = new Date(Date.now() + offsetMinutes * 60000);
+    function two(n) { return (n < 10 ? '0' : '') + n; }
+    document.getElementById('clock').textContent = two(hall.getUTCHours()) + ':' + two(hall.getUTCMinutes()) + ':' + two(hall.getUTCSeconds());
   }, 1000);
   reload();
   connect();

@@ -220,8 +220,10 @@ def front_desk(driver, wait, base, check):
     check("A002 is marked 过号", "A002（过号" in driver.find_element(By.TAG_NAME, "main").text)
     driver.save_screenshot(os.path.join(ARTIFACTS, "12-window-console.png"))
     driver.switch_to.window(display)
-    WebDriverWait(driver, 2).until(lambda d: "A002" not in d.find_element(By.ID, "calls").text)
-    check("the display drops the no-show", "A 综合受理：1 人" in driver.find_element(By.ID, "waiting").text)
+    WebDriverWait(driver, 2).until(lambda d: "过号" in d.find_element(By.ID, "calls").text)
+    check("the display marks A002 过号 and stops calling it",
+          "A002" in driver.find_element(By.ID, "calls").text and driver.find_element(By.ID, "announce").text == "请留意叫号")
+    check("one ticket still waits in A", "A 综合受理：1 人" in driver.find_element(By.ID, "waiting").text)
     driver.close()
     driver.switch_to.window(console)
 

@@ -72,9 +72,11 @@ struct AppointmentController {
         let categories = try await hall.asyncMap { try await QueueWebController.categories($0, on: req.db) } ?? []
         let prefix = values["category"] ?? (try? req.query.get(String.self, at: "category")) ?? categories.first?.prefix ?? ""
         let category = categories.first { $0.prefix == prefix } ?? categories.first
-        let days = (1...7).map { today.adding(days: $0) }
-        let dayText = values["day"] ?? (try? req.query.get(String.self, at: "day")) ?? days[0].description
-        let day = LocalDate(iso: dayText).flatMap { days.contains($0) || $0 == today ? $0 : nil } ?? days[0]
+        let calendar = try? await req.workingCalendar()
+        // Working days only (a year without a calendar: weekdays).
+        let days = (1...7).map { today.adding(days: $0) }.filter { day in (try? calendar?.isWorkingDay(day)) ?? !day.isWeekend }
+        let dayText = values["day"] ?? (try? req.query.get(String.self, at: "day")) ?? (days.first ?? today).description
+        let day = LocalDate(iso: dayText).flatMap { days.contains($0) || $0 == today ? $0 : nil } ?? days.first ?? today
         let slots = try await hall.asyncMap { try await Self.slotRows(hall: $0, category: category, day: day, req: req) } ?? []
         return try await req.view.render("frontdesk/appointments", BookingContext(
             page: PageChrome(request: req, title: "预约办事", forms: true),

@@ -115,6 +115,10 @@ struct AppointmentService {
                 appointment.state = .booked
                 appointment.createdAt = service.now
                 try await appointment.create(on: tx)
+                let start = LocalTime.clock(slot.startsAt, in: service.zone)
+                try await Outbox.enqueue(on: tx, region: service.region, to: input.phone.value, template: "appointment.booked",
+                                         body: "您已预约 \(slot.day) \(start) 起的时段，预约号 \(appointment.code)。当天到大厅在取号机输入预约号签到取号。",
+                                         entityType: "appointment", entityID: appointment.id?.uuidString, at: service.now)
                 return appointment
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -54,10 +54,12 @@ struct AssistController {
         let code = TextNormalization.normalizedOrNil(form["item"])
         var item: (String, String)?
         if let code {
-            if let found = try await ServiceItem.query(on: req.db).filter(\.$itemCode == code.uppercased()).first() {
+            let byCode = try await ServiceItem.query(on: req.db).filter(\.$itemCode == code.uppercased()).first()
+            let byName = byCode == nil ? try await ServiceItem.query(on: req.db).filter(\.$name == code).filter(\.$status == .published).first() : nil
+            if let found = byCode ?? byName {
                 item = (found.itemCode, found.name)
             } else {
-                check.fail("item", "没有编码为“\(code)”的事项（可留空）")
+                check.fail("item", "没有编码或名称为“\(code)”的事项（可留空）")
             }
         }
         guard check.isValid, let kind else {

@@ -33,7 +33,8 @@ struct CaseOrigin: Encodable, Sendable {
             }
             let origin = CaseOrigin(field: "ticket", value: id.uuidString,
                                     banner: "叫号 \(ticket.number)" + (ticket.windowNumber.map { "（\($0) 号窗口）" } ?? ""),
-                                    query: "&ticket=\(id.uuidString)", applicant: [:])
+                                    query: "&ticket=\(id.uuidString)",
+                                    applicant: ["idNumber": ticket.idNumber, "name": ticket.name, "phone": ticket.phone].compactMapValues { $0 })
             return (origin, CaseService.CaseLinks(ticketID: id))
         }
         if let text = homeVisit.flatMap({ $0.isEmpty ? nil : $0 }) {

@@ -8,8 +8,9 @@ import Vapor
 /// ticket, and see the cases created for it.
 struct DeskController {
     func register(_ web: any RoutesBuilder) {
-        let desk = web.grouped(RoleGuard(.clerk, .approver, .director, .helper, .admin))
+        let desk = web.grouped(RoleGuard(.clerk, .approver, .director, .helper, .supervisor, .admin))
         desk.get("desk", use: choose)
+        desk.grouped(RoleGuard(.supervisor, .admin)).post("desk", ":window", "release", use: release)
         desk.post("desk", "signin", use: signIn)
         desk.get("desk", ":window", use: console)
         desk.post("desk", ":window", "call", use: callNext)
@@ -37,9 +38,23 @@ struct DeskController {
         let hallCode: String
         let windows: [WindowRow]
         let categories: [SelectOption]
+        /// Supervisors and admins may free a window left signed in (强制退出).
+        let canRelease: Bool
+        let error: String?
+        let notice: String?
     }
 
-    func choose(req: Request) async throws -> View {
+    func choose(req: Request) async throws -> Response {
+        let staff = try req.auth.require(Staff.self)
+        // Already at a window: straight back to it (after 受理办件, the 前台 link returns to the console).
+        if (try? req.query.get(String.self, at: "choose")) == nil,
+           let mine = try await WindowDesk.query(on: req.db).filter(\.$staffID == staff.id).first() {
+            return req.redirect(to: Paths.deskWindow(mine.$window.id))
+        }
+        return try await renderChoose(req, error: nil, status: .ok)
+    }
+
+    private func renderChoose(_ req: Request, error: String?, notice: String? = nil, status: HTTPResponseStatus) async throws -> Response {
         let staff = try req.auth.require(Staff.self)
         let hall = try await Self.hall(for: staff, req: req)
         let windows = try await Window.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$active == true).all()
@@ -53,7 +68,17 @@ struct DeskController {
                 return .init(id: window.id!.uuidString, number: window.number, name: window.name, kind: window.kind.label, staff: desk?.staffName,
                              mine: desk?.staffID == staff.id)
             },
-            categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: true) }))
+            categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: true) },
+            canRelease: staff.has(.supervisor) || staff.has(.admin), error: error, notice: notice)).encodeResponse(status: status, for: req)
+    }
+
+    /// 强制退出 (supervisor, admin): frees a window left signed in; its open tickets go back to the queue with their
+    /// arrival time.
+    func release(req: Request) async throws -> Response {
+        let window = try await Self.window(req)
+        let returned = try await QueueService(req).release(window: window)
+        return try await renderChoose(req, error: nil, notice: "已强制退出 \(window.number) 号窗口" + (returned.isEmpty ? "。" : "，\(returned.joined(separator: "、")) 重新排队（保留原取号时间）。"),
+                                      status: .ok)
     }
 
     func signIn(req: Request) async throws -> Response {
@@ -63,10 +88,20 @@ struct DeskController {
         else { throw PlatformError.invalidField(FieldError(field: "window", message: "请选择窗口")) }
         let staff = try req.auth.require(Staff.self)
         if let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == id).first(), let holder = desk.staffID, holder != staff.id {
-            throw FrontDeskError.windowNotReady("\(window.number) 号窗口已由\(desk.staffName ?? "其他工作人员")登录，请其先退出窗口")
+            return try await renderChoose(
+                req, error: "\(window.number) 号窗口已由\(desk.staffName ?? "其他工作人员")登录。请其先“退出窗口”；人已离开时，请督查或管理员在本页“强制退出”。",
+                status: .conflict)
+        }
+        guard staff.has(.clerk) || staff.has(.approver) || staff.has(.director) || staff.has(.helper) || staff.has(.admin) else {
+            throw PlatformError.forbidden
         }
         let categories = (form.list("categories") + form.list("categories[]")).compactMap(UUID.init(uuidString:))
-        _ = try await QueueService(req).signIn(window: window, categories: categories)
+        do {
+            _ = try await QueueService(req).signIn(window: window, categories: categories)
+        } catch let error as PlatformError {
+            guard case .invalidField(let field) = error else { throw error }
+            return try await renderChoose(req, error: field.message, status: .badRequest)
+        }
         return req.redirect(to: Paths.deskWindow(id))
     }
 

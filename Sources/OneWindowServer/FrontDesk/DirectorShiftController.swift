@@ -194,10 +194,14 @@ struct DirectorShiftController {
         var check = FormCheck()
         let name = check.required(form["name"], field: "name", label: "群众姓名", max: 30)
         let phone = TextNormalization.normalizedOrNil(form["phone"]).flatMap { text in check.check { () throws(FieldError) in try MobileNumber(text, field: "phone") } }
-        let feedback = check.required(form["feedback"], field: "feedback", label: "群众意见", max: 1000)
+        let feedback = check.optional(form["feedback"].map { $0.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ") },
+                                      field: "feedback", label: "群众意见", max: 1000) ?? ""
+        if feedback.isEmpty { check.fail("feedback", "请填写群众意见") }
         let errors = check.errors
         return try await change(req, action: "director_shift.consult") { shift, tx in
             if let error = errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(FieldError(field: error.key, message: error.value)) }
+            // 征询一名群众: one per shift, kept as said.
+            if shift.feedback != nil { throw PlatformError.conflict("本班次已征询过一名群众（\(Masking.name(shift.consultedName ?? ""))），不能覆盖") }
             shift.consultedName = name
             shift.consultedPhone = phone?.value
             shift.feedback = feedback

@@ -35,6 +35,12 @@ extension QueueService {
             desk.priorityStreak = policy.streak(after: next, previous: desk.priorityStreak)
             try await desk.save(on: tx)
             try await service.move(ticket, .call, window: window, on: tx)
+            // A phone ticket's holder may be outside the hall: the call goes to the phone too.
+            if ticket.channel == .remote, let phone = ticket.phone {
+                try await Outbox.enqueue(on: tx, region: service.region, to: phone, template: "ticket.called",
+                                         body: ticket.ticketNumber.announcement(window: window.number) + "。",
+                                         entityType: "ticket", entityID: ticket.id?.uuidString, at: service.now)
+            }
             try await service.notifySoon(categoryID: ticket.$category.id, day: ticket.serviceDay, on: tx)
             return ticket
         }

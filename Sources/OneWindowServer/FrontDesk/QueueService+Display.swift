@@ -26,6 +26,8 @@ extension QueueService {
         let calls: [Call]
         let waiting: [Waiting]
         let pausedWindows: [String]
+        /// The hall's offset from UTC in minutes (the screen's clock shows hall time whatever the PC's zone).
+        let offsetMinutes: Int
         /// Set on a live event that announces a call (`请 A023 号到 5 号窗口办理`).
         var announce: String?
     }
@@ -33,7 +35,8 @@ extension QueueService {
     static func displayState(hall: Hall, day: LocalDate, zone: TimeZone, on db: any Database) async throws -> DisplayState {
         let hallID = try hall.requireID()
         let calls = try await Ticket.query(on: db).filter(\.$hall.$id == hallID).filter(\.$serviceDay == day.description)
-            .filter(\.$calledAt != nil).filter(\.$state ~~ [.called, .serving]).sort(\.$calledAt, .descending).limit(8).all()
+            // Recent calls, finished ones too (a history for the hall); a ticket sent back to the queue is not a call.
+            .filter(\.$calledAt != nil).filter(\.$state != .waiting).sort(\.$calledAt, .descending).limit(8).all()
         let categories = try await TicketCategory.query(on: db).filter(\.$hall.$id == hallID).filter(\.$active == true).sort(\.$position).all()
         let sql = db as! any SQLDatabase
         let counts = try await sql.raw("""
@@ -52,7 +55,7 @@ extension QueueService {
             waiting: categories.map { category in
                 .init(prefix: category.prefix, name: category.name, count: category.id.flatMap { counts[$0] } ?? 0)
             },
-            pausedWindows: paused.map(\.window.number).sorted(), announce: nil)
+            pausedWindows: paused.map(\.window.number).sorted(), offsetMinutes: zone.secondsFromGMT() / 60, announce: nil)
     }
 
     /// Tells the hall's live pages the new state (after the change committed).

@@ -65,6 +65,12 @@ struct QueueService {
         let day = today
         let priority: TicketPriority = input.appointment != nil ? .appointment
             : input.declared != .none ? input.declared : settings.priority.priority(for: input.residentID, on: day)
+        // One open ticket per phone and category a day: a phone cannot hold places it will not use.
+        if let phone = input.phone, let held = try await Ticket.query(on: tx).filter(\.$hall.$id == input.hall.requireID())
+            .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filter(\.$phone == phone)
+            .filter(\.$state ~~ [.waiting, .called, .serving]).first() {
+            throw FrontDeskError.windowNotReady("该手机号已取 \(held.number) 号，正在排队（\(held.state.label)），不能重复取号")
+        }
         let sequence = try await DailyCounter.next("ticket:\(input.hall.code):\(input.category.prefix)", region: region,
                                                    day: day.description, on: tx)
         let ticket = Ticket()
@@ -90,8 +96,8 @@ struct QueueService {
         ticket.slotStartsAt = input.appointment?.slotStartsAt
         ticket.soonNotified = false
         try await ticket.create(on: tx)
-        // Someone who takes a ticket with 3 or fewer ahead already knows: "即将到号" is for those who went away.
-        if try await Self.ahead(of: ticket, on: tx) <= settings.soonAhead {
+        // Someone in the hall who takes a ticket with 3 or fewer ahead already knows; a phone ticket is told anyway.
+        if input.channel != .remote, try await Self.ahead(of: ticket, on: tx) <= settings.soonAhead {
             ticket.soonNotified = true
             try await ticket.save(on: tx)
         }
@@ -106,11 +112,14 @@ struct QueueService {
     }
 
     /// Waiting tickets ahead of `ticket` in its category (arrived earlier, or at the same instant with a lower
-    /// sequence; not sent to one window). The ticket itself is excluded by id: an instant read back from the database
+    /// sequence; not sent to one window; for a 绿色通道 ticket only the priority ones, an approximation of
+    /// `CallPolicy` that ignores the starvation rule). The ticket itself is excluded by id: an instant read back from the database
     /// and bound again can differ from the stored value in its last bit, so a comparison alone could count it.
     static func ahead(of ticket: Ticket, on db: any Database) async throws -> Int {
         guard ticket.state == .waiting, let id = ticket.id else { return 0 }
-        return try await Ticket.query(on: db)
+        // A 绿色通道 ticket is called before normal ones: only priority tickets that came earlier are ahead of it.
+        let priorities: [TicketPriority] = ticket.priority == .none ? TicketPriority.allCases : [.elderly, .disabled, .pregnant]
+        return try await Ticket.query(on: db).filter(\.$priority ~~ priorities)
             .filter(\.$category.$id == ticket.$category.id).filter(\.$serviceDay == ticket.serviceDay)
             .filter(\.$state == .waiting).filter(\.$directedWindowID == nil).filter(\.$id != id)
             .group(.or) { earlier in
@@ -164,6 +173,39 @@ struct QueueService {
             try await desk.save(on: tx)
         }
         await publish(hallID: window.$hall.id, announce: nil)
+    }
+
+    /// Frees a window left signed in (supervisor or admin): its called or served tickets wait again, keeping their
+    /// arrival time, and the release is audited. - Returns: the tickets put back.
+    func release(window: Window) async throws -> [String] {
+        let service = self
+        let returned = try await db.writeTransaction { tx in
+            try await RowLock.lock(Hall.schema, id: window.$hall.id, on: tx)
+            guard let desk = try await WindowDesk.query(on: tx).filter(\.$window.$id == window.requireID()).first(), let holder = desk.staffName else {
+                return [String]()
+            }
+            let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).all()
+            for ticket in open {
+                ticket.state = .waiting
+                ticket.recalls = 0
+                ticket.$window.id = nil
+                ticket.windowNumber = nil
+                ticket.servingAt = nil
+                try await ticket.save(on: tx)
+                try await service.log(ticket, "release", window: window.number, note: "窗口被强制退出，重新排队", on: tx)
+            }
+            desk.staffID = nil
+            desk.staffName = nil
+            desk.paused = false
+            try await desk.save(on: tx)
+            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: "window.release", entityType: "window",
+                                   entityID: window.id?.uuidString,
+                                   summary: "强制退出 \(window.number) 号窗口（原登录：\(holder)）" + (open.isEmpty ? "" : "，\(open.map(\.number).joined(separator: "、")) 重新排队"),
+                                   at: service.now)
+            return open.map(\.number)
+        }
+        await publish(hallID: window.$hall.id, announce: nil)
+        return returned
     }
 
     func signOut(window: Window) async throws {

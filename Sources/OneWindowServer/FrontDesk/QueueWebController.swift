@@ -62,8 +62,10 @@ struct QueueWebController {
         let state = try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
                                                         on: req.db)
         let categories = try await Self.categories(hall, on: req.db)
+        var page = PageChrome(request: req, title: remote ? "手机取号 · \(hall.name)" : "取号 · \(hall.name)", forms: true)
+        if !remote { page.bodyClass = "kiosk-page" }
         return try await req.view.render(remote ? "frontdesk/remote" : "frontdesk/kiosk", KioskContext(
-            page: PageChrome(request: req, title: remote ? "手机取号 · \(hall.name)" : "取号 · \(hall.name)", forms: true),
+            page: page,
             hall: hall.name, hallCode: hall.code, remote: remote,
             categories: categories.map { category in
                 .init(prefix: category.prefix, name: category.name, covers: category.covers,
@@ -108,7 +110,7 @@ struct QueueWebController {
                 .encodeResponse(status: .badRequest, for: req)
         }
         let ticket = try await QueueService(req).issue(input)
-        return req.redirect(to: channel == .kiosk ? Paths.ticketSlip(ticket.followToken) : Paths.ticket(ticket.followToken))
+        return req.redirect(to: channel == .kiosk ? Paths.ticketSlip(ticket.followToken) + "?kiosk=1" : Paths.ticket(ticket.followToken))
     }
 
     func kioskCheckIn(req: Request) async throws -> Response {
@@ -116,7 +118,7 @@ struct QueueWebController {
         let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
         do {
             let ticket = try await AppointmentService(req).checkIn(code: code, hallID: try hall.requireID(), queue: QueueService(req))
-            return req.redirect(to: Paths.ticketSlip(ticket.followToken))
+            return req.redirect(to: Paths.ticketSlip(ticket.followToken) + "?kiosk=1")
         } catch let error as any DomainError where error.status != .internalServerError {
             return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(status: error.status, for: req)
         }
@@ -139,6 +141,10 @@ struct QueueWebController {
         /// The full address, printed on the slip to type into a phone.
         let followURL: String
         let name: String?
+        /// The booked slot of an appointment ticket (`20:00–21:00`).
+        let slot: String?
+        /// On a kiosk: the start page the slip returns to.
+        let kioskReturn: String?
     }
 
     static func ticketContext(_ req: Request, token: String, title: String) async throws -> TicketContext {
@@ -153,7 +159,9 @@ struct QueueWebController {
             ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting,
             window: ticket.state == .called || ticket.state == .serving ? ticket.windowNumber : nil,
             issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
-            followLink: Paths.ticket(token), followURL: PortalController.siteBase(req) + Paths.ticket(token), name: ticket.maskedName)
+            followLink: Paths.ticket(token), followURL: PortalController.siteBase(req) + Paths.ticket(token), name: ticket.maskedName,
+            slot: ticket.slotStartsAt.map { "\(LocalTime.clock($0, in: req.settings.timeZone)) 起" },
+            kioskReturn: (try? req.query.get(String.self, at: "kiosk")) == "1" ? hall.map { Paths.kiosk($0.code) } : nil)
     }
 
     func follow(req: Request) async throws -> View {

@@ -41,7 +41,7 @@ enum Audit {
         "staff.sign_in": "登录", "staff.sign_out": "退出登录", "staff.sign_in_failed": "登录失败", "staff.sign_in_throttled": "登录被暂停",
         "staff.password_check_failed": "修改密码时密码错误", "staff.create": "创建账号", "staff.update": "修改账号", "staff.change_password": "修改密码",
         "hall.create": "新增大厅", "hall.update": "修改大厅", "department.create": "新增部门", "department.update": "修改部门",
-        "window.create": "新增窗口", "window.update": "修改窗口", "catalog.import": "导入事项目录", "item.publish": "补全并发布事项",
+        "window.create": "新增窗口", "window.update": "修改窗口", "window.release": "强制退出窗口", "catalog.import": "导入事项目录", "item.publish": "补全并发布事项",
         "item.withdraw": "撤回事项", "calendar.load": "载入节假日", "calendar.replace": "替换节假日",
         "case.notice": "出具一次性告知书", "case.submit": "网上申报", "case.accept": "受理", "case.reject": "不予受理", "case.take": "领取审查",
         "case.pause": "暂停计时", "case.resume": "恢复计时", "case.pass_step": "转下一部门", "case.decide": "作出决定", "case.complete": "办结",

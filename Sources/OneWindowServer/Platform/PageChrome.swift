@@ -18,7 +18,7 @@ struct PageChrome: Encodable, Sendable {
 
     /// The roles each front-desk page lets in (the same sets as the controllers' `RoleGuard`s).
     static let frontDeskAccess: [String: Set<Role>] = [
-        "desk": [.clerk, .approver, .director, .helper, .admin], "assist": [.helper, .clerk, .director, .admin],
+        "desk": [.clerk, .approver, .director, .helper, .supervisor, .admin], "assist": [.helper, .clerk, .director, .admin],
         "homeVisits": [.helper, .clerk, .supervisor, .admin], "directorShifts": [.director, .supervisor, .admin],
         "figures": [.clerk, .supervisor, .director, .admin], "slots": [.supervisor, .admin], "appointments": [.clerk, .supervisor, .admin],
     ]
@@ -38,6 +38,8 @@ struct PageChrome: Encodable, Sendable {
     let printedAt: String
     /// The admin section the page belongs to (`halls`, `catalog/imports` …), for the menu's current item.
     let section: String
+    /// Extra class on `<body>` (`kiosk-page`: the kiosk hides the site menu).
+    var bodyClass = ""
 
     /// - Parameter forms: the page carries a form, so it needs a CSRF token even for an anonymous visitor.
     init(request: Request, title: String, forms: Bool = false) {

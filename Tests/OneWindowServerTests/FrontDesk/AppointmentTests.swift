@@ -38,6 +38,9 @@ struct AppointmentTests {
             #expect(statuses.filter { $0 == .conflict }.count == 19)
             #expect(try await Appointment.query(on: app.db).count() == 1)
             #expect(try await AppointmentSlot.find(slot.requireID(), on: app.db)?.booked == 1)
+            let code = try #require(try await Appointment.query(on: app.db).first()?.code)
+            #expect(try await OutboxMessage.query(on: app.db).all().map(\.body)
+                == ["【崇阳县政务服务中心】您已预约 2025-03-06 09:00 起的时段，预约号 \(code)。当天到大厅在取号机输入预约号签到取号。"])
             let refused = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 30))
             #expect(try refused.errorPayload() == ["code": "slot_full", "message": "该时段已约满，请选择其他时段", "field": "slotId"])
         }

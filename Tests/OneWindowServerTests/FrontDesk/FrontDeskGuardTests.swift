@@ -123,4 +123,46 @@ struct FrontDeskGuardTests {
             #expect(board.body.string.contains("待整改 1 项，整改中 0 项，已完成 0 项"))
         }
     }
+
+    @Test("A supervisor frees a window left signed in; its ticket queues again with its time; a phone holds one place per category and hears its call")
+    func releaseAndPhoneTickets() async throws {
+        try await withTestApp { app in
+            let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk])
+            try await makeStaff(app, username: "super1", roles: [.supervisor])
+            let window = try await DeskFixtures.window(app, "12")
+            CaseFixtures.setClock(app, "2025-03-05 09:00")
+            try await DeskFixtures.issue(app, "A", phone: "13800138001", channel: .remote)
+            do {
+                try await DeskFixtures.issue(app, "A", phone: "13800138001", channel: .remote)
+                Issue.record("a second open ticket for one phone and category must be refused")
+            } catch let error as FrontDeskError {
+                #expect(error.reason == "该手机号已取 A001 号，正在排队（等候中），不能重复取号")
+            }
+            #expect(try await DeskFixtures.issue(app, "C", phone: "13800138001", channel: .remote).number == "C001")
+            let elder = try await DeskFixtures.issue(app, "A", id: DeskFixtures.residentID(birth: "19500101", seq: 9))
+            #expect(try await QueueService.ahead(of: elder, on: app.db) == 0)
+            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [DeskFixtures.category(app, "A").requireID()])
+            CaseFixtures.setClock(app, "2025-03-05 09:10")
+            #expect(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window)?.number == "A002")
+            _ = try await DeskFixtures.queue(app, staff: clerk).act(.finish, ticketID: elder.requireID(), window: window)
+            let phoneTicket = try #require(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window))
+            #expect(phoneTicket.number == "A001")
+            let calls = try await OutboxMessage.query(on: app.db).filter(\.$template == "ticket.called").all()
+            #expect(calls.map(\.body) == ["【崇阳县政务服务中心】请 A001 号到 12 号窗口办理。"])
+            // The clerk walks away signed in; the supervisor frees the window.
+            var supervisor = Browser(app)
+            try await supervisor.signIn("super1", "test-pass-2025")
+            let chooser = try await supervisor.get("/desk")
+            #expect(chooser.body.string.contains("强制退出（未办结的号重新排队）"))
+            let token = try #require(Browser.csrf(in: chooser.body.string))
+            let freed = try await supervisor.post("/desk/\(window.id!.uuidString)/release", form: [("csrfToken", token)])
+            #expect(freed.body.string.contains("已强制退出 12 号窗口，A001 重新排队（保留原取号时间）。"))
+            let back = try #require(try await Ticket.find(phoneTicket.id, on: app.db))
+            #expect(back.state == .waiting)
+            #expect(back.arrivedAt == CaseFixtures.instant("2025-03-05 09:00"))
+            #expect(try await WindowDesk.query(on: app.db).filter(\.$window.$id == window.requireID()).first()?.staffID == nil)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "window.release").first()?.summary
+                == "强制退出 12 号窗口（原登录：测试clerk1），A001 重新排队")
+        }
+    }
 }

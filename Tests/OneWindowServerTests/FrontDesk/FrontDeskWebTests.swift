@@ -23,11 +23,12 @@ struct FrontDeskWebTests {
             let taken = try await kiosk.post("/kiosk/CY-ZX/tickets", form: [("csrfToken", kioskToken), ("category", "C"), ("phone", "13800138000"),
                                                                              ("name", "刘小芳")])
             #expect(taken.status == .seeOther)
-            #expect(Self.location(taken).hasSuffix("/slip"))
+            #expect(Self.location(taken).hasSuffix("/slip?kiosk=1"))
             let slip = try await kiosk.get(Self.location(taken))
             #expect(slip.body.string.contains("<p class=\"slip-number\" id=\"ticket-number\">C001</p>"))
             #expect(slip.body.string.contains("您前面还有 <strong id=\"ahead\">0</strong> 人等候"))
             #expect(slip.body.string.contains("取号时间 2025-03-03 09:00"))
+            #expect(slip.body.string.contains("<meta http-equiv=\"refresh\" content=\"20;url=/kiosk/CY-ZX\">"))
 
             var clerk = Browser(app)
             try await clerk.signIn("clerk1", "test-pass-2025")
@@ -188,6 +189,9 @@ struct FrontDeskWebTests {
             #expect(wrong.status == .badRequest)
             _ = try await browser.post(path + "/consultation", form: [("csrfToken", token), ("name", "李买房"), ("phone", "13600136000"),
                                                                       ("feedback", "过户要跑两个窗口，希望一窗办完")])
+            let second = try await browser.post(path + "/consultation", form: [("csrfToken", token), ("name", "路人甲"), ("feedback", "第二条")])
+            #expect(second.status == .conflict)
+            #expect(second.body.string.contains("本班次已征询过一名群众（李*房），不能覆盖"))
             let dueMissing = try await browser.post(path + "/improvements", form: [("csrfToken", token), ("finding", "过户与缴税分两个窗口"),
                                                                                  ("action", "税费并入不动产综合窗口"), ("owner", "县自然资源局 登记中心主任")])
             #expect(dueMissing.status == .badRequest)
@@ -226,12 +230,12 @@ struct FrontDeskWebTests {
                 let done = try await browser.post("/assist", form: [("csrfToken", token), ("kind", kind)])
                 #expect(Self.location(done) == "/assist?done=\(kind)")
             }
-            _ = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "assist"), ("item", "421223RSJ0001"), ("note", "帮填参保表")])
+            _ = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "assist"), ("item", "灵活就业人员参保登记"), ("note", "帮填参保表")])
             let bad = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "chat")])
             #expect(bad.status == .badRequest)
             let unknown = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "consult"), ("item", "NOPE")])
             #expect(unknown.status == .badRequest)
-            #expect(unknown.body.string.contains("没有编码为“NOPE”的事项"))
+            #expect(unknown.body.string.contains("没有编码或名称为“NOPE”的事项"))
             let counts = try await AssistanceLog.counts(region: "421223000000", from: LocalDate(iso: "2025-03-05")!, to: LocalDate(iso: "2025-03-05")!, on: app.db)
             #expect(counts == [.consult: 2, .guide: 1, .teach: 1, .assist: 1, .proxy: 0])
             let page = try await browser.get("/assist")
