@@ -205,7 +205,7 @@ struct QueueTests {
             let window = try await DeskFixtures.window(app, "5")
             let hall = try await DeskFixtures.hall(app)
             CaseFixtures.setClock(app, "2025-03-05 09:00")
-            try await DeskFixtures.queue(app).issue(.init(hall: hall, category: DeskFixtures.category(app, "C"), channel: .kiosk, residentID: nil,
+            _ = try await DeskFixtures.queue(app).issue(.init(hall: hall, category: DeskFixtures.category(app, "C"), channel: .kiosk, residentID: nil,
                                                           name: "刘小芳", phone: nil))
             try await DeskFixtures.issue(app, "A")
             _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [DeskFixtures.category(app, "C").requireID()])
