@@ -36,7 +36,11 @@ struct QueueWebController {
     // MARK: Kiosk and phone
 
     struct KioskContext: Encodable {
-        struct Category: Encodable { let prefix: String; let name: String; let covers: String; let waiting: Int }
+        struct Category: Encodable {
+            let prefix: String; let name: String; let covers: String; let waiting: Int
+            /// Windows calling this category now (signed in, not paused): 0 tells the visitor to ask at the desk.
+            let windows: Int
+        }
         let page: PageChrome
         let hall: String
         let hallCode: String
@@ -62,6 +66,8 @@ struct QueueWebController {
         let state = try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
                                                         on: req.db)
         let categories = try await Self.categories(hall, on: req.db)
+        let open = try await WindowDesk.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$staffID != nil)
+            .filter(\.$paused == false).all()
         var page = PageChrome(request: req, title: remote ? "手机取号 · \(hall.name)" : "取号 · \(hall.name)", forms: true)
         if !remote { page.bodyClass = "kiosk-page" }
         return try await req.view.render(remote ? "frontdesk/remote" : "frontdesk/kiosk", KioskContext(
@@ -69,7 +75,8 @@ struct QueueWebController {
             hall: hall.name, hallCode: hall.code, remote: remote,
             categories: categories.map { category in
                 .init(prefix: category.prefix, name: category.name, covers: category.covers,
-                      waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0)
+                      waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0,
+                      windows: open.filter { $0.categoryIDs.contains(category.id!) }.count)
             },
             values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value), checkInError: checkInError))
     }
