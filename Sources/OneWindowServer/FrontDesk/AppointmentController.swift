@@ -158,10 +158,20 @@ struct AppointmentController {
     func cancel(req: Request) async throws -> Response {
         let code = req.parameters.get("code") ?? ""
         let last4 = TextNormalization.normalize(try req.formFields()["phoneLast4"] ?? "")
+        // Guessing the 4 digits is throttled like the progress query.
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        let throttles = req.application.progressThrottles
+        let key = "ap:" + code.uppercased()
+        try await throttles.perAddress.check(account: key + "|" + address, address: address, accountExists: true)
+        try await throttles.perCase.check(account: key, address: address, accountExists: true)
         do {
             _ = try await AppointmentService(req).cancel(code: code, phoneLast4: last4)
             return req.redirect(to: Paths.appointment(code.uppercased()))
         } catch let error as any DomainError where error.status == .badRequest || error.status == .conflict {
+            if error.status == .badRequest {
+                await throttles.perAddress.recordFailure(account: key + "|" + address, address: address, accountExists: true)
+                await throttles.perCase.recordFailure(account: key, address: address, accountExists: true)
+            }
             return try await renderConfirmation(req, code: code, error: error.reason).encodeResponse(status: error.status, for: req)
         }
     }

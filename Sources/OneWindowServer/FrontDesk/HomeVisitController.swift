@@ -8,6 +8,7 @@ import Vapor
 struct HomeVisitController {
     func register(_ web: any RoutesBuilder) {
         web.get("home-visits", "new", use: form)
+        web.get("home-visits", "status", use: status)
         web.post("home-visits", "new", use: request)
         let staff = web.grouped(RoleGuard(.helper, .clerk, .supervisor, .admin))
         staff.get("home-visits", use: list)
@@ -63,6 +64,47 @@ struct HomeVisitController {
         }
         let visit = try await HomeVisitService(req).request(input)
         return req.redirect(to: Paths.newHomeVisit + "?done=" + visit.number)
+    }
+
+    struct StatusContext: Encodable {
+        let page: PageChrome
+        let number: String
+        let phone4: String
+        let error: String?
+        let found: Bool
+        let state: String
+        let visitAt: String?
+        let helperAssigned: Bool
+        let outcome: String?
+    }
+
+    /// `/home-visits/status?number=SM-…&phone4=1234`: a requester follows the request (masked; guesses throttled like
+    /// the case progress query).
+    func status(req: Request) async throws -> Response {
+        let number = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "number")).map { String($0.prefix(20)).uppercased() }
+        let phone4 = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "phone4")).map { String($0.prefix(4)) } ?? ""
+        func page(_ error: String?, _ visit: HomeVisit? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+            try await req.view.render("frontdesk/home-visit-status", StatusContext(
+                page: PageChrome(request: req, title: "上门服务进度"), number: number ?? "", phone4: phone4, error: error, found: visit != nil,
+                state: visit?.state.label ?? "", visitAt: visit?.visitAt.map { LocalTime.format($0, in: req.settings.timeZone) },
+                helperAssigned: visit?.helperID != nil, outcome: visit?.state == .cancelled ? visit?.outcome.map(Masking.redact) : nil))
+                .encodeResponse(status: status, for: req)
+        }
+        guard let number else { return try await page(nil) }
+        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        let throttles = req.application.progressThrottles
+        let key = "hv:" + number + "|" + address
+        try await throttles.perAddress.check(account: key, address: address, accountExists: true)
+        try await throttles.perCase.check(account: "hv:" + number, address: address, accountExists: true)
+        guard let visit = try await HomeVisit.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$number == number).first(),
+              visit.phone.hasSuffix(phone4)
+        else {
+            await throttles.perAddress.recordFailure(account: key, address: address, accountExists: true)
+            await throttles.perCase.recordFailure(account: "hv:" + number, address: address, accountExists: true)
+            return try await page("没有找到与该编号和手机后 4 位相符的申请，请核对后再试")
+        }
+        return try await page(nil, visit)
     }
 
     /// 电话预约: staff register a request taken by phone.

@@ -120,6 +120,13 @@ struct FrontDeskWebTests {
             #expect(assigned.visitAt == CaseFixtures.instant("2025-03-06 09:30"))
             #expect(assigned.helperName == "测试helper1")
 
+            // The requester follows it with the number and the phone's last 4 digits.
+            let wrong = try await citizen.get("/home-visits/status?number=SM-20250305-001&phone4=0000")
+            #expect(wrong.body.string.contains("没有找到与该编号和手机后 4 位相符的申请"))
+            let followed = try await citizen.get("/home-visits/status?number=sm-20250305-001&phone4=7000")
+            #expect(followed.body.string.contains("<dt>状态</dt><dd><strong>已派帮办员</strong></dd>"))
+            #expect(followed.body.string.contains("<dt>上门时间</dt><dd>2025-03-06 09:30</dd>"))
+            #expect(!followed.body.string.contains("张老汉"))
             // Only the assigned helper files for the visit.
             var other = Browser(app)
             try await other.signIn("helper2", "test-pass-2025")
