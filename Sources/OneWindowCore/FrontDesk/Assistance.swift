@@ -78,7 +78,7 @@ public enum HomeVisitStep: Sendable {
         case (.confirm, .requested), (.confirm, .confirmed), (.confirm, .assigned):
             return hasHelper ? .assigned : .confirmed
         case (.assign, .requested), (.assign, .confirmed), (.assign, .assigned):
-            return hasTime ? .assigned : state == .requested ? .requested : state
+            return hasTime ? .assigned : state
         case (.visit, .assigned):
             guard hasTime, hasHelper else { throw HomeVisitError(message: "须先约定上门时间并指派帮办员") }
             return .visited

@@ -14,7 +14,6 @@ public enum TicketState: String, CaseIterable, Sendable, Codable {
     case serving
     case served
     case noShow
-    case cancelled
 
     public var label: String {
         switch self {
@@ -23,7 +22,6 @@ public enum TicketState: String, CaseIterable, Sendable, Codable {
         case .serving: return "办理中"
         case .served: return "已办结"
         case .noShow: return "过号"
-        case .cancelled: return "已取消"
         }
     }
 
@@ -38,7 +36,6 @@ public enum TicketAction: String, CaseIterable, Sendable, Codable {
     case finish
     case skip
     case transfer
-    case cancel
 
     public var label: String {
         switch self {
@@ -48,7 +45,6 @@ public enum TicketAction: String, CaseIterable, Sendable, Codable {
         case .finish: return "办结"
         case .skip: return "过号"
         case .transfer: return "转移"
-        case .cancel: return "取消"
         }
     }
 }
@@ -103,8 +99,6 @@ public struct TicketProgress: Equatable, Sendable {
             return TicketProgress(state: .noShow, recalls: recalls)
         case (.transfer, .called), (.transfer, .serving), (.transfer, .waiting):
             return TicketProgress(state: .waiting, recalls: 0)
-        case (.cancel, .waiting):
-            return TicketProgress(state: .cancelled, recalls: recalls)
         default:
             throw refuse("号票“\(state.label)”时不能\(action.label)")
         }

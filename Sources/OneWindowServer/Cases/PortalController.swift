@@ -166,15 +166,11 @@ struct PortalController {
             return try await page(error.message, status: .badRequest)
         }
         guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
-        let address = req.remoteAddress?.ipAddress ?? "?"
         let throttles = req.application.progressThrottles
-        let key = number.description + "|" + address
-        try await throttles.perAddress.check(account: key, address: address, accountExists: true)
-        try await throttles.perCase.check(account: number.description, address: address, accountExists: true)
+        try await throttles.check(number.description, on: req)
         guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.contactPhone.hasSuffix(phone4)
         else {
-            await throttles.perAddress.recordFailure(account: key, address: address, accountExists: true)
-            await throttles.perCase.recordFailure(account: number.description, address: address, accountExists: true)
+            await throttles.recordFailure(number.description, on: req)
             return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试")
         }
         let applicant = try await record.$applicant.get(on: req.db)
@@ -190,10 +186,25 @@ struct PortalController {
     }
 }
 
-/// The progress query's guards against guessing the 4 digits: per case number and address, and per case number.
+/// Guards against guessing the last 4 digits of a phone (case progress, home-visit status, cancelling a booking):
+/// 5 wrong tries per subject and address, 30 per subject, in 15 minutes.
 struct ProgressThrottles: Sendable {
     let perAddress = SignInThrottle(window: 15 * 60, maxPerAccount: 5)
     let perCase = SignInThrottle(window: 15 * 60, maxPerAccount: 30)
+
+    /// - Parameter subject: what is guessed at (`421223-20250305-00012`, `hv:SM-…`, `ap:Y…`).
+    /// - Throws: `PlatformError.tooManyAttempts` while either limit is reached.
+    func check(_ subject: String, on req: Request) async throws {
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        try await perAddress.check(account: subject + "|" + address, address: address, accountExists: true)
+        try await perCase.check(account: subject, address: address, accountExists: true)
+    }
+
+    func recordFailure(_ subject: String, on req: Request) async {
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        await perAddress.recordFailure(account: subject + "|" + address, address: address, accountExists: true)
+        await perCase.recordFailure(account: subject, address: address, accountExists: true)
+    }
 }
 
 extension Application {

@@ -17,10 +17,10 @@ struct AppointmentController {
         web.post("appointments", use: book)
         web.get("appointments", ":code", use: confirmation)
         web.post("appointments", ":code", "cancel", use: cancel)
-        let staff = web.grouped(RoleGuard(.supervisor, .admin))
+        let staff = web.grouped(RoleGuard(FrontDeskAccess.slots))
         staff.get("frontdesk", "slots", use: slotsPage)
         staff.post("frontdesk", "slots", use: createSlots)
-        web.grouped(RoleGuard(.clerk, .supervisor, .admin)).get("frontdesk", "appointments", use: dayList)
+        web.grouped(RoleGuard(FrontDeskAccess.appointments)).get("frontdesk", "appointments", use: dayList)
     }
 
     struct SlotRow: Content {
@@ -159,18 +159,15 @@ struct AppointmentController {
         let code = req.parameters.get("code") ?? ""
         let last4 = TextNormalization.normalize(try req.formFields()["phoneLast4"] ?? "")
         // Guessing the 4 digits is throttled like the progress query.
-        let address = req.remoteAddress?.ipAddress ?? "?"
         let throttles = req.application.progressThrottles
-        let key = "ap:" + code.uppercased()
-        try await throttles.perAddress.check(account: key + "|" + address, address: address, accountExists: true)
-        try await throttles.perCase.check(account: key, address: address, accountExists: true)
+        let subject = "ap:" + code.uppercased()
+        try await throttles.check(subject, on: req)
         do {
             _ = try await AppointmentService(req).cancel(code: code, phoneLast4: last4)
             return req.redirect(to: Paths.appointment(code.uppercased()))
         } catch let error as any DomainError where error.status == .badRequest || error.status == .conflict {
             if error.status == .badRequest {
-                await throttles.perAddress.recordFailure(account: key + "|" + address, address: address, accountExists: true)
-                await throttles.perCase.recordFailure(account: key, address: address, accountExists: true)
+                await throttles.recordFailure(subject, on: req)
             }
             return try await renderConfirmation(req, code: code, error: error.reason).encodeResponse(status: error.status, for: req)
         }

@@ -7,7 +7,7 @@ import Vapor
 /// note; today's counts for the helper and the centre.
 struct AssistController {
     func register(_ web: any RoutesBuilder) {
-        let staff = web.grouped(RoleGuard(.helper, .clerk, .director, .admin))
+        let staff = web.grouped(RoleGuard(FrontDeskAccess.assist))
         staff.get("assist", use: page)
         staff.post("assist", use: log)
     }

@@ -8,9 +8,9 @@ import Vapor
 /// ticket, and see the cases created for it.
 struct DeskController {
     func register(_ web: any RoutesBuilder) {
-        let desk = web.grouped(RoleGuard(.clerk, .approver, .director, .helper, .supervisor, .admin))
+        let desk = web.grouped(RoleGuard(FrontDeskAccess.desk))
         desk.get("desk", use: choose)
-        desk.grouped(RoleGuard(.supervisor, .admin)).post("desk", ":window", "release", use: release)
+        desk.grouped(RoleGuard(FrontDeskAccess.releaseWindow)).post("desk", ":window", "release", use: release)
         desk.post("desk", "signin", use: signIn)
         desk.get("desk", ":window", use: console)
         desk.post("desk", ":window", "call", use: callNext)
@@ -212,7 +212,7 @@ struct DeskController {
 
     func act(req: Request) async throws -> Response {
         try await perform(req) { window in
-            guard let action = req.parameters.get("action").flatMap(TicketAction.init(rawValue:)), action != .call, action != .cancel,
+            guard let action = req.parameters.get("action").flatMap(TicketAction.init(rawValue:)), action != .call,
                   let ticketID = req.parameters.get("ticket").flatMap(UUID.init(uuidString:))
             else { throw PlatformError.notFound(what: "操作") }
             var toCategory: TicketCategory?

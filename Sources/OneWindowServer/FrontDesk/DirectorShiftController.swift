@@ -8,7 +8,7 @@ import Vapor
 struct DirectorShiftController {
     func register(_ web: any RoutesBuilder) {
         web.get("improvements", use: publicImprovements)
-        let staff = web.grouped(RoleGuard(.director, .supervisor, .admin))
+        let staff = web.grouped(RoleGuard(FrontDeskAccess.directorShifts))
         staff.get("director-shifts", use: schedule)
         staff.post("director-shifts", use: create)
         staff.get("director-shifts", ":id", use: show)
@@ -43,11 +43,11 @@ struct DirectorShiftController {
     private func renderSchedule(_ req: Request, month: String, errors: [String: String]) async throws -> View {
         let region = req.settings.region.value
         let shifts = try await DirectorShift.query(on: req.db).filter(\.$regionCode == region).filter(\.$month == month).sort(\.$day).all()
-        var rows: [ScheduleContext.Row] = []
-        for shift in shifts {
-            let cases = try await DirectorShiftCase.query(on: req.db).filter(\.$shift.$id == shift.requireID()).count()
-            rows.append(.init(day: shift.day, period: shift.period, department: shift.departmentName, director: shift.directorName, cases: cases,
-                              consulted: shift.feedback != nil, link: Paths.directorShift(shift.id!)))
+        let links = try await DirectorShiftCase.query(on: req.db).filter(\.$shift.$id ~~ shifts.compactMap(\.id)).all()
+        let rows = shifts.map { shift in
+            ScheduleContext.Row(day: shift.day, period: shift.period, department: shift.departmentName, director: shift.directorName,
+                                cases: links.filter { $0.$shift.id == shift.id }.count, consulted: shift.feedback != nil,
+                                link: Paths.directorShift(shift.id!))
         }
         let first = LocalDate(iso: month + "-01") ?? LocalDate(iso: String(LocalDate(req.now, in: req.settings.timeZone).description.prefix(7)) + "-01")!
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()

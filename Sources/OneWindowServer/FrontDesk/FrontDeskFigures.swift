@@ -116,7 +116,7 @@ struct FrontDeskFigures: Encodable, Sendable {
 
 struct FrontDeskFiguresController {
     func register(_ web: any RoutesBuilder) {
-        web.grouped(RoleGuard(.clerk, .supervisor, .director, .admin)).get("frontdesk", "figures", use: page)
+        web.grouped(RoleGuard(FrontDeskAccess.figures)).get("frontdesk", "figures", use: page)
     }
 
     struct Context: Encodable {

@@ -10,7 +10,7 @@ struct HomeVisitController {
         web.get("home-visits", "new", use: form)
         web.get("home-visits", "status", use: status)
         web.post("home-visits", "new", use: request)
-        let staff = web.grouped(RoleGuard(.helper, .clerk, .supervisor, .admin))
+        let staff = web.grouped(RoleGuard(FrontDeskAccess.homeVisits))
         staff.get("home-visits", use: list)
         staff.post("home-visits", use: staffRequest)
         staff.get("home-visits", "calendar", use: calendar)
@@ -92,16 +92,12 @@ struct HomeVisitController {
         }
         guard let number else { return try await page(nil) }
         guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
-        let address = req.remoteAddress?.ipAddress ?? "?"
         let throttles = req.application.progressThrottles
-        let key = "hv:" + number + "|" + address
-        try await throttles.perAddress.check(account: key, address: address, accountExists: true)
-        try await throttles.perCase.check(account: "hv:" + number, address: address, accountExists: true)
+        try await throttles.check("hv:" + number, on: req)
         guard let visit = try await HomeVisit.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$number == number).first(),
               visit.phone.hasSuffix(phone4)
         else {
-            await throttles.perAddress.recordFailure(account: key, address: address, accountExists: true)
-            await throttles.perCase.recordFailure(account: "hv:" + number, address: address, accountExists: true)
+            await throttles.recordFailure("hv:" + number, on: req)
             return try await page("没有找到与该编号和手机后 4 位相符的申请，请核对后再试")
         }
         return try await page(nil, visit)
@@ -147,12 +143,15 @@ struct HomeVisitController {
 
     func list(req: Request) async throws -> View {
         let region = req.settings.region.value
-        let visits = try await HomeVisit.query(on: req.db).filter(\.$regionCode == region).sort(\.$requestedAt).all()
+        let pending = try await HomeVisit.query(on: req.db).filter(\.$regionCode == region)
+            .filter(\.$state ~~ HomeVisitState.allCases.filter(\.isPending)).sort(\.$requestedAt).all()
+        let finished = try await HomeVisit.query(on: req.db).filter(\.$regionCode == region).filter(\.$state ~~ [.visited, .cancelled])
+            .sort(\.$requestedAt, .descending).limit(30).all()
         let zone = req.settings.timeZone
         return try await req.view.render("frontdesk/home-visits", ListContext(
             page: PageChrome(request: req, title: "上门服务"),
-            pending: visits.filter { $0.state.isPending }.map { Self.row($0, now: req.now, zone: zone) },
-            done: visits.filter { !$0.state.isPending }.suffix(30).reversed().map { Self.row($0, now: req.now, zone: zone) },
+            pending: pending.map { Self.row($0, now: req.now, zone: zone) },
+            done: finished.map { Self.row($0, now: req.now, zone: zone) },
             reasons: HomeVisitReason.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) }))
     }
 

@@ -107,7 +107,7 @@ extension QueueService {
         case .finish:
             if ticket.servingAt == nil { ticket.servingAt = ticket.calledAt ?? now }
             ticket.finishedAt = now
-        case .skip, .cancel:
+        case .skip:
             ticket.finishedAt = now
         case .transfer:
             ticket.transfers += 1

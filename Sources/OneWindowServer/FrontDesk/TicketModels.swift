@@ -32,14 +32,6 @@ final class Ticket: Model, @unchecked Sendable {
         case appointment
         case staff
 
-        var label: String {
-            switch self {
-            case .kiosk: return "取号机"
-            case .remote: return "手机远程取号"
-            case .appointment: return "预约签到"
-            case .staff: return "工作人员代取"
-            }
-        }
     }
 
     @ID(key: .id) var id: UUID?

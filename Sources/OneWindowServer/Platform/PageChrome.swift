@@ -16,11 +16,11 @@ struct PageChrome: Encodable, Sendable {
         let can: [String: Bool]
     }
 
-    /// The roles each front-desk page lets in (the same sets as the controllers' `RoleGuard`s).
+    /// The front-desk pages by menu key, with the roles their `RoleGuard`s let in (`FrontDeskAccess`).
     static let frontDeskAccess: [String: Set<Role>] = [
-        "desk": [.clerk, .approver, .director, .helper, .supervisor, .admin], "assist": [.helper, .clerk, .director, .admin],
-        "homeVisits": [.helper, .clerk, .supervisor, .admin], "directorShifts": [.director, .supervisor, .admin],
-        "figures": [.clerk, .supervisor, .director, .admin], "slots": [.supervisor, .admin], "appointments": [.clerk, .supervisor, .admin],
+        "desk": FrontDeskAccess.desk, "assist": FrontDeskAccess.assist, "homeVisits": FrontDeskAccess.homeVisits,
+        "directorShifts": FrontDeskAccess.directorShifts, "figures": FrontDeskAccess.figures, "slots": FrontDeskAccess.slots,
+        "appointments": FrontDeskAccess.appointments,
     ]
 
     let title: String

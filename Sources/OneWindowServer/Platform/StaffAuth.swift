@@ -84,6 +84,8 @@ struct RoleGuard: AsyncMiddleware {
 
     init(_ roles: Role...) { self.roles = Set(roles) }
 
+    init(_ roles: Set<Role>) { self.roles = roles }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let staff = request.auth.get(Staff.self) else {
             if ErrorRenderingMiddleware.wantsJSON(request) { throw PlatformError.signInRequired }

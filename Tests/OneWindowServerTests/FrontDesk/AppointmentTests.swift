@@ -111,6 +111,25 @@ struct AppointmentTests {
         }
     }
 
+    @Test("Guessing a booking's last 4 digits: five wrong tries from one address, then 429 even for the right digits")
+    func cancelThrottle() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-05 10:00")
+            let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-09:30", capacity: 1).first)
+            let booked = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
+            let code = try #require(try booked.json()["code"] as? String)
+            var browser = Browser(app)
+            let token = try await browser.csrfToken(from: "/appointments/\(code)")
+            for guess in ["0000", "1111", "2222", "3333", "4444"] {
+                let wrong = try await browser.post("/appointments/\(code)/cancel", form: [("csrfToken", token), ("phoneLast4", guess)])
+                #expect(wrong.status == .badRequest)
+            }
+            let blocked = try await browser.post("/appointments/\(code)/cancel", form: [("csrfToken", token), ("phoneLast4", "9001")])
+            #expect(blocked.status == .tooManyRequests)
+            #expect(try await Appointment.query(on: app.db).first()?.state == .booked)
+        }
+    }
+
     @Test("Cancel returns the place; check-in on the day makes an appointment ticket, called first once its slot starts")
     func cancelAndCheckIn() async throws {
         try await withTestApp { app in

@@ -144,6 +144,9 @@ struct FrontDeskGuardTests {
             _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [DeskFixtures.category(app, "A").requireID()])
             CaseFixtures.setClock(app, "2025-03-05 09:10")
             #expect(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window)?.number == "A002")
+            // A phone ticket is told 即将到号 even though few were ahead when it was taken (its holder may be away).
+            #expect(try await OutboxMessage.query(on: app.db).filter(\.$template == "ticket.soon").all().map(\.body)
+                == ["【崇阳县政务服务中心】您的 A001 号前面还有 0 人，即将到号，请回到大厅留意叫号屏。"])
             _ = try await DeskFixtures.queue(app, staff: clerk).act(.finish, ticketID: elder.requireID(), window: window)
             let phoneTicket = try #require(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window))
             #expect(phoneTicket.number == "A001")

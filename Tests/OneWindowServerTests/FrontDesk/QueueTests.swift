@@ -217,6 +217,7 @@ struct QueueTests {
             #expect(state.calls.map(\.number) == ["C001"])
             #expect(state.calls.first?.name == "刘*芳")
             #expect(state.calls.first?.at == "09:00")
+            #expect(state.offsetMinutes == 480)
             #expect(state.waiting.map { "\($0.prefix)\($0.count)" } == ["A1", "B0", "C0", "D0"])
             #expect(!event.json.contains("刘小芳"))
             let page = try await app.testing().sendRequest(.GET, "/display/CY-ZX/state")
