@@ -94,6 +94,7 @@ enum Migrations {
         app.migrations.add(M0014_CreateCases())
         app.migrations.add(M0015_CreateOutbox())
         app.migrations.add(M0016_CreateFrontDesk())
+        app.migrations.add(M0017_CreateHotline())
         app.migrations.add(SessionRecord.migration)
     }
 }
