@@ -8,6 +8,7 @@ struct HotlineCategoryTree: Sendable {
     struct Node: Sendable {
         let id: UUID
         let path: String
+        let code: String
         let name: String
         let level: Int
         let parentID: UUID?
@@ -17,18 +18,20 @@ struct HotlineCategoryTree: Sendable {
 
     let nodes: [UUID: Node]
     let byPath: [String: UUID]
+    let byCode: [String: UUID]
     /// In the file's order (level 1, its level 2s, their level 3s …).
     let ordered: [Node]
 
     init(_ categories: [HotlineCategory]) {
         let nodes = categories.sorted { $0.position < $1.position }.compactMap { category -> Node? in
             guard let id = category.id else { return nil }
-            return Node(id: id, path: category.path, name: category.name, level: category.level, parentID: category.parentID,
+            return Node(id: id, path: category.path, code: category.code, name: category.name, level: category.level, parentID: category.parentID,
                         departmentID: category.$department.id, replyLimitDays: category.replyLimitDays)
         }
         self.ordered = nodes
         self.nodes = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
         self.byPath = Dictionary(nodes.map { ($0.path, $0.id) }, uniquingKeysWith: { first, _ in first })
+        self.byCode = Dictionary(nodes.map { ($0.code, $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func load(region: String, on db: any Database) async throws -> HotlineCategoryTree {

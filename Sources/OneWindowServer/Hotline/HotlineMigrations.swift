@@ -11,6 +11,7 @@ struct M0017_CreateHotline: AsyncMigration {
             .id()
             .field("region_code", .string, .required)
             .field("path", .string, .required)
+            .field("code", .string, .required)
             .field("name", .string, .required)
             .field("level", .int, .required)
             .field("parent_id", .uuid)
@@ -18,6 +19,7 @@ struct M0017_CreateHotline: AsyncMigration {
             .field("reply_limit_days", .int)
             .field("position", .int, .required)
             .unique(on: "region_code", "path")
+            .unique(on: "region_code", "code")
             .create()
         try await database.schema(WorkOrder.schema)
             .id()
@@ -165,19 +167,26 @@ enum HotlineReferenceData {
                 departments[extra.code] = department.id
             }
             var ids: [String: UUID] = [:]
+            var codes: [String: String] = [:]
+            var children: [String: Int] = [:]
             var position = 0
             for record in table.records {
                 let names = [record["一级分类"], record["二级分类"], record["三级分类"]].map {
                     ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 }
                 var parent: UUID?
+                var parentPath = ""
                 for level in 1...3 where !names[level - 1].isEmpty {
                     let path = names[0..<level].joined(separator: "/")
+                    defer { parentPath = path }
                     if let existing = ids[path] { parent = existing; continue }
                     position += 1
+                    children[parentPath, default: 0] += 1
                     let category = HotlineCategory()
                     category.regionCode = region
                     category.path = path
+                    category.code = (codes[parentPath] ?? "") + String(format: "%02d", children[parentPath]!)
+                    codes[path] = category.code
                     category.name = names[level - 1]
                     category.level = level
                     category.parentID = parent

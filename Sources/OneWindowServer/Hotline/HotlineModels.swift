@@ -12,6 +12,8 @@ final class HotlineCategory: Model, @unchecked Sendable {
     @Field(key: "region_code") var regionCode: String
     /// `城乡建设/城市建设和市政管理/城市公共设施`: the names of the path, unique in the region.
     @Field(key: "path") var path: String
+    /// Two digits per level (`01`, `0103`, `010305`), unique in the region: the Open311 `service_code`.
+    @Field(key: "code") var code: String
     @Field(key: "name") var name: String
     /// 1, 2 or 3.
     @Field(key: "level") var level: Int
