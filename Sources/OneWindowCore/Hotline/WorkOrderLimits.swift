@@ -49,7 +49,7 @@ public struct WorkOrderLimits: Equatable, Sendable {
 }
 
 /// The 12345 rates of a period (RULES.md, 12345 — each with its definition, shown beside the figure).
-public struct HotlineRates: Equatable, Sendable {
+public struct HotlineRates: Equatable, Sendable, Codable {
     /// Orders dispatched in the period, and those of them signed for.
     public var dispatched: Int
     public var signedFor: Int

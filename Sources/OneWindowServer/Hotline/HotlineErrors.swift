@@ -2,7 +2,7 @@ import OneWindowCore
 import Vapor
 
 /// Errors of the Hotline module.
-enum HotlineError: DomainError {
+enum HotlineError: DomainError, Equatable {
     /// A step not allowed in the work order's state (409).
     case transition(WorkOrderTransitionError)
     /// A step only the assigned department (or the hotline) may take (403).

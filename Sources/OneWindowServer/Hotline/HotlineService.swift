@@ -65,20 +65,39 @@ struct HotlineService {
 
     // MARK: Intake
 
-    /// Registers an appeal (受理) and, when `dispatch` is given, dispatches it in the same transaction.
+    /// What follows the registration, in the same transaction.
+    enum FirstStep: Sendable {
+        case none
+        case dispatch(Dispatch)
+        /// 并单 into an open order.
+        case merge(into: UUID)
+        /// The agent answers a 咨询 on the call (答复 without dispatch).
+        case answer(String)
+    }
+
+    /// Registers an appeal (受理) and takes its first step in the same transaction: nothing is half-written.
     /// - Returns: the stored order.
     func register(_ intake: Intake, dispatch: Dispatch? = nil, at instant: Date? = nil) async throws -> WorkOrder {
+        try await register(intake, then: dispatch.map(FirstStep.dispatch) ?? .none, at: instant)
+    }
+
+    func register(_ intake: Intake, then first: FirstStep, at instant: Date? = nil) async throws -> WorkOrder {
         let received = instant ?? now
         return try await db.writeTransaction { tx in
             let order = try await self.insert(intake, received: received, on: tx)
-            if let dispatch {
+            switch first {
+            case .none: return order
+            case .dispatch(let dispatch):
                 try await self.applyDispatch(order, dispatch, on: tx)
+                return order
+            case .merge(let master): return try await self.step(order.requireID(), on: tx, self.mergeBody(into: master))
+            case .answer(let text): return try await self.step(order.requireID(), on: tx, self.replyBody(text: text, department: nil))
             }
-            return order
         }
     }
 
-    func insert(_ intake: Intake, received: Date, on tx: any Database) async throws -> WorkOrder {
+    /// Inserts the order with its number; `audited` false only for a bulk import (which records one audit event).
+    func insert(_ intake: Intake, received: Date, on tx: any Database, audited: Bool = true) async throws -> WorkOrder {
         let day = LocalDate(received, in: zone)
         let sequence = try await DailyCounter.next("work_order", region: region, day: day.description, on: tx)
         let order = WorkOrder()
@@ -107,6 +126,7 @@ struct HotlineService {
         order.sourceRef = intake.sourceRef
         order.updatedAt = received
         try await order.create(on: tx)
+        guard audited else { return order }
         try await Audit.record(on: tx, region: region, actor: actor, action: "work_order.register", entityType: "work_order",
                                entityID: order.id?.uuidString,
                                summary: "受理工单 \(order.number)（\(intake.channel.label)·\(intake.appealType.label)）", at: received)
@@ -218,7 +238,11 @@ struct HotlineService {
     /// 答复: the lead department's reply (or the agent's direct answer to an undispatched 咨询). The appellant and
     /// the appellants of every order merged into this one get the reply by SMS; the callback deadline starts.
     func reply(_ id: UUID, text: String, department: UUID?) async throws -> WorkOrder {
-        try await step(id) { order, tx in
+        try await step(id, replyBody(text: text, department: department))
+    }
+
+    private func replyBody(text: String, department: UUID?) -> @Sendable (WorkOrder, any Database) async throws -> Void {
+        { order, tx in
             if let department {
                 let assignment = try await self.assignment(of: order, department: department, on: tx)
                 guard assignment.role == .lead else { throw HotlineError.notAssigned("答复由主办单位作出，协办单位请将意见交主办单位") }
@@ -342,8 +366,12 @@ struct HotlineService {
 
     /// 并单: `id` joins `masterID` (an open order), which handles both; the merged order's appellant gets its reply.
     func merge(_ id: UUID, into masterID: UUID) async throws -> WorkOrder {
-        guard id != masterID else { throw PlatformError.invalidField(.init(field: "into", message: "不能与自身并单")) }
-        return try await step(id) { order, tx in
+        try await step(id, mergeBody(into: masterID))
+    }
+
+    private func mergeBody(into masterID: UUID) -> @Sendable (WorkOrder, any Database) async throws -> Void {
+        { order, tx in
+            guard try order.requireID() != masterID else { throw PlatformError.invalidField(.init(field: "into", message: "不能与自身并单")) }
             try await RowLock.lock(WorkOrder.schema, id: masterID, on: tx)
             guard let master = try await WorkOrder.find(masterID, on: tx), master.regionCode == self.region else {
                 throw PlatformError.invalidField(.init(field: "into", message: "要并入的工单不存在"))
@@ -372,14 +400,17 @@ struct HotlineService {
     // MARK: Helpers
 
     private func step(_ id: UUID, _ body: @escaping @Sendable (WorkOrder, any Database) async throws -> Void) async throws -> WorkOrder {
-        try await db.writeTransaction { tx in
-            try await RowLock.lock(WorkOrder.schema, id: id, on: tx)
-            guard let order = try await WorkOrder.find(id, on: tx), order.regionCode == self.region else {
-                throw PlatformError.notFound(what: "工单")
-            }
-            try await body(order, tx)
-            return order
+        try await db.writeTransaction { tx in try await self.step(id, on: tx, body) }
+    }
+
+    /// One step inside the caller's transaction `tx`: the order's row lock, its region checked, then `body`.
+    private func step(_ id: UUID, on tx: any Database, _ body: @escaping @Sendable (WorkOrder, any Database) async throws -> Void) async throws -> WorkOrder {
+        try await RowLock.lock(WorkOrder.schema, id: id, on: tx)
+        guard let order = try await WorkOrder.find(id, on: tx), order.regionCode == self.region else {
+            throw PlatformError.notFound(what: "工单")
         }
+        try await body(order, tx)
+        return order
     }
 
     private func check(_ order: WorkOrder, _ action: WorkOrderAction, satisfaction: Satisfaction? = nil) throws -> WorkOrderProgress {

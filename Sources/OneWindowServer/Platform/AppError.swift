@@ -13,7 +13,7 @@ extension DomainError {
 }
 
 /// Errors common to every module: bad input, missing records, conflicts, access.
-public enum PlatformError: DomainError {
+public enum PlatformError: DomainError, Equatable {
     case invalidField(FieldError)
     case notFound(what: String)
     case conflict(String)

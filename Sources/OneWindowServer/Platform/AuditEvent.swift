@@ -50,6 +50,10 @@ enum Audit {
         "home_visit.confirm": "约定上门时间", "home_visit.assign": "指派帮办员", "home_visit.visit": "记录上门办理", "home_visit.cancel": "取消上门服务",
         "director_shift.create": "局长帮办排班", "director_shift.case": "局长帮办办件", "director_shift.consult": "局长帮办征询群众",
         "improvement.create": "新增整改事项", "improvement.status": "整改事项状态",
+        "work_order.register": "受理工单", "work_order.dispatch": "派单", "work_order.sign_for": "签收", "work_order.return": "退单",
+        "work_order.reply": "答复", "work_order.extension_request": "申请延期", "work_order.extension_approve": "批准延期",
+        "work_order.extension_refuse": "不批准延期", "work_order.urge": "催办", "work_order.supervise": "督办", "work_order.callback": "回访",
+        "work_order.close": "办结工单", "work_order.merge": "并单", "hotline.import": "导入留言数据", "hotline.category": "设置诉求分类",
     ]
 
     /// Appends an audit event. Call it inside the same transaction as the change it records.

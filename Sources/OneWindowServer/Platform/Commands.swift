@@ -9,13 +9,14 @@ enum Commands {
         app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
         app.asyncCommands.use(CreateTokenCommand(), as: "create-token")
+        app.asyncCommands.use(HotlineCommand(), as: "hotline")
     }
 }
 
 /// `onewindow import catalog FILE.csv [--region CODE]` and `onewindow import calendar FILE.json`.
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "kind", help: "catalog | calendar")
+        @Argument(name: "kind", help: "catalog | calendar | hotline (FILE is then the message-board directory)")
         var kind: String
         @Argument(name: "file", help: "the file to import")
         var file: String
@@ -28,6 +29,10 @@ struct ImportCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await prepareDatabase(app)
+        if signature.kind == "hotline" {
+            try await HotlineImportCommand.run(directory: signature.file, app: app, console: context.console)
+            return
+        }
         guard let data = FileManager.default.contents(atPath: signature.file) else {
             context.console.error("无法读取文件 \(signature.file)")
             throw ExitCode(1)
@@ -50,7 +55,7 @@ struct ImportCommand: AsyncCommand {
             context.console.print("已\(replaced ? "替换" : "载入") \(year.year) 年节假日安排：\(year.days.count) 天（补班 \(year.days.filter { !$0.isOffDay }.count) 天）")
             if let note = CalendarQueries.sanityNote(for: year) { context.console.warning(note) }
         default:
-            context.console.error("未知的导入类型 \(signature.kind)：可用 catalog 或 calendar")
+            context.console.error("未知的导入类型 \(signature.kind)：可用 catalog、calendar 或 hotline")
             throw ExitCode(2)
         }
     }

@@ -109,6 +109,7 @@ enum Routes {
         CalendarAPIController().register(api)
         CaseAPIController().register(api)
         AppointmentController.registerAPI(api)
+        HotlineAPIController().register(api)
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
                               CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20,
@@ -127,6 +128,12 @@ enum Routes {
         AssistController().register(web)
         DirectorShiftController().register(web)
         FrontDeskFiguresController().register(web)
+        HotlineWebController().register(web)
+        HotlineOrderController().register(web)
+        HotlineDeskController().register(web)
+        HotlineReportController().register(web)
+        HotlinePortalController().register(web)
+        _ = app.hotlineDispatchModel
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))
         AdminController().register(admin)
@@ -137,6 +144,7 @@ enum Routes {
         CatalogImportAdminController().register(admin)
         CatalogItemAdminController().register(admin)
         CalendarAdminController().register(admin)
+        HotlineCategoryAdminController().register(admin)
     }
 
     struct HealthDTO: Content {

@@ -21,6 +21,7 @@ struct PageChrome: Encodable, Sendable {
         "desk": FrontDeskAccess.desk, "assist": FrontDeskAccess.assist, "homeVisits": FrontDeskAccess.homeVisits,
         "directorShifts": FrontDeskAccess.directorShifts, "figures": FrontDeskAccess.figures, "slots": FrontDeskAccess.slots,
         "appointments": FrontDeskAccess.appointments,
+        "hotline": HotlineAccess.hotline, "hotlineDesk": HotlineAccess.departmentDesk, "hotlineReport": HotlineAccess.report,
     ]
 
     let title: String

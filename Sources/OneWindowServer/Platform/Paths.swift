@@ -69,6 +69,7 @@ enum Paths {
     static let directorShifts = "/director-shifts"
     static func directorShift(_ id: UUID) -> String { "/director-shifts/\(id.uuidString)" }
     static let improvements = "/improvements"
+    static let hotline = "/hotline"
     static let frontDeskFigures = "/frontdesk/figures"
 
     static let api = "/api/v1"

@@ -23,7 +23,12 @@ import VaporTesting
             #expect(halls.count == 13)
             #expect(halls.filter { $0.level == .county }.map(\.name) == ["崇阳县政务服务中心"])
             #expect(halls.contains { $0.divisionCode == "421223203000" && $0.name == "高枧乡便民服务中心" })
-            #expect(try await Department.query(on: app.db).count() == 15)
+            // 15 of the demo organisation and the 4 the 12345 categories need (生态环境, 教育, 农业农村, 商务).
+            #expect(try await Department.query(on: app.db).count() == 19)
+            #expect(try await HotlineCategory.query(on: app.db).filter(\.$level == 1).count() == 15)
+            #expect(try await HotlineCategory.query(on: app.db).filter(\.$level == 2).count() == 118)
+            #expect(try await HotlineCategory.query(on: app.db).filter(\.$level == 3).count() == 517)
+            #expect(try await HotlineCategory.query(on: app.db).filter(\.$path == "城乡建设/城市建设和市政管理/城市公共设施").first()?.code == "010204")
             let windows = try await Window.query(on: app.db).all()
             #expect(windows.count == 38)
             #expect(windows.filter { $0.kind == .comprehensive }.count == 32)

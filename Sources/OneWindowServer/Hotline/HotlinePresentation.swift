@@ -1,0 +1,57 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// How work orders look in lists: the running deadline of the current step with its light in words.
+struct HotlinePresentation {
+    let db: any Database
+    let zone: TimeZone
+    let now: Date
+    let calendar: WorkingCalendar
+    let region: String
+
+    init(_ req: Request) async throws {
+        self.db = req.db
+        self.zone = req.settings.timeZone
+        self.now = req.now
+        self.calendar = try await req.workingCalendar()
+        self.region = req.settings.region.value
+    }
+
+    /// The deadline that runs now: 签收 while dispatched, the reply while in hand, the callback once replied.
+    static func runningDeadline(_ order: WorkOrder) -> (step: String, due: Date, limit: WorkingDays)? {
+        switch order.state {
+        case .dispatched:
+            return order.signDueAt.map { ("签收", $0, WorkingDays(1)) }
+        case .handling:
+            return order.replyDueAt.map { ("答复", $0, WorkingDays((order.replyLimitDays ?? 0) + (order.extendedDays ?? 0))) }
+        case .replied:
+            return order.callbackDueAt.map { ("回访", $0, WorkingDays(2)) }
+        case .registered, .returned, .calledBack, .closed, .merged:
+            return nil
+        }
+    }
+
+    func light(_ order: WorkOrder) -> (light: WarningLight, label: String, due: String)? {
+        guard let running = Self.runningDeadline(order) else { return nil }
+        let local = Calendar(identifier: .gregorian).dateComponents(in: zone, from: running.due)
+        let due = DueTime(date: LocalDate(running.due, in: zone), atNoon: local.hour == 12)
+        let light = (try? WarningLight.evaluate(now: now, due: due, limit: running.limit, calendar: calendar, zone: zone)) ?? .green
+        let words = light == .green ? "正常" : (light == .yellow ? "黄灯 预警" : "红灯 超期")
+        return (light, "\(running.step)：\(words)", LocalTime.formatDeadline(running.due, in: zone))
+    }
+
+    func rows(_ orders: [WorkOrder]) async throws -> [HotlineWebController.ListContext.Row] {
+        let tree = try await HotlineCategoryTree.load(region: region, on: db)
+        let departments = try await Department.query(on: db).filter(\.$regionCode == region).all()
+        let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
+        return orders.map { order in
+            let light = self.light(order)
+            return .init(id: order.id?.uuidString ?? "", number: order.number, received: LocalTime.format(order.receivedAt, in: zone),
+                         channel: order.channel.label, type: order.appealType.label, title: order.title,
+                         category: tree.label(order.$category.id), department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—",
+                         state: order.state.label, light: light?.light.rawValue, lightLabel: light?.label, due: light?.due)
+        }
+    }
+}
