@@ -6,7 +6,7 @@ import Vapor
 /// API tokens (Bearer) for other systems: each acts as one staff member, limited to its scopes.
 /// The token is shown once at creation; only its SHA-256 is stored.
 enum APITokens {
-    static let scopes = ["cases:read", "cases:write"]
+    static let scopes = ["cases:read", "cases:write", "hotline:write"]
 
     static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
