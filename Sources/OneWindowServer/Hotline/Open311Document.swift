@@ -31,6 +31,8 @@ enum Open311Format: String, CaseIterable, Sendable {
 }
 
 /// One value of an Open311 GeoReport v2 answer, written once and rendered as JSON or as the spec's XML.
+/// Holds only what may be public: callers mask personal data before building it (RULES.md, Identity and contact
+/// data; `Open311Requests.masked`).
 ///
 /// - `text(nil)` / `number(nil)`: JSON `null`, XML an empty element (`<zipcode/>`), as the official schemas allow.
 /// - `list(item:, …)`: a JSON array; in XML a wrapper whose children are all named `item`
@@ -45,7 +47,7 @@ indirect enum Open311Node: Sendable {
     case record([(String, Open311Node)])
 }
 
-/// A whole Open311 answer: the XML root element's name (`services`, `service_requests`, `service_definition`,
+/// A whole Open311 GeoReport v2 answer: the XML root element's name (`services`, `service_requests`, `service_definition`,
 /// `discovery`, `errors`) and the value. JSON has no root name: the value is the document.
 struct Open311Document: Sendable {
     let root: String

@@ -4,7 +4,8 @@ import OneWindowCore
 import Vapor
 
 /// A refused Open311 GeoReport v2 call: the HTTP status (400 bad parameter, 403 bad or missing `api_key`,
-/// 404 unknown service, request, token or path) and a description naming the parameter, in Chinese.
+/// 404 unknown service, request, token or path) and a description naming the parameter, in Chinese
+/// (`lat：纬度须在 -90 至 90 之间`). Never carries personal data (RULES.md, Identity and contact data).
 struct Open311Error: AbortError, Sendable {
     let status: HTTPResponseStatus
     let description: String
