@@ -109,6 +109,19 @@ import Testing
         #expect(String(describing: try! ResidentID("11010519900307101x")) == "1101**********101X")
     }
 
+    @Test func redact_masks_mobiles_in_groups_emails_and_ids_in_prose() {
+        #expect(Masking.redact("电话13800138000，身份证421223199001011234") == "电话138****8000，身份证4212**********1234")
+        #expect(Masking.redact("请回电 138-0013-8000 或 138 0013 8000。") == "请回电 138****8000 或 138****8000。")
+        #expect(Masking.redact("+86 138 0013 8000") == "+86 138****8000")
+        #expect(Masking.redact("电话１３８－００１３－８０００") == "电话138****8000")
+        #expect(Masking.redact("邮箱zhangsan@example.com。") == "邮箱zh***@example.com。")
+        #expect(Masking.redact("写信给 ab@qq.com 或 a@mail.example.cn") == "写信给 a***@qq.com 或 ***@mail.example.cn")
+        #expect(Masking.redact("13800138000@163.com") == "13***@163.com")
+        // Dates, landlines, house numbers and a lone @ stay as typed.
+        #expect(Masking.redact("2025-03-05 来电 0715-3321234，桃溪大道 88 号 3 栋 @物业") == "2025-03-05 来电 0715-3321234，桃溪大道 88 号 3 栋 @物业")
+        #expect(Masking.redact("2 138 0013 8000") == "2 138****8000")
+    }
+
     @Test func nfkc_trims_ideographic_spaces_and_folds_full_width() {
         #expect(TextNormalization.normalize("\u{3000}１２３ＡＢ\u{3000}") == "123AB")
         #expect(TextNormalization.normalizedOrNil(" \u{3000} ") == nil)

@@ -35,18 +35,100 @@ public enum Masking {
         return String(chars.prefix(6)) + "****"
     }
 
-    /// Free text as a public page may show it: every mainland mobile number (`1[3-9]` + 9 digits) becomes
-    /// `138****8000` and every 18-character 身份证号 (17 digits + digit or `X`) `4212**********1234`, wherever they
-    /// stand in the text (also when typed full-width). Names cannot be recognised and stay as typed.
+    /// Free text as a public page may show it (RULES.md, Identity; used by every public surface, Open311 included):
+    /// - every e-mail address keeps the first two characters of its local part and its domain
+    ///   (`zhangsan@example.com` → `zh***@example.com`; a local part of one or two characters keeps none or one);
+    /// - every mainland mobile number (`1[3-9]` + 9 digits, optionally after `86`) becomes `138****8000`, also when
+    ///   written in groups with spaces or dashes (`138-0013-8000`, `138 0013 8000`, `+86 138 0013 8000`);
+    /// - every 18-character 身份证号 (17 digits + digit or `X`) becomes `4212**********1234`,
+    ///
+    /// wherever they stand in the text (digits also when typed full-width). Names cannot be recognised here: a caller
+    /// that knows the person's name masks it itself (`Masking.name`).
     public static func redact(_ text: String) -> String {
+        redactNumbers(redactEmails(Array(text.unicodeScalars)))
+    }
+
+    /// `zh***@example.com` for every e-mail address in `scalars` (full-width letters count as their ASCII forms).
+    private static func redactEmails(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        // The ASCII form of each scalar, for classification only; prose is kept as typed.
+        let folded = scalars.map { scalar -> Unicode.Scalar in
+            (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar
+        }
+        func isAlnum(_ s: Unicode.Scalar) -> Bool { s.isASCII && (("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)) }
+        func isLocal(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || "._%+-".unicodeScalars.contains(s) }
+        func isDomain(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || s == "." || s == "-" }
+        var output: [Unicode.Scalar] = []
+        var copied = 0
+        var at = 0
+        while at < folded.count {
+            defer { at += 1 }
+            guard folded[at] == "@" else { continue }
+            var start = at
+            while start > copied, isLocal(folded[start - 1]) { start -= 1 }
+            while start < at, folded[start] == "." { start += 1 }
+            var end = at + 1
+            while end < folded.count, isDomain(folded[end]) { end += 1 }
+            while end > at + 1, folded[end - 1] == "." || folded[end - 1] == "-" { end -= 1 }
+            let local = Array(folded[start..<at])
+            let domain = Array(folded[(at + 1)..<end])
+            guard !local.isEmpty, let dot = domain.lastIndex(of: "."), dot > 0, domain.count - dot - 1 >= 2,
+                  domain[(dot + 1)...].allSatisfy({ isAlnum($0) && !("0"..."9").contains($0) })
+            else { continue }
+            let kept = local.count >= 3 ? 2 : local.count - 1
+            output.append(contentsOf: scalars[copied..<start])
+            output.append(contentsOf: local.prefix(kept))
+            output.append(contentsOf: "***@".unicodeScalars)
+            output.append(contentsOf: domain)
+            copied = end
+            at = end - 1
+        }
+        output.append(contentsOf: scalars[copied...])
+        return output
+    }
+
+    /// Masks mobile numbers (also in groups) and 身份证号 in `text`.
+    private static func redactNumbers(_ text: [Unicode.Scalar]) -> String {
         // Full-width digits (typed with an input method) count as digits; the rest of the prose is kept as typed.
-        let scalars = text.unicodeScalars.map { scalar -> Unicode.Scalar in
+        let scalars = text.map { scalar -> Unicode.Scalar in
             if (0xFF10...0xFF19).contains(scalar.value) || scalar.value == 0xFF38 || scalar.value == 0xFF58 {
                 return Unicode.Scalar(scalar.value - 0xFEE0)!
             }
             return scalar
         }
         func isDigit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        // What may stand between the groups of a number written `138-0013-8000` / `138 0013 8000`.
+        func isSeparator(_ index: Int) -> Bool {
+            index >= 0 && index < scalars.count && [" ", "-", "\u{3000}", "\u{FF0D}", "\u{2010}", "\u{2011}", "\u{2013}"].contains(scalars[index])
+        }
+        func runEnd(from index: Int) -> Int {
+            var end = index
+            while isDigit(end) { end += 1 }
+            return end
+        }
+        /// A mobile number written in groups from `start`: its masked text (an `86` group kept as typed) and where
+        /// it ends; `nil` when the groups do not add up to one.
+        func groupedMobile(at start: Int, firstEnd: Int) -> (masked: String, end: Int)? {
+            var groups = [(start: start, end: firstEnd)]
+            var digits = firstEnd - start
+            while let last = groups.last, digits < 13, isSeparator(last.end), isDigit(last.end + 1) {
+                let end = runEnd(from: last.end + 1)
+                groups.append((last.end + 1, end))
+                digits += end - last.end - 1
+            }
+            func text(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[range])) }
+            for first in 0..<min(2, groups.count) {
+                if first == 1 && text(groups[0].start..<groups[0].end) != "86" { break }
+                var number = ""
+                for last in first..<groups.count {
+                    number += text(groups[last].start..<groups[last].end)
+                    guard number.count <= 11 else { break }
+                    if last > first, Self.looksMobile(number) {
+                        return (text(start..<groups[first].start) + phone(number), groups[last].end)
+                    }
+                }
+            }
+            return nil
+        }
         var output = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
@@ -56,14 +138,17 @@ public enum Masking {
                 index += 1
                 continue
             }
-            var end = index
-            while isDigit(end) { end += 1 }
+            let end = runEnd(from: index)
             let hasCheckX = end - index == 17 && end < scalars.count && (scalars[end] == "X" || scalars[end] == "x")
             let run = String(String.UnicodeScalarView(scalars[index..<(hasCheckX ? end + 1 : end)]))
             if run.count == 18 {
                 output.append(contentsOf: residentID(run.uppercased()).unicodeScalars)
             } else if let mobile = [run, run.hasPrefix("86") ? String(run.dropFirst(2)) : ""].first(where: Self.looksMobile) {
                 output.append(contentsOf: (String(run.dropLast(11)) + phone(mobile)).unicodeScalars)
+            } else if run.count < 11, let grouped = groupedMobile(at: index, firstEnd: end) {
+                output.append(contentsOf: grouped.masked.unicodeScalars)
+                index = grouped.end
+                continue
             } else {
                 output.append(contentsOf: run.unicodeScalars)
             }

@@ -95,6 +95,7 @@ enum Migrations {
         app.migrations.add(M0015_CreateOutbox())
         app.migrations.add(M0016_CreateFrontDesk())
         app.migrations.add(M0017_CreateHotline())
+        app.migrations.add(M0018_CreateWorkOrderMedia())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -110,6 +111,7 @@ enum Routes {
         CaseAPIController().register(api)
         AppointmentController.registerAPI(api)
         HotlineAPIController().register(api)
+        Open311Controller().register(app)
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(),
                               CSRFMiddleware(uploadLimits: [Paths.adminImports: CatalogImportAdminController.uploadLimit, Paths.adminCalendar: 1 << 20,
