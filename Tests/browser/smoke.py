@@ -228,6 +228,73 @@ def front_desk(driver, wait, base, check):
     driver.switch_to.window(console)
 
 
+def hotline_call(driver, wait, base, check):
+    """Issue 5: a hotline agent takes a call with the keyboard only (Alt+K 智能分类, Alt+S 保存并派单) and the
+    order is dispatched; a citizen then finds it on the public status page, masked."""
+    wait = WebDriverWait(driver, 15, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
+    driver.get(base + "/")
+    for form in driver.find_elements(By.CSS_SELECTOR, "form[action='/signout'] button"):
+        form.click()
+        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
+    driver.get(base + "/signin")
+    driver.find_element(By.ID, "username").send_keys("admin")
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(EC.url_to_be(base + "/admin"))
+    driver.get(base + "/admin/staff/new")
+    driver.find_element(By.ID, "username").send_keys("agent1")
+    driver.find_element(By.ID, "displayName").send_keys("李话务")
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name='roles[]']"):
+        if box.is_selected() != (box.get_attribute("value") == "hotlineAgent"):
+            box.click()
+    driver.find_element(By.ID, "password").send_keys("agent-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(lambda d: d.current_url.split("?")[0].endswith("/admin/staff"))
+    driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
+    driver.get(base + "/signin")
+    driver.find_element(By.ID, "username").send_keys("agent1")
+    driver.find_element(By.ID, "password").send_keys("agent-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(EC.url_contains("/account/password"))
+    driver.find_element(By.ID, "current").send_keys("agent-pass-2025")
+    driver.find_element(By.ID, "password").send_keys("hotline-pass-2025")
+    driver.find_element(By.ID, "confirm").send_keys("hotline-pass-2025")
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(lambda d: "/account/password" not in d.current_url)
+
+    # The call form: the phone field has the focus; Tab moves through the fields; Alt+K classifies.
+    driver.get(base + "/hotline/new")
+    active = driver.switch_to.active_element
+    check("the call form opens with the cursor in 联系电话", active.get_attribute("id") == "phone")
+    active.send_keys("13800138000", Keys.TAB, "王建国", Keys.TAB)
+    driver.find_element(By.ID, "content").send_keys("天城镇桃溪路的路灯已经坏了一个星期，晚上一片漆黑，请尽快维修。")
+    driver.find_element(By.ID, "address").send_keys("天城镇桃溪路")
+    driver.find_element(By.ID, "address").send_keys(Keys.ALT, "k")
+    wait.until(EC.presence_of_element_located((By.ID, "lead")))
+    check("Alt+K shows the dispatch part of the form", "推荐分类" in driver.find_element(By.TAG_NAME, "main").text)
+    Select(driver.find_element(By.ID, "category-all")).select_by_visible_text("　　城市公共设施")
+    Select(driver.find_element(By.ID, "lead")).select_by_visible_text("县住建局")
+    driver.save_screenshot(os.path.join(ARTIFACTS, "20-hotline-call.png"))
+    driver.find_element(By.ID, "lead").send_keys(Keys.ALT, "s")
+    wait.until(EC.url_contains("/hotline/orders/"))
+    heading = driver.find_element(By.TAG_NAME, "h1").text
+    check(f"Alt+S registers and dispatches the order ({heading})", heading.startswith("工单 12345-") and "待签收" in heading)
+    main = driver.find_element(By.TAG_NAME, "main").text
+    check("the order page masks the appellant", "王*国 · 138****8000" in main and "13800138000" not in driver.page_source)
+    check("the order shows its category and lead department",
+          "城乡建设 › 城市建设和市政管理 › 城市公共设施" in main and "县住建局" in main)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "21-hotline-order.png"))
+    number = heading.split()[1]
+    driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
+
+    driver.get(base + "/hotline/status?number=" + number + "&phone4=8000")
+    status = driver.find_element(By.TAG_NAME, "main").text
+    check("the citizen sees the order as 已交承办单位", "已交承办单位" in status)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "22-hotline-status.png"))
+
+
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="ow-browser-")
@@ -289,6 +356,7 @@ def main():
 
         clerk_case(driver, wait, base, check)
         front_desk(driver, wait, base, check)
+        hotline_call(driver, wait, base, check)
     except Exception as error:  # a step that could not run is a failure, with its reason
         check(f"browser steps ran without error ({type(error).__name__}: {error})", False)
         driver.save_screenshot(os.path.join(ARTIFACTS, "error.png"))

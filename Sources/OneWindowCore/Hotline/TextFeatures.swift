@@ -59,8 +59,12 @@ public enum TextFeatures {
     /// highest; no gram character is U+0000, so keys of different sizes never collide). Same order as `ngrams`.
     /// Written with pointers and `while` loops because it is the hot path, also in debug builds.
     static func gramKeys(_ normalized: String, sizes: ClosedRange<Int>) -> [UInt64] {
+        gramKeys(runs: scalarRuns(normalized)[...], sizes: sizes)
+    }
+
+    /// `gramKeys` of the output of `scalarRuns` (or a prefix of it).
+    static func gramKeys(runs values: ArraySlice<UInt32>, sizes: ClosedRange<Int>) -> [UInt64] {
         precondition(sizes.lowerBound >= 1 && sizes.upperBound <= 3, "gram sizes must lie within 1...3")
-        let values = scalarRuns(normalized)
         var keys = [UInt64](repeating: 0, count: values.count * sizes.count)
         var produced = 0
         values.withUnsafeBufferPointer { buffer in

@@ -27,7 +27,12 @@ actor HotlineDispatchModel {
     /// The top `limit` categories for `text`, best first; empty when the region has no labelled history.
     func suggest(_ text: String, limit: Int = 3, region: String, tree: HotlineCategoryTree, on db: any Database) async throws -> [Suggestion] {
         guard let classifier = try await classifier(region: region, on: db) else { return [] }
-        return classifier.suggest(text, limit: limit).compactMap { suggestion in
+        return Self.suggestions(classifier.suggest(text, limit: limit), tree: tree)
+    }
+
+    /// The classifier's labels (category ids) as categories of `tree`, with their departments.
+    static func suggestions(_ found: [OneWindowCore.Suggestion], tree: HotlineCategoryTree) -> [Suggestion] {
+        found.compactMap { suggestion in
             guard let id = UUID(uuidString: suggestion.label), tree.nodes[id] != nil else { return nil }
             return Suggestion(categoryID: id, label: tree.label(id), score: suggestion.score, departmentID: tree.department(of: id))
         }
@@ -36,13 +41,16 @@ actor HotlineDispatchModel {
     /// Forgets the trained models (after an import of labelled data).
     func invalidate() { entries = [:] }
 
-    private func classifier(region: String, on db: any Database) async throws -> TextClassifier? {
+    /// The region's trained classifier (trained now when missing or stale), or `nil` without labelled history.
+    func classifier(region: String, on db: any Database) async throws -> TextClassifier? {
         let count = try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).count()
         guard count > 0 else { return nil }
         if let entry = entries[region], count < entry.examples + max(1, entry.examples / 20) {
             return entry.classifier
         }
+        // In a fixed order (not the database's), so SQLite and PostgreSQL train the same model.
         let rows = try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).all()
+            .sorted { ($0.source, $0.sourceRef ?? "", $0.text) < ($1.source, $1.sourceRef ?? "", $1.text) }
         let examples = rows.map { LabelledText(text: $0.text, label: $0.$category.id.uuidString) }
         let classifier = TextClassifier.train(examples)
         entries[region] = Entry(classifier: classifier, examples: count)

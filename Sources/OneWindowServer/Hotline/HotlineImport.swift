@@ -98,6 +98,7 @@ enum HotlineImport {
         let known = Set(try await WorkOrder.query(on: service.db).filter(\.$regionCode == region).filter(\.$sourceRef != nil)
             .field(\.$sourceRef).all().compactMap(\.sourceRef))
         var seen = Set<String>()
+        let classifier = try await model.classifier(region: region, on: service.db)
         struct Row { let intake: HotlineService.Intake; let received: Date; let reply: (text: String, at: Date)? }
         var rows: [Row] = []
         for record in table.records {
@@ -122,7 +123,7 @@ enum HotlineImport {
             let ref = "\(prefix):\(id)"
             if known.contains(ref) { report.skipped += 1; continue }
             let text = title + " " + content
-            let suggestions = try await model.suggest(text, region: region, tree: tree, on: service.db)
+            let suggestions = classifier.map { HotlineDispatchModel.suggestions($0.suggest(text, limit: 3), tree: tree) } ?? []
             var intake = HotlineService.Intake(channel: .website, appealType: appealType(of: text), title: String((title.isEmpty ? content : title).prefix(60)),
                                                content: String((content.isEmpty ? title : content).prefix(4000)), address: "")
             intake.categoryID = suggestions.first?.categoryID
@@ -130,25 +131,36 @@ enum HotlineImport {
             intake.sourceRef = ref
             rows.append(Row(intake: intake, received: received, reply: reply))
         }
-        // Oldest first, so each day's numbers follow the message times.
+        // Oldest first, so each day's numbers follow the message times; each chunk reserves its numbers per day and
+        // is stored with one multi-row insert.
         rows.sort { $0.received < $1.received }
-        for chunk in stride(from: 0, to: rows.count, by: 250) {
-            let slice = Array(rows[chunk..<min(chunk + 250, rows.count)])
+        for chunk in stride(from: 0, to: rows.count, by: 400) {
+            let slice = Array(rows[chunk..<min(chunk + 400, rows.count)])
             try await service.db.writeTransaction { tx in
-                for row in slice {
-                    let order = try await service.insert(row.intake, received: row.received, on: tx, audited: false)
-                    if let reply = row.reply {
-                        order.state = .closed
-                        order.reply = String(reply.text.prefix(8000))
-                        order.repliedAt = reply.at
-                        order.repliedBy = "原平台答复"
-                        order.closedAt = reply.at
-                        order.updatedAt = reply.at
-                        try await order.save(on: tx)
+                var orders: [WorkOrder] = []
+                var index = 0
+                while index < slice.count {
+                    let day = LocalDate(slice[index].received, in: service.zone)
+                    var end = index
+                    while end < slice.count, LocalDate(slice[end].received, in: service.zone) == day { end += 1 }
+                    let first = try await DailyCounter.reserve("work_order", count: end - index, region: region, day: day.description, on: tx)
+                    for (offset, row) in slice[index..<end].enumerated() {
+                        let order = service.make(row.intake, number: WorkOrderNumber(date: day, sequence: first + offset), received: row.received)
+                        if let reply = row.reply {
+                            order.state = .closed
+                            order.reply = String(reply.text.prefix(8000))
+                            order.repliedAt = reply.at
+                            order.repliedBy = "原平台答复"
+                            order.closedAt = reply.at
+                            order.updatedAt = reply.at
+                        }
+                        orders.append(order)
                     }
+                    index = end
                 }
+                try await orders.create(on: tx)
             }
-            progress(min(chunk + 250, rows.count), rows.count)
+            progress(min(chunk + 400, rows.count), rows.count)
         }
         report.imported = rows.count
         try await Audit.record(on: service.db, region: region, actor: service.actor, action: "hotline.import", entityType: "work_order",

@@ -96,13 +96,24 @@ struct HotlineService {
         }
     }
 
-    /// Inserts the order with its number; `audited` false only for a bulk import (which records one audit event).
-    func insert(_ intake: Intake, received: Date, on tx: any Database, audited: Bool = true) async throws -> WorkOrder {
+    /// Inserts the order with its number and its audit event.
+    func insert(_ intake: Intake, received: Date, on tx: any Database) async throws -> WorkOrder {
         let day = LocalDate(received, in: zone)
         let sequence = try await DailyCounter.next("work_order", region: region, day: day.description, on: tx)
+        let order = make(intake, number: WorkOrderNumber(date: day, sequence: sequence), received: received)
+        try await order.create(on: tx)
+        try await Audit.record(on: tx, region: region, actor: actor, action: "work_order.register", entityType: "work_order",
+                               entityID: order.id?.uuidString,
+                               summary: "受理工单 \(order.number)（\(intake.channel.label)·\(intake.appealType.label)）", at: received)
+        return order
+    }
+
+    /// A registered order of `intake`, not yet stored.
+    func make(_ intake: Intake, number: WorkOrderNumber, received: Date) -> WorkOrder {
         let order = WorkOrder()
+        order.id = UUID()
         order.regionCode = region
-        order.number = WorkOrderNumber(date: day, sequence: sequence).description
+        order.number = number.description
         order.channel = intake.channel
         order.appealType = intake.appealType
         order.urgency = intake.urgency
@@ -125,11 +136,6 @@ struct HotlineService {
         order.open311Token = intake.open311Token
         order.sourceRef = intake.sourceRef
         order.updatedAt = received
-        try await order.create(on: tx)
-        guard audited else { return order }
-        try await Audit.record(on: tx, region: region, actor: actor, action: "work_order.register", entityType: "work_order",
-                               entityID: order.id?.uuidString,
-                               summary: "受理工单 \(order.number)（\(intake.channel.label)·\(intake.appealType.label)）", at: received)
         return order
     }
 

@@ -137,7 +137,9 @@ struct HotlineWebController {
             }
             throw error
         }
-        return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice=saved")
+        let notice = master != nil ? "已受理并并入 \(master?.number ?? "")" : (answer != nil ? "已受理并当场答复" : "已受理并派单")
+        return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice="
+                            + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String], classify: Bool) async throws -> View {

@@ -22,6 +22,18 @@ enum DailyCounter {
         guard let row else { throw PlatformError.conflict("编号分配失败，请重试") }
         return try row.decode(column: "last_value", as: Int.self)
     }
+
+    /// Reserves `count` (≥ 1) consecutive values of the counter at once (a bulk import); returns the first.
+    static func reserve(_ kind: String, count: Int, region: String, day: String, on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        let row = try await sql.raw("""
+            INSERT INTO daily_counters (region_code, kind, day, last_value) VALUES (\(bind: region), \(bind: kind), \(bind: day), \(bind: count))
+            ON CONFLICT (region_code, kind, day) DO UPDATE SET last_value = daily_counters.last_value + \(bind: count)
+            RETURNING last_value
+            """).first()
+        guard let row else { throw PlatformError.conflict("编号分配失败，请重试") }
+        return try row.decode(column: "last_value", as: Int.self) - count + 1
+    }
 }
 
 /// The application's clock: `Date()` in production; tests set a fixed instant to pin deadlines.
