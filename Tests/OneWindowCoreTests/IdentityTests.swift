@@ -118,7 +118,11 @@ import Testing
         #expect(Masking.redact("写信给 ab@qq.com 或 a@mail.example.cn") == "写信给 a***@qq.com 或 ***@mail.example.cn")
         #expect(Masking.redact("13800138000@163.com") == "13***@163.com")
         // Dates, landlines, house numbers and a lone @ stay as typed.
-        #expect(Masking.redact("2025-03-05 来电 0715-3321234，桃溪大道 88 号 3 栋 @物业") == "2025-03-05 来电 0715-3321234，桃溪大道 88 号 3 栋 @物业")
+        #expect(Masking.redact("2025-03-05 来电 0715-3321234，桃溪大道 88 号 3 栋 @物业") == "2025-03-05 来电 0715-33*****，桃溪大道 88 号 3 栋 @物业")
+        // Landlines (with or without the area code), 15-digit ID numbers; dates and amounts stay.
+        #expect(Masking.redact("电话 0715 3321777，或07153321888、3321999") == "电话 0715 33*****，或071533*****、33*****")
+        #expect(Masking.redact("旧身份证号420102800101123") == "旧身份证号4201********123")
+        #expect(Masking.redact("20190425 补缴 2700000元，010-12345678") == "20190425 补缴 2700000元，010-12******")
         #expect(Masking.redact("2 138 0013 8000") == "2 138****8000")
     }
 

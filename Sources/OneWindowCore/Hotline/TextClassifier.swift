@@ -3,20 +3,26 @@ import Foundation
 /// One training example for the hotline classifier: an appeal's text (title and content) and its category.
 /// The label is opaque to the classifier (the server uses category ids).
 public struct LabelledText: Sendable, Hashable, Codable {
+    /// The text as the citizen wrote it (title, a space, the content); normalised by the classifier.
     public var text: String
+    /// The category (any string; the server uses category ids).
     public var label: String
 
+    /// An example.
     public init(text: String, label: String) {
         self.text = text
         self.label = label
     }
 }
 
-/// A suggested category for a text: the label and the classifier's score for it (see `TextClassifier.scores`).
+/// A suggested category for a text: the label and the classifier's score for it, 0…1 (see `TextClassifier.scores`).
 public struct Suggestion: Sendable, Hashable, Codable {
+    /// One of the training labels.
     public var label: String
+    /// Relative confidence in 0…1; a text's scores over all labels sum to 1.
     public var score: Double
 
+    /// A suggestion.
     public init(label: String, score: Double) {
         self.label = label
         self.score = score
@@ -26,8 +32,8 @@ public struct Suggestion: Sendable, Hashable, Codable {
 /// Suggests a category for a 12345 appeal (RULES.md, 12345 work orders: the hotline agent dispatches by category;
 /// the suggestion only pre-fills the choice, a person decides).
 ///
-/// The model, chosen by 5-fold cross-validation on the 395 labelled messages (`CrossValidation`; it beat softmax
-/// regression and a linear SVM on the same features, see `Options`):
+/// The model, chosen by 5-fold cross-validation on the 395 labelled messages (`CrossValidation`, seed 20240101:
+/// 316 top-1 and 380 top-3 hits; softmax regression trained by SGD reached about 0.75 top-1, a linear SVM 0.76):
 /// - features: TF-IDF of character 1–2-grams (`TextFeatures`); tf is sublinear, `1 + ln(count)`; idf is smoothed,
 ///   `ln((1 + n) / (1 + df)) + 1`; each vector is l2-normalised. The *lead* — the first `leadLength` gram
 ///   characters, in practice the appeal's title — counts `leadWeight` times, since it says most about the category;
@@ -35,18 +41,17 @@ public struct Suggestion: Sendable, Hashable, Codable {
 ///   `θ(c, f) = (α + Σ x_f over texts not labelled c) / (α · F + Σ x over texts not labelled c)`, and a text's
 ///   score for c is `−Σ_f x_f · ln θ(c, f)` — the label whose complement explains the text worst wins.
 ///
-/// One pass over the examples, so training is fast (see the timing in the tests' notes). Deterministic: the same
+/// One pass over the examples, so training is fast: about 3.6 s for 21,000 texts of ~390 characters in a debug
+/// build (about 250,000 grams kept). Deterministic: the same
 /// examples in the same order and the same options give the same model and the same suggestions, bit for bit.
 public struct TextClassifier: Sendable {
     /// Training settings. The defaults scored best in cross-validation on the labelled 12345 sample.
     public struct Options: Sendable, Hashable {
         /// Character n-gram sizes, within 1…3.
         public var gramSizes: ClosedRange<Int>
-        /// Grams seen in fewer training texts are dropped; `nil` means 2 when there are at least `largeCorpus`
-        /// examples and 1 (keep all) otherwise.
-        public var minimumDocumentFrequency: Int?
-        /// Number of examples from which the corpus counts as large (for `minimumDocumentFrequency`).
-        public var largeCorpus: Int
+        /// Grams seen in fewer training texts are dropped (2 drops the one-off grams: better accuracy, and a much
+        /// smaller model on a large corpus).
+        public var minimumDocumentFrequency: Int
         /// Number of gram characters at the start of a text (the title) whose grams count extra; 0 for none.
         public var leadLength: Int
         /// How many times the lead's grams count in all (1 = no extra weight).
@@ -54,13 +59,13 @@ public struct TextClassifier: Sendable {
         /// Additive (Laplace/Lidstone) smoothing α of the complement counts, > 0.
         public var smoothing: Double
 
+        /// The settings; the defaults are the cross-validated choice.
         public init(
-            gramSizes: ClosedRange<Int> = 1...2, minimumDocumentFrequency: Int? = nil, largeCorpus: Int = 2_000,
-            leadLength: Int = 20, leadWeight: Int = 3, smoothing: Double = 0.01
+            gramSizes: ClosedRange<Int> = 1...2, minimumDocumentFrequency: Int = 2, leadLength: Int = 20,
+            leadWeight: Int = 3, smoothing: Double = 0.1
         ) {
             self.gramSizes = gramSizes
             self.minimumDocumentFrequency = minimumDocumentFrequency
-            self.largeCorpus = largeCorpus
             self.leadLength = leadLength
             self.leadWeight = leadWeight
             self.smoothing = smoothing
@@ -80,10 +85,9 @@ public struct TextClassifier: Sendable {
     public static func train(_ examples: [LabelledText], options: Options = Options()) -> TextClassifier {
         let labels = Array(Set(examples.map(\.label))).sorted()
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        let minimum = options.minimumDocumentFrequency ?? (examples.count >= options.largeCorpus ? 2 : 1)
         let (vocabulary, vectors) = Vocabulary.fit(
             examples.map(\.text), sizes: options.gramSizes, lead: options.leadLength, leadWeight: options.leadWeight,
-            minimumDocumentFrequency: minimum)
+            minimumDocumentFrequency: options.minimumDocumentFrequency)
         let classes = labels.count
         let features = vocabulary.idf.count
         // Per label and gram: the sum of the gram's weights over that label's texts.
@@ -134,9 +138,9 @@ public struct TextClassifier: Sendable {
         return TextClassifier(labels: labels, vocabulary: vocabulary, weights: weights)
     }
 
-    /// Every label with its score for `text`, best first; equal scores in label order. A score is the model's
-    /// `−Σ x_f · ln θ(c, f)` (≥ 0): higher is better, comparable only between the labels of one text, not a
-    /// probability.
+    /// Every label with its score for `text`, best first; equal scores in label order. The scores are the softmax
+    /// of the model's `−Σ x_f · ln θ(c, f)` over the labels: each in 0…1, summing to 1 — a relative confidence to
+    /// show as a percentage, not a calibrated probability.
     public func scores(_ text: String) -> [Suggestion] {
         let classes = labels.count
         guard classes > 0 else { return [] }
@@ -146,8 +150,11 @@ public struct TextClassifier: Sendable {
             let base = Int(index) * classes
             for label in 0..<classes { raw[label] += weights[base + label] * value }
         }
-        return zip(labels, raw)
-            .map { Suggestion(label: $0, score: $1) }
+        let maximum = raw.max()!
+        let exponentials = raw.map { exp($0 - maximum) }
+        let total = exponentials.reduce(0, +)
+        return zip(labels, exponentials)
+            .map { Suggestion(label: $0, score: $1 / total) }
             .sorted { $0.score != $1.score ? $0.score > $1.score : $0.label < $1.label }
     }
 

@@ -38,9 +38,9 @@ public struct WorkOrderLimits: Equatable, Sendable {
 
     /// Checks an extension request of `days` working days.
     /// - Throws: `FieldError` on `days` when it is not 1…`maxExtension`, when one was already granted, or when the
-    ///   reply deadline `due` has passed at `now`.
+    ///   reply deadline `due` has passed at `now`. One request per reply period: a refused one counts.
     public func checkExtension(days: Int, alreadyExtended: Bool, due: Date, now: Date) throws(FieldError) {
-        guard !alreadyExtended else { throw FieldError(field: "days", message: "每张工单只能延期一次") }
+        guard !alreadyExtended else { throw FieldError(field: "days", message: "每张工单只能申请一次延期") }
         guard days >= 1, days <= maxExtension.wholeDays else {
             throw FieldError(field: "days", message: "延期天数须为 1 至 \(maxExtension.wholeDays) 个工作日")
         }
@@ -90,11 +90,11 @@ public struct HotlineRates: Equatable, Sendable, Codable {
 
     /// The definitions, in the order 签收率, 办结率, 按期办结率, 回访率, 回访满意率.
     public static let definitions: [(name: String, definition: String)] = [
-        ("签收率", "本期派单中已签收的工单数 ÷ 本期派单数"),
+        ("签收率", "本期派单中已签收的工单数 ÷ 本期派单数（并单不计）"),
         ("办结率", "本期受理工单中已办结的工单数 ÷ 本期受理工单数（并单不重复计）"),
         ("按期办结率", "本期答复的工单中在答复期限（含批准的延期）内答复的数 ÷ 本期答复工单数"),
         ("回访率", "本期答复且留有电话的工单中已回访的数 ÷ 本期答复且留有电话的工单数"),
-        ("回访满意率", "（满意 + 基本满意）÷ 已回访工单数"),
+        ("回访满意率", "首次回访为满意或基本满意的工单数 ÷ 已回访工单数（重办不改变首次回访结果）"),
     ]
 
     static func ratio(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }

@@ -40,7 +40,11 @@ public enum Masking {
     ///   (`zhangsan@example.com` → `zh***@example.com`; a local part of one or two characters keeps none or one);
     /// - every mainland mobile number (`1[3-9]` + 9 digits, optionally after `86`) becomes `138****8000`, also when
     ///   written in groups with spaces or dashes (`138-0013-8000`, `138 0013 8000`, `+86 138 0013 8000`);
-    /// - every 18-character 身份证号 (17 digits + digit or `X`) becomes `4212**********1234`,
+    /// - every 18-character 身份证号 (17 digits + digit or `X`) becomes `4212**********1234`, and every 15-digit one
+    ///   `4201********123`;
+    /// - every landline: with its area code (`0715-3321777`, `0715 3321777`, `07153321777` → `0715-33*****`,
+    ///   `0715 33*****`, `071533*****`) or alone (7–8 digits not starting with 0 or 1: `3321888` → `33*****`; an
+    ///   8-digit date such as `20190425` and an amount followed by 元/万/亿 stay),
     ///
     /// wherever they stand in the text (digits also when typed full-width). Names cannot be recognised here: a caller
     /// that knows the person's name masks it itself (`Masking.name`).
@@ -149,12 +153,42 @@ public enum Masking {
                 output.append(contentsOf: grouped.masked.unicodeScalars)
                 index = grouped.end
                 continue
+            } else if (3...4).contains(run.count), run.hasPrefix("0"), isSeparator(end), isDigit(end + 1), !isDigit(end + 10),
+                      (7...8).contains(runEnd(from: end + 1) - end - 1) {
+                // A landline with its area code: 0715-3321777, 0715 3321777.
+                let local = String(String.UnicodeScalarView(scalars[(end + 1)..<runEnd(from: end + 1)]))
+                output.append(contentsOf: (run + String(Character(scalars[end])) + Self.maskLocal(local)).unicodeScalars)
+                index = runEnd(from: end + 1)
+                continue
+            } else if run.count == 15 {
+                // A first-generation (15-digit) 身份证号.
+                output.append(contentsOf: (String(run.prefix(4)) + String(repeating: "*", count: 8) + String(run.suffix(3))).unicodeScalars)
+            } else if (10...12).contains(run.count), run.hasPrefix("0"), !run.hasPrefix("00") {
+                // A landline with its area code written without a separator (07153321777).
+                let area = run.hasPrefix("010") || run.hasPrefix("02") ? 3 : 4
+                output.append(contentsOf: (String(run.prefix(area)) + Self.maskLocal(String(run.dropFirst(area)))).unicodeScalars)
+            } else if (7...8).contains(run.count), !run.hasPrefix("0"), !run.hasPrefix("1"), !Self.looksLikeDate(run),
+                      !(end < scalars.count && ["元", "万", "亿"].contains(scalars[end])) {
+                // A local landline number (3321888); amounts (…元) and dates (20190425) stay.
+                output.append(contentsOf: Self.maskLocal(run).unicodeScalars)
             } else {
                 output.append(contentsOf: run.unicodeScalars)
             }
             index = hasCheckX ? end + 1 : end
         }
         return String(output)
+    }
+
+    /// `3321777` → `33*****`: the exchange's first two digits stay.
+    private static func maskLocal(_ digits: String) -> String {
+        String(digits.prefix(2)) + String(repeating: "*", count: max(0, digits.count - 2))
+    }
+
+    /// `20190425`: eight digits that read as a date of 1900–2099.
+    private static func looksLikeDate(_ digits: String) -> Bool {
+        guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
+              let day = Int(digits.suffix(2)) else { return false }
+        return (1900...2099).contains(year) && (1...12).contains(month) && (1...31).contains(day)
     }
 
     private static func looksMobile(_ digits: String) -> Bool {

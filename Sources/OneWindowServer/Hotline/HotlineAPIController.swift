@@ -4,7 +4,8 @@ import OneWindowCore
 import Vapor
 
 /// `/api/v1/work-orders`: WeChat, the app (mini-program) and other systems file 12345 appeals with their channel
-/// recorded, and read an order's progress. Bearer token with `hotline:write`. Personal data is masked in answers.
+/// recorded, and read the progress of orders that came in through such channels (not phone calls, not imported
+/// history). Bearer token with `hotline:write`. Personal data is masked in answers, also inside the texts.
 struct HotlineAPIController {
     func register(_ api: any RoutesBuilder) {
         let write = api.grouped(APITokenAuthenticator()).grouped(ScopeGuard("hotline:write"))
@@ -74,7 +75,7 @@ struct HotlineAPIController {
     func show(req: Request) async throws -> WorkOrderDTO {
         guard let number = req.parameters.get("number").flatMap(WorkOrderNumber.init(parsing:)),
               let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-                .filter(\.$number == number.description).first()
+                .filter(\.$number == number.description).filter(\.$channel ~~ Array(Self.apiChannels)).filter(\.$sourceRef == nil).first()
         else { throw PlatformError.notFound(what: "工单") }
         return try await Self.dto(order, req: req)
     }
@@ -87,9 +88,11 @@ struct HotlineAPIController {
             number: order.number, channel: order.channel.rawValue, appealType: order.appealType.rawValue, urgency: order.urgency.rawValue,
             state: order.state.rawValue, stateLabel: order.state.label, appellantName: order.appellantName.map(Masking.name),
             phone: order.phone.map { $0.contains("-") ? String($0.prefix(5)) + "****" : Masking.phone($0) },
-            title: Masking.redact(order.title), content: Masking.redact(order.content), address: Masking.redact(order.address),
+            title: HotlineService.shared(order.title, naming: order.appellantName),
+            content: HotlineService.shared(order.content, naming: order.appellantName),
+            address: HotlineService.shared(order.address, naming: order.appellantName),
             category: order.$category.id.map { tree.label($0) }, department: department?.name,
             receivedAt: CaseAPIController.iso(order.receivedAt, zone)!, replyDueAt: CaseAPIController.iso(order.replyDueAt, zone),
-            reply: order.reply.map(Masking.redact), repliedAt: CaseAPIController.iso(order.repliedAt, zone))
+            reply: order.reply.map { HotlineService.shared($0, naming: order.appellantName) }, repliedAt: CaseAPIController.iso(order.repliedAt, zone))
     }
 }

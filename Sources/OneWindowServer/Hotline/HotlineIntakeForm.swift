@@ -33,7 +33,8 @@ enum HotlineIntakeForm {
         if content.count < 5 { check.fail("content", "请写明诉求内容（至少 5 个字）") }
         if content.count > 4000 { check.fail("content", "诉求内容不能超过 4000 字") }
         var title = check.optional(value("title"), field: "title", label: "标题", max: 60) ?? ""
-        if title.isEmpty { title = String(content.replacingOccurrences(of: "\n", with: " ").prefix(30)) }
+        // The default title is the content's start, masked first so that no number is cut in two and left readable.
+        if title.isEmpty { title = String(Masking.redact(content.replacingOccurrences(of: "\n", with: " ")).prefix(30)) }
         let address = check.optional(value("address"), field: "address", label: "事发地点", max: 120) ?? ""
         var township: String?
         if let code = TextNormalization.normalizedOrNil(value("township")) {

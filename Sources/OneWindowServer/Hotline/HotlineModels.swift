@@ -58,6 +58,8 @@ final class WorkOrder: Model, @unchecked Sendable {
     @OptionalField(key: "signed_for_at") var signedForAt: Date?
     /// The reply limit in working days at dispatch (extension not included).
     @OptionalField(key: "reply_limit_days") var replyLimitDays: Int?
+    /// When the current reply period began: the dispatch, or the reopening after a 不满意 callback (重办).
+    @OptionalField(key: "reply_started_at") var replyStartedAt: Date?
     @OptionalField(key: "reply_due_at") var replyDueAt: Date?
     @OptionalField(key: "replied_at") var repliedAt: Date?
     @OptionalField(key: "reply") var reply: String?
@@ -65,11 +67,13 @@ final class WorkOrder: Model, @unchecked Sendable {
     @OptionalField(key: "callback_due_at") var callbackDueAt: Date?
     @OptionalField(key: "called_back_at") var calledBackAt: Date?
     @OptionalField(key: "satisfaction") var satisfaction: Satisfaction?
+    /// The answer at the first callback (回访满意率 counts it; a 重办 does not erase it).
+    @OptionalField(key: "first_satisfaction") var firstSatisfaction: Satisfaction?
     @OptionalField(key: "callback_note") var callbackNote: String?
     @Field(key: "reopen_count") var reopenCount: Int
     @OptionalField(key: "closed_at") var closedAt: Date?
     @OptionalParent(key: "merged_into_id") var mergedInto: WorkOrder?
-    /// A pending extension request (working days) and its reason; `extended_days` once approved.
+    /// A pending extension request (working days) and its reason; `extended_days` once decided (0: refused).
     @OptionalField(key: "extension_requested_days") var extensionRequestedDays: Int?
     @OptionalField(key: "extension_reason") var extensionReason: String?
     @OptionalField(key: "extended_days") var extendedDays: Int?
@@ -83,6 +87,8 @@ final class WorkOrder: Model, @unchecked Sendable {
     @OptionalField(key: "open311_token") var open311Token: String?
     /// Where an imported order came from (`teddycup-a4:2549`), unique: an import run twice adds nothing.
     @OptionalField(key: "source_ref") var sourceRef: String?
+    /// The agent form's one-time key: submitting the same form twice registers one order.
+    @OptionalField(key: "intake_key") var intakeKey: String?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}

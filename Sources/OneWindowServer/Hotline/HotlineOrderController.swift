@@ -17,7 +17,7 @@ struct HotlineOrderController {
     }
 
     struct Context: Encodable {
-        struct Assignment: Encodable { let department: String; let role: String; let signedFor: String?; let active: Bool }
+        struct Assignment: Encodable { let department: String; let role: String; let signedFor: String?; let active: Bool; let ended: String }
         struct Entry: Encodable { let at: String; let who: String; let summary: String }
         struct Linked: Encodable { let id: String; let number: String; let title: String }
         let page: PageChrome
@@ -47,6 +47,8 @@ struct HotlineOrderController {
         let repliedBy: String?
         let replied: String?
         let satisfaction: String?
+        let callbackNote: String
+        let firstSatisfaction: String?
         let returnReason: String?
         let extensionRequest: String?
         let extended: String?
@@ -68,6 +70,7 @@ struct HotlineOrderController {
         let canAskExtension: Bool
         let canDispatch: Bool
         let canCallback: Bool
+        let canSeePersonal: Bool
         let canClose: Bool
         let canUrge: Bool
         let canMerge: Bool
@@ -85,6 +88,12 @@ struct HotlineOrderController {
     /// 查看完整联系方式: the appellant's name and phone, to call back; the view is audited.
     func showPersonal(req: Request) async throws -> Response {
         let order = try await load(req)
+        let staff = try req.auth.require(Staff.self)
+        if HotlineAccess.hotline.isDisjoint(with: staff.roles) {
+            // Of the departments, only the current lead calls the appellant.
+            guard let department = staff.$department.id, order.$leadDepartment.id == department,
+                  order.state == .dispatched || order.state == .handling else { throw PlatformError.forbidden }
+        }
         try await Audit.record(on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view",
                                entityType: "work_order", entityID: order.id?.uuidString,
                                summary: "查看工单 \(order.number) 诉求人完整联系方式", at: req.now)
@@ -105,6 +114,7 @@ struct HotlineOrderController {
         }
         let notice: String
         do {
+            // `notice` is one of `Self.notices`' keys.
             switch req.parameters.get("step") ?? "" {
             case "dispatch":
                 try hotlineOnly()
@@ -112,47 +122,47 @@ struct HotlineOrderController {
                 let lead = check.uuid(form["lead"], field: "lead", label: "主办单位", required: true)
                 let category = check.uuid(form["category"], field: "category", label: "分类", required: false)
                 guard check.isValid, let lead else { throw PlatformError.invalidField(.init(field: "lead", message: check.errors.values.sorted().joined(separator: "；"))) }
-                _ = try await service.dispatch(id, .init(lead: lead, helpers: form.list("helpers").compactMap(UUID.init(uuidString:)), categoryID: category))
-                notice = "已派单"
+                _ = try await service.dispatch(id, .init(lead: lead, helpers: (form.list("helpers") + form.list("helpers[]")).compactMap(UUID.init(uuidString:)), categoryID: category))
+                notice = "dispatched"
             case "sign-for":
                 _ = try await service.signFor(id, department: try department())
-                notice = "已签收"
+                notice = "signed"
             case "return":
                 _ = try await service.returnOrder(id, department: try department(), reason: form["reason"] ?? "")
-                notice = "已退单，热线将改派"
+                notice = "returned"
             case "reply":
                 if isHotline, staff.$department.id == nil || order.state == .registered {
                     _ = try await service.reply(id, text: form["reply"] ?? "", department: nil)
                 } else {
                     _ = try await service.reply(id, text: form["reply"] ?? "", department: try department())
                 }
-                notice = "已答复"
+                notice = "replied"
             case "extension":
                 guard let days = Int(TextNormalization.normalize(form["days"] ?? "")) else {
                     throw PlatformError.invalidField(.init(field: "days", message: "延期天数须为 1 至 10 的整数"))
                 }
                 _ = try await service.requestExtension(id, department: try department(), days: days, reason: form["reason"] ?? "")
-                notice = "已提交延期申请，等待热线审批"
+                notice = "extension"
             case "extension-decision":
                 try hotlineOnly()
                 _ = try await service.decideExtension(id, approve: form["approve"] == "1")
-                notice = form["approve"] == "1" ? "已批准延期" : "已不批准延期"
+                notice = form["approve"] == "1" ? "extensionApproved" : "extensionRefused"
             case "urge", "supervise":
                 try hotlineOnly()
                 let supervise = req.parameters.get("step") == "supervise"
                 _ = try await service.urge(id, supervise: supervise, note: form["note"] ?? "")
-                notice = supervise ? "已督办" : "已催办"
+                notice = supervise ? "supervised" : "urged"
             case "callback":
                 try hotlineOnly()
                 guard let satisfaction = form["satisfaction"].flatMap(Satisfaction.init(rawValue:)) else {
                     throw PlatformError.invalidField(.init(field: "satisfaction", message: "请选择回访满意度"))
                 }
                 let after = try await service.callback(id, satisfaction: satisfaction, note: form["note"] ?? "")
-                notice = after.state == .handling ? "已回访：不满意，已退回主办单位重办" : "已回访"
+                notice = after.state == .handling ? "reopened" : "calledBack"
             case "close":
                 try hotlineOnly()
                 _ = try await service.close(id)
-                notice = "已办结"
+                notice = "closed"
             case "merge":
                 try hotlineOnly()
                 let text = form["into"] ?? ""
@@ -162,7 +172,7 @@ struct HotlineOrderController {
                     throw PlatformError.invalidField(.init(field: "into", message: "请填写要并入的工单编号（如 12345-20250305-00012）"))
                 }
                 _ = try await service.merge(id, into: try master.requireID())
-                notice = "已并入 \(master.number)"
+                notice = "merged"
             default:
                 throw PlatformError.notFound(what: "操作")
             }
@@ -173,8 +183,17 @@ struct HotlineOrderController {
             } ?? error.reason
             return try await render(req, error: message, status: error.status)
         }
-        return req.redirect(to: Paths.hotline + "/orders/\(id.uuidString)?notice=" + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(to: Paths.hotline + "/orders/\(id.uuidString)?notice=" + notice)
     }
+
+    /// The confirmations a step redirects with (`?notice=dispatched`); any other value shows nothing.
+    static let notices: [String: String] = [
+        "registered": "已受理", "registeredDispatched": "已受理并派单", "registeredMerged": "已受理并并单", "registeredAnswered": "已受理并当场答复",
+        "dispatched": "已派单", "signed": "已签收", "returned": "已退单，热线将改派", "replied": "已答复，已短信告知诉求人",
+        "extension": "已提交延期申请，等待热线审批", "extensionApproved": "已批准延期", "extensionRefused": "已不批准延期",
+        "supervised": "已督办", "urged": "已催办", "reopened": "已回访：不满意，已退回主办单位重办", "calledBack": "已回访",
+        "closed": "已办结", "merged": "已并单",
+    ]
 
     private func load(_ req: Request) async throws -> WorkOrder {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let order = try await WorkOrder.find(id, on: req.db),
@@ -210,7 +229,7 @@ struct HotlineOrderController {
         let light = try await HotlinePresentation(req).light(order)
         let state = order.state
         let format = { (date: Date?) in date.map { LocalTime.formatDeadline($0, in: zone) } }
-        let notice = (try? req.query.get(String.self, at: "notice")).flatMap { text in text.count <= 40 ? text : nil }
+        let notice = (try? req.query.get(String.self, at: "notice")).flatMap { Self.notices[$0] }
         let canDispatch = isHotline && (state == .registered || state == .returned)
         var suggestion: String?
         var chosenCategory = order.$category.id
@@ -224,7 +243,8 @@ struct HotlineOrderController {
         let chosenDepartment = chosenCategory.flatMap(tree.department(of:))
         let context = Context(
             page: PageChrome(request: req, title: "工单 \(order.number)"),
-            id: id.uuidString, number: order.number, state: state.label, stateValue: state.rawValue,
+            id: id.uuidString, number: order.number, state: state == .handling && order.reopenCount > 0 ? "重办中" : state.label,
+            stateValue: state.rawValue,
             channel: order.channel.label, type: order.appealType.label, urgency: order.urgency.label,
             appellant: order.appellantName.map { unmasked ? $0 : Masking.name($0) } ?? "匿名",
             phone: order.phone.map { unmasked ? $0 : ($0.contains("-") ? String($0.prefix(5)) + "****" : Masking.phone($0)) } ?? "未留电话",
@@ -235,25 +255,31 @@ struct HotlineOrderController {
             signDue: format(order.signDueAt), replyDue: format(order.replyDueAt), callbackDue: format(order.callbackDueAt),
             light: light?.light.rawValue, lightLabel: light?.label,
             reply: order.reply, repliedBy: order.repliedBy, replied: format(order.repliedAt),
-            satisfaction: order.satisfaction?.label, returnReason: order.returnReason,
+            satisfaction: order.satisfaction?.label, callbackNote: order.callbackNote ?? "",
+            firstSatisfaction: order.reopenCount > 0 ? order.firstSatisfaction?.label : nil, returnReason: order.returnReason,
             extensionRequest: order.extensionRequestedDays.map { "申请延期 \($0) 个工作日：\(order.extensionReason ?? "")" },
-            extended: order.extendedDays.map { "已延期 \($0) 个工作日" },
+            extended: order.extendedDays.map { $0 == 0 ? "延期申请未获批准" : "已延期 \($0) 个工作日" },
             urges: order.urgeCount, supervised: order.supervised, reopened: order.reopenCount,
             mergedInto: master.map { .init(id: $0.id?.uuidString ?? "", number: $0.number, title: $0.title) },
             merged: merged.map { .init(id: $0.id?.uuidString ?? "", number: $0.number, title: $0.title) },
             assignments: assignments.map {
-                .init(department: names[$0.$department.id] ?? "—", role: $0.role.label, signedFor: format($0.signedForAt), active: $0.active)
+                .init(department: names[$0.$department.id] ?? "—", role: $0.role.label, signedFor: format($0.signedForAt), active: $0.active,
+                      ended: $0.active ? "" : (state == .merged ? "（已并单）" : "（已改派）"))
             },
             timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary) },
             error: error, notice: notice,
             isHotline: isHotline, myDepartment: staff.$department.id.flatMap { names[$0] },
             canSignFor: mine != nil && mine?.signedForAt == nil && (state == .dispatched || state == .handling),
             canReturn: mine?.role == .lead && (state == .dispatched || state == .handling),
-            canReply: (mine?.role == .lead && state == .handling) || (isHotline && state == .registered),
+            canReply: (mine?.role == .lead && state == .handling)
+                || (isHotline && state == .registered && [.consultation, .help, .praise].contains(order.appealType)),
             canAskExtension: mine?.role == .lead && (state == .handling || state == .dispatched) && order.extendedDays == nil
                 && order.extensionRequestedDays == nil,
             canDispatch: canDispatch,
             canCallback: isHotline && state == .replied && order.phone != nil,
+            canSeePersonal: !unmasked && (order.appellantName != nil || order.phone != nil)
+                && (isHotline || (order.$leadDepartment.id != nil && order.$leadDepartment.id == staff.$department.id
+                                  && (state == .dispatched || state == .handling))),
             canClose: isHotline && (state == .calledBack || (state == .replied && order.phone == nil)),
             canUrge: isHotline && (state == .dispatched || state == .handling),
             canMerge: isHotline && (state == .registered || state == .dispatched || state == .returned || state == .handling),

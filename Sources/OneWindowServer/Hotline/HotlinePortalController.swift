@@ -42,7 +42,8 @@ struct HotlinePortalController {
         let townships = Dictionary(try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
                                    uniquingKeysWith: { a, _ in a })
         var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: .website, requirePhone: true, townships: townships)
-        if form["anonymous"] == "1" { intake?.appellantName = nil }
+        // A citizen cannot mark an appeal 紧急: the agent judges urgency.
+        intake?.urgency = .normal
         guard let intake, errors.isEmpty else {
             let values = HotlineIntakeForm.fields.reduce(into: [String: String]()) { $0[$1] = form[$1] }
             errors = errors.isEmpty ? ["content": "请检查填写内容"] : errors

@@ -35,9 +35,11 @@ struct HotlinePresentation {
 
     func light(_ order: WorkOrder) -> (light: WarningLight, label: String, due: String)? {
         guard let running = Self.runningDeadline(order) else { return nil }
+        // A 1-day limit (签收) is 黄灯 only on its last day; longer ones follow the general rule (WarningLight).
         let local = Calendar(identifier: .gregorian).dateComponents(in: zone, from: running.due)
         let due = DueTime(date: LocalDate(running.due, in: zone), atNoon: local.hour == 12)
-        let light = (try? WarningLight.evaluate(now: now, due: due, limit: running.limit, calendar: calendar, zone: zone)) ?? .green
+        var light = (try? WarningLight.evaluate(now: now, due: due, limit: running.limit, calendar: calendar, zone: zone)) ?? .green
+        if light == .yellow, running.limit.wholeDays <= 2, LocalDate(now, in: zone) < due.date { light = .green }
         let words = light == .green ? "正常" : (light == .yellow ? "黄灯 预警" : "红灯 超期")
         return (light, "\(running.step)：\(words)", LocalTime.formatDeadline(running.due, in: zone))
     }

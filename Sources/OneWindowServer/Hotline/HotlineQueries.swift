@@ -18,7 +18,7 @@ enum HotlineQueries {
         if let township, !township.isEmpty { query = query.filter(\.$townshipCode == township) }
         let candidates = try await query.sort(\.$receivedAt, .descending).limit(500).all()
         let probe = TextFingerprint(text)
-        return candidates.map { ($0, probe.similarity(to: TextFingerprint($0.title + " " + $0.content))) }
+        return candidates.map { ($0, TextFingerprint.similarity(probe, TextFingerprint($0.title + " " + $0.content))) }
             .filter { $0.1 >= duplicateThreshold }
             .sorted { $0.1 > $1.1 }
             .prefix(5).map { (order: $0.0, similarity: $0.1) }

@@ -23,7 +23,10 @@ struct HotlineMonthlyReport: Sendable, Encodable {
     }
     struct Topic: Sendable, Encodable {
         let rank: Int
+        /// The title of the topic's most representative appeal.
         let label: String
+        /// The grams that most set the topic apart (`TopicCluster.keywords`).
+        let keywords: String
         let count: Int
         let examples: [Listed]
     }
@@ -47,6 +50,9 @@ struct HotlineMonthlyReport: Sendable, Encodable {
     let overdue: [Listed]
     let dissatisfied: [Listed]
     let topics: [Topic]
+
+    /// How alike appeals must be to form one hot topic (cosine of TF-IDF bigram vectors, `HotTopics.cluster`).
+    static let topicThreshold = 0.3
 
     /// `2025-03` → the first day of the month, or `nil`.
     static func firstDay(of month: String) -> LocalDate? {
@@ -80,12 +86,12 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             or.group(.and) { $0.filter(\.$receivedAt >= previousStart).filter(\.$receivedAt < end) }
             or.group(.and) { $0.filter(\.$dispatchedAt >= previousStart).filter(\.$dispatchedAt < end) }
             or.group(.and) { $0.filter(\.$repliedAt >= previousStart).filter(\.$repliedAt < end) }
-        }.all()
+        }.all().sorted { ($0.receivedAt, $0.number) < ($1.receivedAt, $1.number) }
         func within(_ date: Date?, _ from: Date, _ to: Date) -> Bool { date.map { $0 >= from && $0 < to } ?? false }
         func rates(_ from: Date, _ to: Date) -> HotlineRates {
             var rates = HotlineRates()
             for order in touched {
-                if within(order.dispatchedAt, from, to) {
+                if within(order.dispatchedAt, from, to), order.state != .merged {
                     rates.dispatched += 1
                     if order.signedForAt != nil { rates.signedFor += 1 }
                 }
@@ -101,7 +107,8 @@ struct HotlineMonthlyReport: Sendable, Encodable {
                     if order.phone != nil, order.sourceRef == nil {
                         rates.callbackDue += 1
                         if order.calledBackAt != nil { rates.calledBack += 1 }
-                        if order.satisfaction?.countsAsSatisfied == true { rates.satisfied += 1 }
+                        // The first callback's answer: a 重办 does not turn a 不满意 into a 满意.
+                        if (order.firstSatisfaction ?? order.satisfaction)?.countsAsSatisfied == true { rates.satisfied += 1 }
                     }
                 }
             }
@@ -146,13 +153,22 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             if let replied = order.repliedAt { return within(replied, start, end) && replied > due }
             return order.state.isOpen && due < asOf
         }.sorted { $0.number < $1.number }
-        let dissatisfied = touched.filter { within($0.calledBackAt, start, end) && $0.satisfaction == .dissatisfied }.sorted { $0.number < $1.number }
+        let dissatisfied = touched.filter {
+            within($0.calledBackAt, start, end) && ($0.satisfaction == .dissatisfied || $0.firstSatisfaction == .dissatisfied)
+        }.sorted { $0.number < $1.number }
 
-        let clusters = HotTopics.cluster(monthOrders.map { (id: $0.id?.uuidString ?? "", text: $0.title + " " + $0.content) })
+        let clusters = HotTopics.cluster(monthOrders.map { (id: $0.id?.uuidString ?? "", text: $0.title + " " + $0.content) },
+                                         threshold: topicThreshold)
         let byID = Dictionary(monthOrders.compactMap { o in o.id.map { ($0.uuidString, o) } }, uniquingKeysWith: { a, _ in a })
         let topics = clusters.filter { $0.count >= 2 }.prefix(10).enumerated().map { index, cluster in
-            Topic(rank: index + 1, label: cluster.label, count: cluster.count,
-                  examples: cluster.memberIDs.prefix(3).compactMap { byID[$0].map { listed($0, LocalTime.format($0.receivedAt, in: zone)) } })
+            // The representative appeal first, then the others in order of arrival.
+            let ids = [cluster.representativeID] + cluster.memberIDs.filter { $0 != cluster.representativeID }
+            return Topic(rank: index + 1, label: byID[cluster.representativeID]?.title ?? "",
+                         // Keywords of Han characters only: grams with digits or letters (`17商`) say nothing.
+                         keywords: cluster.keywords.filter { $0.unicodeScalars.allSatisfy { (0x4E00...0x9FFF).contains($0.value) } }
+                            .prefix(4).joined(separator: "、"),
+                         count: cluster.count,
+                         examples: ids.prefix(3).compactMap { byID[$0].map { listed($0, LocalTime.format($0.receivedAt, in: zone)) } })
         }
 
         return HotlineMonthlyReport(
@@ -160,7 +176,9 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             byChannel: counted(monthOrders.map(\.channel.label)), byType: counted(monthOrders.map(\.appealType.label)),
             byCategory: counted(monthOrders.map { $0.$category.id.flatMap { tree.root(of: $0)?.name } ?? "未分类" }),
             byTownship: counted(monthOrders.map { $0.townshipCode.flatMap { townships[$0] } ?? "未注明" }),
-            byDepartment: counted(monthOrders.map { $0.$leadDepartment.id.flatMap { names[$0] } ?? "未派单" }),
+            byDepartment: counted(monthOrders.map { order in
+                order.$leadDepartment.id.flatMap { names[$0] } ?? (order.repliedBy == "12345热线" ? "热线当场答复" : "未派单")
+            }),
             rates: rateRows, ratesValue: current,
             replyMedianHours: QueueStatistics.percentile(50, of: hours), replyP90Hours: QueueStatistics.percentile(90, of: hours),
             repliedWithin5Days: hours.filter { $0 <= 120 }.count, repliedCount: hours.count,
@@ -168,7 +186,9 @@ struct HotlineMonthlyReport: Sendable, Encodable {
                 let due = LocalTime.formatDeadline(order.replyDueAt!, in: zone)
                 return listed(order, order.repliedAt.map { "期限 \(due)，答复于 \(LocalTime.format($0, in: zone))" } ?? "期限 \(due)，尚未答复")
             },
-            dissatisfied: dissatisfied.map { listed($0, $0.callbackNote ?? "") },
+            dissatisfied: dissatisfied.map { order in
+                listed(order, (order.reopenCount > 0 ? "已重办，最终回访：\(order.satisfaction?.label ?? "")；" : "") + (order.callbackNote ?? ""))
+            },
             topics: Array(topics))
     }
 }

@@ -54,6 +54,8 @@ struct HotlineService {
         var serviceCode: String?
         var open311Token: String?
         var sourceRef: String?
+        /// The agent form's one-time key (a second submission of the same form returns the first order).
+        var intakeKey: String?
     }
 
     /// The departments of a dispatch: one 主办 and any 协办.
@@ -84,6 +86,10 @@ struct HotlineService {
     func register(_ intake: Intake, then first: FirstStep, at instant: Date? = nil) async throws -> WorkOrder {
         let received = instant ?? now
         return try await db.writeTransaction { tx in
+            if let key = intake.intakeKey, let existing = try await WorkOrder.query(on: tx).filter(\.$regionCode == self.region)
+                .filter(\.$intakeKey == key).first() {
+                return existing
+            }
             let order = try await self.insert(intake, received: received, on: tx)
             switch first {
             case .none: return order
@@ -105,6 +111,11 @@ struct HotlineService {
         try await Audit.record(on: tx, region: region, actor: actor, action: "work_order.register", entityType: "work_order",
                                entityID: order.id?.uuidString,
                                summary: "受理工单 \(order.number)（\(intake.channel.label)·\(intake.appealType.label)）", at: received)
+        if let phone = order.phone, !phone.contains("-") {
+            try await Outbox.enqueue(on: tx, region: region, to: phone, template: "work_order.receipt",
+                                     body: "您的 12345 诉求已受理，工单编号 \(order.number)。可凭编号和本手机后 4 位在政务服务网“12345 诉求进度”查询。",
+                                     entityType: "work_order", entityID: order.id?.uuidString, at: received)
+        }
         return order
     }
 
@@ -135,6 +146,7 @@ struct HotlineService {
         order.serviceCode = intake.serviceCode
         order.open311Token = intake.open311Token
         order.sourceRef = intake.sourceRef
+        order.intakeKey = intake.intakeKey
         order.updatedAt = received
         return order
     }
@@ -184,6 +196,7 @@ struct HotlineService {
         order.state = next.state
         order.$leadDepartment.id = dispatch.lead
         order.dispatchedAt = now
+        order.replyStartedAt = now
         order.signedForAt = nil
         order.returnReason = nil
         order.signDueAt = due(from: today, limits.signFor)
@@ -201,7 +214,8 @@ struct HotlineService {
         try await Audit.record(on: tx, region: region, actor: actor, action: "work_order.dispatch", entityType: "work_order",
                                entityID: order.id?.uuidString,
                                summary: "派单：主办 \(lead.shortName)" + (helperNames.isEmpty ? "" : "，协办 \(helperNames)")
-                                   + "；分类 \(tree.label(order.$category.id))；答复期限 \(replyLimit.wholeDays) 个工作日", at: now)
+                                   + "；分类 \(tree.label(order.$category.id))；答复期限 \(replyLimit.wholeDays) 个工作日"
+                                   + (isProvisional(from: today, replyLimit) ? "（次年节假日安排未公布，暂按周一至周五计算）" : ""), at: now)
     }
 
     /// 签收 by a department on the order (the lead's signature moves the order to 办理中).
@@ -229,6 +243,7 @@ struct HotlineService {
             let next = try self.check(order, .returnOrder)
             let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw PlatformError.invalidField(.init(field: "reason", message: "请填写退单理由")) }
+            guard reason.count <= 500 else { throw PlatformError.invalidField(.init(field: "reason", message: "退单理由不能超过 500 字")) }
             if let dispatched = order.dispatchedAt, let limit = self.due(from: LocalDate(dispatched, in: self.zone), self.limits.returnOrder),
                self.now > limit {
                 throw HotlineError.refused("已超过退单期限（派单后 \(self.limits.returnOrder.wholeDays) 个工作日内），请继续办理或申请延期")
@@ -254,8 +269,12 @@ struct HotlineService {
                 guard assignment.role == .lead else { throw HotlineError.notAssigned("答复由主办单位作出，协办单位请将意见交主办单位") }
             }
             let next = try self.check(order, .reply)
+            if department == nil, ![.consultation, .help, .praise].contains(order.appealType) {
+                throw HotlineError.refused("\(order.appealType.label)类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬")
+            }
             let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard text.count >= 5 else { throw PlatformError.invalidField(.init(field: "reply", message: "请填写答复内容（至少 5 个字）")) }
+            guard text.count <= 2000 else { throw PlatformError.invalidField(.init(field: "reply", message: "答复内容不能超过 2000 字")) }
             order.state = next.state
             order.reply = text
             order.repliedAt = self.now
@@ -264,17 +283,20 @@ struct HotlineService {
             order.updatedAt = self.now
             try await order.save(on: tx)
             let merged = try await WorkOrder.query(on: tx).filter(\.$mergedInto.$id == order.requireID()).all()
+            // The other appellants of a 并单 get the reply with the first appellant's name, phones and IDs masked.
+            let shared = Self.shared(text, naming: order.appellantName)
             for appeal in [order] + merged {
-                guard let phone = appeal.phone, !phone.contains("-") else { continue }
-                try await Outbox.enqueue(on: tx, region: self.region, to: phone, template: "work_order.reply",
-                                         body: "您的 12345 诉求（\(appeal.number)）已答复：\(Self.excerpt(text, 120)) 如有疑问请致电 12345。",
-                                         entityType: "work_order", entityID: appeal.id?.uuidString, at: self.now)
+                let body = appeal === order ? text : shared
                 if appeal !== order {
-                    appeal.reply = text
+                    appeal.reply = shared
                     appeal.repliedAt = self.now
                     appeal.updatedAt = self.now
                     try await appeal.save(on: tx)
                 }
+                guard let phone = appeal.phone, !phone.contains("-") else { continue }
+                try await Outbox.enqueue(on: tx, region: self.region, to: phone, template: "work_order.reply",
+                                         body: "您的 12345 诉求（\(appeal.number)）已答复：\(Self.excerpt(body, 120)) 如有疑问请致电 12345。",
+                                         entityType: "work_order", entityID: appeal.id?.uuidString, at: self.now)
             }
             try await self.audit(order, "work_order.reply", "答复（\(order.repliedBy ?? "")）：\(Self.excerpt(text, 60))", on: tx)
         }
@@ -289,6 +311,7 @@ struct HotlineService {
             guard order.extensionRequestedDays == nil else { throw HotlineError.refused("已有一个待审批的延期申请") }
             let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw PlatformError.invalidField(.init(field: "reason", message: "请填写延期理由")) }
+            guard reason.count <= 500 else { throw PlatformError.invalidField(.init(field: "reason", message: "延期理由不能超过 500 字")) }
             do throws(FieldError) {
                 try self.limits.checkExtension(days: days, alreadyExtended: order.extendedDays != nil,
                                                due: order.replyDueAt ?? .distantFuture, now: self.now)
@@ -307,10 +330,15 @@ struct HotlineService {
     func decideExtension(_ id: UUID, approve: Bool) async throws -> WorkOrder {
         try await step(id) { order, tx in
             guard let days = order.extensionRequestedDays else { throw HotlineError.refused("没有待审批的延期申请") }
+            guard order.state == .handling || order.state == .dispatched else {
+                throw HotlineError.refused("工单“\(order.state.label)”，延期申请已无需审批")
+            }
             order.extensionRequestedDays = nil
-            if approve, let dispatched = order.dispatchedAt, let limit = order.replyLimitDays {
+            // One extension per order: a refusal decides it too (extended_days 0).
+            order.extendedDays = 0
+            if approve, let start = order.replyStartedAt ?? order.dispatchedAt, let limit = order.replyLimitDays {
                 order.extendedDays = days
-                order.replyDueAt = self.due(from: LocalDate(dispatched, in: self.zone), WorkingDays(limit + days))
+                order.replyDueAt = self.due(from: LocalDate(start, in: self.zone), WorkingDays(limit + days))
             }
             order.updatedAt = self.now
             try await order.save(on: tx)
@@ -328,7 +356,7 @@ struct HotlineService {
             if supervise { order.supervised = true } else { order.urgeCount += 1 }
             order.updatedAt = self.now
             try await order.save(on: tx)
-            let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+            let note = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
             try await self.audit(order, supervise ? "work_order.supervise" : "work_order.urge",
                                  (supervise ? "督办" : "催办") + (note.isEmpty ? "" : "：\(note)"), on: tx)
         }
@@ -338,19 +366,26 @@ struct HotlineService {
     func callback(_ id: UUID, satisfaction: Satisfaction, note: String) async throws -> WorkOrder {
         try await step(id) { order, tx in
             let next = try self.check(order, .callback, satisfaction: satisfaction)
+            let note = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
             order.satisfaction = satisfaction
+            if order.firstSatisfaction == nil { order.firstSatisfaction = satisfaction }
             order.calledBackAt = self.now
-            order.callbackNote = note.trimmingCharacters(in: .whitespacesAndNewlines)
+            order.callbackNote = note
             let reopened = next.state == .handling
             order.state = next.state
             order.reopenCount = next.reopenCount
             if reopened, let limit = order.replyLimitDays {
+                // 重办: a new reply period from today, with its own extension.
+                order.replyStartedAt = self.now
                 order.replyDueAt = self.due(from: self.today, WorkingDays(limit))
+                order.extendedDays = nil
+                order.extensionRequestedDays = nil
+                order.callbackDueAt = nil
             }
             order.updatedAt = self.now
             try await order.save(on: tx)
             try await self.audit(order, "work_order.callback",
-                                 "回访：\(satisfaction.label)" + (reopened ? "，退回主办单位重办" : ""), on: tx)
+                                 "回访：\(satisfaction.label)" + (note.isEmpty ? "" : "（\(note)）") + (reopened ? "，退回主办单位重办" : ""), on: tx)
         }
     }
 
@@ -382,7 +417,7 @@ struct HotlineService {
             guard let master = try await WorkOrder.find(masterID, on: tx), master.regionCode == self.region else {
                 throw PlatformError.invalidField(.init(field: "into", message: "要并入的工单不存在"))
             }
-            guard master.state.isOpen, master.$mergedInto.id == nil else {
+            guard [.registered, .dispatched, .handling, .returned].contains(master.state), master.$mergedInto.id == nil else {
                 throw HotlineError.refused("工单 \(master.number)“\(master.state.label)”，不能并入")
             }
             order.state = try self.check(order, .merge).state
@@ -441,9 +476,25 @@ struct HotlineService {
     }
 
     /// The instant a limit of `limit` working days from `start` ends; `nil` when the calendar does not reach it yet.
+    ///
+    /// When the count runs into a year whose holidays are not published yet, that year is counted Monday to Friday
+    /// (a provisional deadline: the hotline cannot stop answering in December), and `provisional(_:)` says so.
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        guard let dueTime = try? calendar.deadline(from: start, limit: limit) else { return nil }
-        return dueTime.instant(in: zone)
+        if let dueTime = try? calendar.deadline(from: start, limit: limit) { return dueTime.instant(in: zone) }
+        return try? provisionalCalendar(from: start).deadline(from: start, limit: limit)?.instant(in: zone)
+    }
+
+    /// Whether a limit from `start` needs a year whose holidays are not published (the deadline is provisional).
+    func isProvisional(from start: LocalDate, _ limit: WorkingDays) -> Bool {
+        (try? calendar.deadline(from: start, limit: limit)) == nil
+    }
+
+    private func provisionalCalendar(from start: LocalDate) -> WorkingCalendar {
+        var provisional = calendar
+        for year in start.year...(start.year + 2) where !calendar.years.contains(year) {
+            provisional.add(HolidayYear(year: year, papers: [], days: []))
+        }
+        return provisional
     }
 
     /// The order's final category becomes training data for the classifier (accepted or overridden alike).
@@ -468,6 +519,14 @@ struct HotlineService {
     private func departmentNames(_ ids: [UUID], on tx: any Database) async throws -> String {
         guard !ids.isEmpty else { return "" }
         return try await Department.query(on: tx).filter(\.$id ~~ ids).all().map(\.shortName).sorted().joined(separator: "、")
+    }
+
+    /// `text` as another person may read it: phone and ID numbers masked (`Masking.redact`), and `name` (the
+    /// appellant the text answers) masked wherever it appears.
+    static func shared(_ text: String, naming name: String?) -> String {
+        var result = Masking.redact(text)
+        if let name, name.count >= 2 { result = result.replacingOccurrences(of: name, with: Masking.name(name)) }
+        return result
     }
 
     static func excerpt(_ text: String, _ length: Int) -> String {

@@ -34,14 +34,18 @@ struct HotlineWebController {
         let rows: [Row]
         let states: [SelectOption]
         let query: String
-        let counts: [SelectOption]
+        let imported: Bool
+        let total: Int
     }
 
     func list(req: Request) async throws -> View {
         let region = req.settings.region.value
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(WorkOrderState.init(rawValue:))
         let search = TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "")
+        // Imported history (message-board data) is kept out of the live list unless asked for.
+        let imported = (try? req.query.get(String.self, at: "imported")) == "1"
         var query = WorkOrder.query(on: req.db).filter(\.$regionCode == region)
+        query = imported ? query.filter(\.$sourceRef != nil) : query.filter(\.$sourceRef == nil)
         if let stateFilter { query = query.filter(\.$state == stateFilter) }
         if !search.isEmpty {
             if let number = WorkOrderNumber(parsing: search) {
@@ -50,14 +54,14 @@ struct HotlineWebController {
                 query = query.group(.or) { $0.filter(\.$title ~~ search).filter(\.$address ~~ search) }
             }
         }
+        let total = try await query.count()
         let orders = try await query.sort(\.$receivedAt, .descending).limit(200).all()
         let rows = try await HotlinePresentation(req).rows(orders)
         return try await req.view.render("hotline/index", ListContext(
             page: PageChrome(request: req, title: "12345 工单"),
             rows: rows,
             states: WorkOrderState.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == stateFilter) },
-            query: search,
-            counts: []))
+            query: search, imported: imported, total: total))
     }
 
     // MARK: The call form
@@ -83,7 +87,8 @@ struct HotlineWebController {
     }
 
     func newForm(req: Request) async throws -> View {
-        try await render(req, values: ["channel": HotlineChannel.phone.rawValue, "appealType": AppealType.complaint.rawValue], errors: [:], classify: false)
+        try await render(req, values: ["channel": HotlineChannel.phone.rawValue, "appealType": AppealType.complaint.rawValue,
+                                       "intakeKey": UUID().uuidString], errors: [:], classify: false)
     }
 
     /// `action=classify` shows the suggestions and duplicates; `action=save` registers and dispatches (or merges, or
@@ -95,11 +100,13 @@ struct HotlineWebController {
         let channel = form["channel"].flatMap(HotlineChannel.init(rawValue:)) ?? .phone
         var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: channel, requirePhone: false, townships: townships)
         var values = (HotlineIntakeForm.fields + ["channel", "category", "lead", "mergeInto", "answer", "suggested"]).reduce(into: [String: String]()) { $0[$1] = form[$1] }
-        values["helpers"] = form.list("helpers").joined(separator: ",")
+        values["helpers"] = (form.list("helpers") + form.list("helpers[]")).joined(separator: ",")
+        values["intakeKey"] = form["intakeKey"].flatMap(UUID.init(uuidString:))?.uuidString ?? UUID().uuidString
         guard var intake, form["action"] == "save" else {
             return try await render(req, values: values, errors: errors, classify: errors.isEmpty).encodeResponse(status: errors.isEmpty ? .ok : .badRequest, for: req)
         }
         intake.suggested = String((form["suggested"] ?? "").prefix(400))
+        intake.intakeKey = values["intakeKey"]
         let service = try await HotlineService(req)
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
         var check = FormCheck()
@@ -108,8 +115,15 @@ struct HotlineWebController {
         let category = check.uuid(TextNormalization.normalizedOrNil(form["categoryOther"]) ?? form["category"], field: "category", label: "分类", required: mergeInto == nil && answer == nil)
         if let category, tree.nodes[category] == nil { check.fail("category", "请选择分类") }
         intake.categoryID = category
-        let lead = check.uuid(form["lead"], field: "lead", label: "主办单位", required: mergeInto == nil && answer == nil)
-        let helpers = form.list("helpers").compactMap(UUID.init(uuidString:))
+        // 主办单位 left on “按分类” is the chosen category's department.
+        var lead = check.uuid(form["lead"], field: "lead", label: "主办单位", required: false)
+        if lead == nil, mergeInto == nil, answer == nil, let category {
+            lead = tree.department(of: category)
+            if lead == nil { check.fail("lead", "该分类未设置承办单位，请选择主办单位") }
+        } else if lead == nil, mergeInto == nil, answer == nil, category != nil || check.errors["category"] == nil {
+            check.fail("lead", "请选择主办单位")
+        }
+        let helpers = (form.list("helpers") + form.list("helpers[]")).compactMap(UUID.init(uuidString:))
         var master: WorkOrder?
         if let mergeInto {
             guard let id = UUID(uuidString: mergeInto), let found = try await WorkOrder.find(id, on: req.db), found.regionCode == region else {
@@ -136,10 +150,13 @@ struct HotlineWebController {
                 return try await render(req, values: values, errors: [field.field: field.message], classify: true).encodeResponse(status: .badRequest, for: req)
             }
             throw error
+        } catch let error as HotlineError {
+            // A refused merge or answer: the form comes back with everything typed.
+            let field = master != nil ? "mergeInto" : (answer != nil ? "answer" : "lead")
+            return try await render(req, values: values, errors: [field: error.reason], classify: true).encodeResponse(status: error.status, for: req)
         }
-        let notice = master != nil ? "已受理并并入 \(master?.number ?? "")" : (answer != nil ? "已受理并当场答复" : "已受理并派单")
-        return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice="
-                            + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        let notice = master != nil ? "registeredMerged" : (answer != nil ? "registeredAnswered" : "registeredDispatched")
+        return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice=" + notice)
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String], classify: Bool) async throws -> View {
@@ -155,7 +172,6 @@ struct HotlineWebController {
             let found = try await req.application.hotlineDispatchModel.suggest(text, region: region, tree: tree, on: req.db)
             if values["category"] == nil || values["category"] == "", let top = found.first {
                 values["category"] = top.categoryID.uuidString
-                if values["lead"] == nil || values["lead"] == "" { values["lead"] = top.departmentID?.uuidString ?? "" }
             }
             values["suggested"] = found.map { "\($0.categoryID.uuidString)|\(String(format: "%.3f", $0.score))" }.joined(separator: ",")
             let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
@@ -179,7 +195,8 @@ struct HotlineWebController {
             channels: HotlineChannel.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: (values["channel"] ?? "phone") == $0.rawValue) },
             suggestions: suggestions, suggested: values["suggested"] ?? "",
             categories: tree.ordered.map { SelectOption(value: $0.id.uuidString, label: String(repeating: "　", count: $0.level - 1) + $0.name,
-                                                        selected: values["category"] == $0.id.uuidString) },
+                                                        selected: values["categoryOther"] == $0.id.uuidString
+                                                            || (suggestions.isEmpty && values["category"] == $0.id.uuidString)) },
             departments: departments.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: values["lead"] == $0.id?.uuidString) },
             helpers: departments.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: helperSet.contains($0.id?.uuidString ?? "")) },
             duplicates: duplicates, classified: classify))

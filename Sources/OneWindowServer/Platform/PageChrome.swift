@@ -22,6 +22,7 @@ struct PageChrome: Encodable, Sendable {
         "directorShifts": FrontDeskAccess.directorShifts, "figures": FrontDeskAccess.figures, "slots": FrontDeskAccess.slots,
         "appointments": FrontDeskAccess.appointments,
         "hotline": HotlineAccess.hotline, "hotlineDesk": HotlineAccess.departmentDesk, "hotlineReport": HotlineAccess.report,
+        "cases": [.clerk, .approver, .supervisor, .director, .helper, .admin],
     ]
 
     let title: String

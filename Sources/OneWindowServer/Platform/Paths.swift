@@ -46,6 +46,8 @@ enum Paths {
         if roles.contains(.approver) { return cases + "?view=queue" }
         if roles.contains(.supervisor) { return cases + "?view=overdue" }
         if roles.contains(.director) { return caseFigures }
+        if roles.contains(.hotlineAgent) { return "/hotline/new" }
+        if roles.contains(.handler) { return "/hotline/desk" }
         return home
     }
 

@@ -81,7 +81,7 @@ struct HotlineFlowTests {
             let approved = try await HotlineFixtures.service(app).decideExtension(order.id!, approve: true)
             #expect(approved.extendedDays == 3)
             #expect(HotlineFixtures.formatted(approved.replyDueAt) == "2025-03-19 23:59:59")
-            await #expect(throws: PlatformError.invalidField(.init(field: "days", message: "每张工单只能延期一次"))) {
+            await #expect(throws: PlatformError.invalidField(.init(field: "days", message: "每张工单只能申请一次延期"))) {
                 _ = try await HotlineFixtures.service(app).requestExtension(order.id!, department: zjj.id!, days: 1, reason: "再等等")
             }
 

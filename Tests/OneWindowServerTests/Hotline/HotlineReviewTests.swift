@@ -1,0 +1,124 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Testing
+import VaporTesting
+
+@testable import OneWindowServer
+
+@Suite("12345: what the reviews found — privacy of merged replies, extension and merge rules, provisional deadlines, double submits")
+struct HotlineReviewTests {
+    @Test("A merged appellant's SMS and status page mask the first appellant's name, phone and ID; the first appellant's does not")
+    func mergedReplyIsMasked() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-07 10:00")
+            let zjj = try await HotlineFixtures.department(app, "ZJJ")
+            let service = try await HotlineFixtures.service(app)
+            let master = try await service.register(HotlineFixtures.intake("桃溪路路灯坏了一周"), dispatch: .init(lead: zjj.id!))
+            let other = try await service.register(HotlineFixtures.intake("桃溪路的路灯一直不亮", phone: "13900139000", name: "李梅"),
+                                                   then: .merge(into: master.id!))
+            _ = try await service.signFor(master.id!, department: zjj.id!)
+            _ = try await service.reply(master.id!, text: "王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。", department: zjj.id!)
+            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").sort(\.$recipient).all()
+            #expect(messages.map(\.body) == [
+                "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00001）已答复：王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。 如有疑问请致电 12345。",
+                "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00002）已答复：王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。 如有疑问请致电 12345。",
+            ])
+            var citizen = Browser(app)
+            let status = try await citizen.get("/hotline/status?number=\(other.number)&phone4=9000")
+            #expect(status.body.string.contains("王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。"))
+            #expect(!status.body.string.contains("13800138000"))
+        }
+    }
+
+    @Test("An extension is decided only while the order is in hand; a refusal uses up the one request; no merge into an answered order")
+    func extensionAndMergeRules() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-07 10:00")
+            let zjj = try await HotlineFixtures.department(app, "ZJJ")
+            let service = try await HotlineFixtures.service(app)
+            let order = try await service.register(HotlineFixtures.intake("小区路面塌陷需要修复"), dispatch: .init(lead: zjj.id!))
+            _ = try await service.signFor(order.id!, department: zjj.id!)
+            _ = try await service.requestExtension(order.id!, department: zjj.id!, days: 10, reason: "需要招标")
+            _ = try await service.reply(order.id!, text: "已列入本月维修计划。", department: zjj.id!)
+            await #expect(throws: HotlineError.refused("工单“已答复待回访”，延期申请已无需审批")) {
+                _ = try await service.decideExtension(order.id!, approve: true)
+            }
+            #expect(HotlineFixtures.formatted(try await WorkOrder.find(order.id!, on: app.db)?.replyDueAt) == "2025-03-14 23:59:59")
+
+            let second = try await service.register(HotlineFixtures.intake("路边树木倒伏"), dispatch: .init(lead: zjj.id!))
+            _ = try await service.requestExtension(second.id!, department: zjj.id!, days: 2, reason: "等待园林队")
+            let refused = try await service.decideExtension(second.id!, approve: false)
+            #expect(refused.extendedDays == 0)
+            await #expect(throws: PlatformError.invalidField(.init(field: "days", message: "每张工单只能申请一次延期"))) {
+                _ = try await service.requestExtension(second.id!, department: zjj.id!, days: 2, reason: "再申请")
+            }
+
+            await #expect(throws: HotlineError.refused("工单 12345-20250307-00001“已答复待回访”，不能并入")) {
+                _ = try await service.register(HotlineFixtures.intake("路面塌陷"), then: .merge(into: order.id!))
+            }
+            // The refused merge wrote nothing: no third order, the counter unchanged.
+            #expect(try await WorkOrder.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("Dispatched Mon 2026-12-28, before the 2027 holidays are published: a provisional deadline Mon–Fri, said in the timeline")
+    func provisionalDeadline() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2026-12-28 10:00")
+            let zjj = try await HotlineFixtures.department(app, "ZJJ")
+            let order = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("路灯不亮"), dispatch: .init(lead: zjj.id!))
+            #expect(HotlineFixtures.formatted(order.signDueAt) == "2026-12-29 23:59:59")
+            #expect(HotlineFixtures.formatted(order.replyDueAt) == "2027-01-04 23:59:59")
+            let summary = try await AuditEvent.query(on: app.db).filter(\.$action == "work_order.dispatch").first()?.summary
+            #expect(summary?.hasSuffix("答复期限 5 个工作日（次年节假日安排未公布，暂按周一至周五计算）") == true)
+        }
+    }
+
+    @Test("The call form submitted twice (one form, one key) registers one order; the agent answers only 咨询/求助/表扬 on the spot")
+    func doubleSubmitAndDirectAnswer() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-07 10:00")
+            try await makeStaff(app, username: "agent1", roles: [.hotlineAgent])
+            let zjj = try await HotlineFixtures.department(app, "ZJJ")
+            var agent = Browser(app)
+            try await agent.signIn("agent1", "test-pass-2025")
+            let form = try await agent.get("/hotline/new")
+            let token = try #require(Browser.csrf(in: form.body.string))
+            let key = try #require(form.body.string.components(separatedBy: "name=\"intakeKey\" value=\"").dropFirst().first?.prefix(36))
+            let fields = [("csrfToken", token), ("intakeKey", String(key)), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
+                          ("phone", "13800138000"), ("content", "桃溪路路灯不亮已经一周了"), ("lead", zjj.id!.uuidString),
+                          ("categoryOther", try #require(try await HotlineCategory.query(on: app.db).filter(\.$path == "城乡建设").first()?.id?.uuidString))]
+            let first = try await agent.post("/hotline/new", form: fields)
+            let second = try await agent.post("/hotline/new", form: fields)
+            #expect(first.status == .seeOther)
+            #expect(second.headers.first(name: .location) == first.headers.first(name: .location))
+            #expect(try await WorkOrder.query(on: app.db).count() == 1)
+
+            let answered = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("appealType", "complaint"),
+                                                                      ("content", "投诉邻居装修噪音扰民"), ("answer", "已告知物业处理")])
+            #expect(answered.status == .conflict)
+            #expect(answered.body.string.contains("投诉类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬"))
+            #expect(answered.body.string.contains("投诉邻居装修噪音扰民"))
+            #expect(try await WorkOrder.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("The work-order API shows only orders that came in through such channels, with texts masked")
+    func apiReadsOnlyItsChannels() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-07 10:00")
+            let token = try await HotlineFixtures.token(app, "app-gateway")
+            let phoneCall = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("王建国反映，电话0715-3321888"))
+            let hidden = try await app.testing().sendRequest(.GET, "/api/v1/work-orders/\(phoneCall.number)", headers: ["Authorization": "Bearer \(token)"])
+            #expect(hidden.status == .notFound)
+            var viaApp = HotlineFixtures.intake("王建国反映，电话0715-3321888", channel: .app)
+            viaApp.title = "王建国反映"
+            let order = try await HotlineFixtures.service(app).register(viaApp)
+            let shown = try await app.testing().sendRequest(.GET, "/api/v1/work-orders/\(order.number)", headers: ["Authorization": "Bearer \(token)"])
+            let dto = try shown.json()
+            #expect(dto["content"] as? String == "王*国反映，电话0715-33*****")
+            #expect(dto["title"] as? String == "王*国反映")
+        }
+    }
+}
