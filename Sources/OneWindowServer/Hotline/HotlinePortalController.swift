@@ -25,7 +25,7 @@ struct HotlinePortalController {
 
     func form(req: Request) async throws -> View {
         let done = (try? req.query.get(String.self, at: "done")).flatMap(WorkOrderNumber.init(parsing:))?.description
-        return try await render(req, values: ["appealType": AppealType.complaint.rawValue], errors: [:], done: done)
+        return try await render(req, values: [:], errors: [:], done: done)
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String], done: String? = nil) async throws -> View {

@@ -33,6 +33,16 @@ struct HotlinePresentation {
         }
     }
 
+    /// What else a list should say about an order: 重办, 督办, 催办 N 次, 延期待审批.
+    static func flags(_ order: WorkOrder) -> [String] {
+        var flags: [String] = []
+        if order.reopenCount > 0, order.state.isOpen { flags.append("重办") }
+        if order.supervised { flags.append("督办") }
+        if order.urgeCount > 0 { flags.append("催办 \(order.urgeCount) 次") }
+        if order.extensionRequestedDays != nil { flags.append("延期待审批") }
+        return flags
+    }
+
     func light(_ order: WorkOrder) -> (light: WarningLight, label: String, due: String)? {
         guard let running = Self.runningDeadline(order) else { return nil }
         // A 1-day limit (签收) is 黄灯 only on its last day; longer ones follow the general rule (WarningLight).
@@ -53,7 +63,7 @@ struct HotlinePresentation {
             return .init(id: order.id?.uuidString ?? "", number: order.number, received: LocalTime.format(order.receivedAt, in: zone),
                          channel: order.channel.label, type: order.appealType.label, title: order.title,
                          category: tree.label(order.$category.id), department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—",
-                         state: order.state.label, light: light?.light.rawValue, lightLabel: light?.label, due: light?.due)
+                         state: ([order.state.label] + Self.flags(order)).joined(separator: " · "), light: light?.light.rawValue, lightLabel: light?.label, due: light?.due)
         }
     }
 }

@@ -32,14 +32,48 @@ struct HotlineWebController {
         }
         let page: PageChrome
         let rows: [Row]
+        let queues: [Queue]
         let states: [SelectOption]
         let query: String
         let imported: Bool
         let total: Int
     }
 
+    /// The agent's to-do queues (待办), each a link with its count.
+    struct Queue: Encodable { let key: String; let label: String; let count: Int; let current: Bool }
+
+    enum QueueKey: String, CaseIterable {
+        case toDispatch, returned, pendingExtension, toCallBack, toClose, overdue
+
+        var label: String {
+            switch self {
+            case .toDispatch: return "待派单"
+            case .returned: return "已退单待改派"
+            case .pendingExtension: return "延期待审批"
+            case .toCallBack: return "待回访"
+            case .toClose: return "待办结"
+            case .overdue: return "答复超期"
+            }
+        }
+
+        func filter(_ query: QueryBuilder<WorkOrder>, now: Date) -> QueryBuilder<WorkOrder> {
+            switch self {
+            case .toDispatch: return query.filter(\.$state == .registered)
+            case .returned: return query.filter(\.$state == .returned)
+            case .pendingExtension: return query.filter(\.$extensionRequestedDays != nil).filter(\.$state ~~ [.dispatched, .handling])
+            case .toCallBack: return query.filter(\.$state == .replied).filter(\.$phone != nil)
+            case .toClose: return query.group(.or) { or in
+                or.filter(\.$state == .calledBack)
+                or.group(.and) { $0.filter(\.$state == .replied).filter(\.$phone == nil) }
+            }
+            case .overdue: return query.filter(\.$state ~~ [.dispatched, .handling]).filter(\.$replyDueAt < now)
+            }
+        }
+    }
+
     func list(req: Request) async throws -> View {
         let region = req.settings.region.value
+        let queue = (try? req.query.get(String.self, at: "queue")).flatMap(QueueKey.init(rawValue:))
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(WorkOrderState.init(rawValue:))
         let search = TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "")
         // Imported history (message-board data) is kept out of the live list unless asked for.
@@ -47,6 +81,7 @@ struct HotlineWebController {
         var query = WorkOrder.query(on: req.db).filter(\.$regionCode == region)
         query = imported ? query.filter(\.$sourceRef != nil) : query.filter(\.$sourceRef == nil)
         if let stateFilter { query = query.filter(\.$state == stateFilter) }
+        if let queue { query = queue.filter(query, now: req.now) }
         if !search.isEmpty {
             if let number = WorkOrderNumber(parsing: search) {
                 query = query.filter(\.$number == number.description)
@@ -57,9 +92,14 @@ struct HotlineWebController {
         let total = try await query.count()
         let orders = try await query.sort(\.$receivedAt, .descending).limit(200).all()
         let rows = try await HotlinePresentation(req).rows(orders)
+        var queues: [Queue] = []
+        for key in QueueKey.allCases {
+            let count = try await key.filter(WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$sourceRef == nil), now: req.now).count()
+            queues.append(Queue(key: key.rawValue, label: key.label, count: count, current: key == queue))
+        }
         return try await req.view.render("hotline/index", ListContext(
             page: PageChrome(request: req, title: "12345 工单"),
-            rows: rows,
+            rows: rows, queues: queues,
             states: WorkOrderState.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == stateFilter) },
             query: search, imported: imported, total: total))
     }
@@ -179,7 +219,8 @@ struct HotlineWebController {
                 .init(id: $0.categoryID.uuidString, label: $0.label, percent: String(format: "%.0f%%", $0.score * 100),
                       department: $0.departmentID.flatMap { names[$0] } ?? "未设置", checked: values["category"] == $0.categoryID.uuidString)
             }
-            duplicates = try await HotlineQueries.similarOpenOrders(text: text, township: values["township"], region: region, now: req.now, on: req.db)
+            duplicates = try await HotlineQueries.similarOpenOrders(text: text, address: values["address"], township: values["township"], region: region,
+                                                                    now: req.now, on: req.db)
                 .map { .init(id: $0.order.id?.uuidString ?? "", number: $0.order.number, title: $0.order.title,
                              received: LocalTime.format($0.order.receivedAt, in: zone), state: $0.order.state.label,
                              similarity: String(format: "%.0f%%", $0.similarity * 100)) }

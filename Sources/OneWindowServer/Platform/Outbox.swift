@@ -135,12 +135,15 @@ extension Application {
     }
 }
 
-/// Drains the outbox every few seconds while the server runs (not in tests, which drain explicitly).
+/// Drains the outbox every few seconds while the server runs (`serve`, the default command) — not during `import`,
+/// `migrate` and the other commands, and not in tests, which drain explicitly.
 final class OutboxLifecycle: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBootAsync(_ application: Application) async throws {
         guard application.environment != .testing else { return }
+        let command = application.environment.arguments.dropFirst().first { !$0.hasPrefix("-") }
+        guard command == nil || command == "serve" else { return }
         let db = application.db
         let notifier = application.notifier
         let logger = application.logger
