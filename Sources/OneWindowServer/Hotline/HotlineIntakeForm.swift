@@ -44,7 +44,9 @@ enum HotlineIntakeForm {
         var longitude: Double?
         for (field, label) in [("latitude", "纬度"), ("longitude", "经度")] {
             guard let raw = TextNormalization.normalizedOrNil(value(field)) else { continue }
-            guard let number = Double(raw), number.isFinite else { check.fail(field, "\(label)须为数字"); continue }
+            // Decimal degrees only (`29.55`, `-0.5`): Swift's Double() would also read `0x1Dp0` or `1e2`.
+            guard raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }), let number = Double(raw), number.isFinite
+            else { check.fail(field, "\(label)须为十进制数字（如 29.55）"); continue }
             if field == "latitude" { latitude = number } else { longitude = number }
         }
         if check.errors["latitude"] == nil, check.errors["longitude"] == nil {

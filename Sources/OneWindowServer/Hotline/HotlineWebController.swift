@@ -137,8 +137,12 @@ struct HotlineWebController {
         let form = try req.formFields()
         let region = req.settings.region.value
         let townships = Dictionary(try await HotlineIntakeForm.townships(region: region, on: req.db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let channel = form["channel"].flatMap(HotlineChannel.init(rawValue:)) ?? .phone
-        var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: channel, requirePhone: false, townships: townships)
+        let channel = form["channel"].flatMap(HotlineChannel.init(rawValue:))
+        var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: channel ?? .phone, requirePhone: false, townships: townships)
+        if channel == nil {
+            errors["channel"] = "请选择来源渠道"
+            intake = nil
+        }
         var values = (HotlineIntakeForm.fields + ["channel", "category", "lead", "mergeInto", "answer", "suggested"]).reduce(into: [String: String]()) { $0[$1] = form[$1] }
         values["helpers"] = (form.list("helpers") + form.list("helpers[]")).joined(separator: ",")
         values["intakeKey"] = form["intakeKey"].flatMap(UUID.init(uuidString:))?.uuidString ?? UUID().uuidString

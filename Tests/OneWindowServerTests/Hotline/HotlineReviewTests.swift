@@ -95,12 +95,19 @@ struct HotlineReviewTests {
             #expect(second.headers.first(name: .location) == first.headers.first(name: .location))
             #expect(try await WorkOrder.query(on: app.db).count() == 1)
 
-            let answered = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("appealType", "complaint"),
+            let answered = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
                                                                       ("content", "投诉邻居装修噪音扰民"), ("answer", "已告知物业处理")])
             #expect(answered.status == .conflict)
             #expect(answered.body.string.contains("投诉类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬"))
             #expect(answered.body.string.contains("投诉邻居装修噪音扰民"))
             #expect(try await WorkOrder.query(on: app.db).count() == 1)
+
+            // A form without its channel, or with coordinates in hex, is refused field by field.
+            let bad = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("appealType", "help"),
+                                                                 ("content", "小区停水三天了"), ("latitude", "0x1Dp0"), ("longitude", "114.05")])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("<p class=\"error\">请选择来源渠道</p>"))
+            #expect(bad.body.string.contains("<p class=\"error\">纬度须为十进制数字（如 29.55）</p>"))
         }
     }
 
