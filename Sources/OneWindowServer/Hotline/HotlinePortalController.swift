@@ -49,6 +49,7 @@ struct HotlinePortalController {
             errors = errors.isEmpty ? ["content": "请检查填写内容"] : errors
             return try await render(req, values: values, errors: errors).encodeResponse(status: .badRequest, for: req)
         }
+        try await req.application.appealThrottles.admit(phone: intake.phone ?? "", on: req)
         let order = try await HotlineService(req).register(intake)
         return req.redirect(to: "/hotline/appeal?done=" + order.number)
     }
@@ -104,5 +105,30 @@ struct HotlinePortalController {
         case .calledBack, .closed: return "已办结"
         case .merged: return "已与相同诉求合并办理"
         }
+    }
+}
+
+/// Limits the public appeal form: 10 appeals per phone number and 30 per client address in an hour (a family or a
+/// village office may share an address; a flood from one source is refused with 429 and the time to wait).
+struct AppealThrottles: Sendable {
+    let perPhone = SignInThrottle(window: 60 * 60, maxPerAccount: 10)
+    let perAddress = SignInThrottle(window: 60 * 60, maxPerAccount: 30)
+
+    /// Counts one appeal, or throws `PlatformError.tooManyAttempts` when a limit is reached.
+    func admit(phone: String, on req: Request) async throws {
+        let address = req.remoteAddress?.ipAddress ?? "?"
+        try await perPhone.check(account: phone, address: address, accountExists: true)
+        try await perAddress.check(account: address, address: address, accountExists: true)
+        await perPhone.recordFailure(account: phone, address: address, accountExists: true)
+        await perAddress.recordFailure(account: address, address: address, accountExists: true)
+    }
+}
+
+extension Application {
+    private struct AppealThrottlesKey: StorageKey { typealias Value = AppealThrottles }
+
+    var appealThrottles: AppealThrottles {
+        get { storage[AppealThrottlesKey.self]! }
+        set { storage[AppealThrottlesKey.self] = newValue }
     }
 }

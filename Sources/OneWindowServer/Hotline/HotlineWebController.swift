@@ -75,7 +75,8 @@ struct HotlineWebController {
         let region = req.settings.region.value
         let queue = (try? req.query.get(String.self, at: "queue")).flatMap(QueueKey.init(rawValue:))
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(WorkOrderState.init(rawValue:))
-        let search = TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "")
+        // `%` and `_` are LIKE wildcards: they are dropped, so a search finds what was typed, not everything.
+        let search = String(TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "").filter { $0 != "%" && $0 != "_" }.prefix(60))
         // Imported history (message-board data) is kept out of the live list unless asked for.
         let imported = (try? req.query.get(String.self, at: "imported")) == "1"
         var query = WorkOrder.query(on: req.db).filter(\.$regionCode == region)

@@ -20,6 +20,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
     app.backgroundImports = BackgroundImports(logger: app.logger)
     app.signInThrottle = SignInThrottle()
     app.progressThrottles = ProgressThrottles()
+    app.appealThrottles = AppealThrottles()
     app.queueSettings = try QueueSettings.fromEnvironment()
     _ = app.calendarCache
     _ = app.clock

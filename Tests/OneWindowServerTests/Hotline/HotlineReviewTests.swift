@@ -111,6 +111,28 @@ struct HotlineReviewTests {
         }
     }
 
+    @Test("The public form takes 10 appeals per phone an hour, then 429; a search for % finds nothing it should not")
+    func appealFlood() async throws {
+        try await withTestApp { app in
+            var citizen = Browser(app)
+            let token = try await citizen.csrfToken(from: "/hotline/appeal")
+            var statuses: [HTTPStatus] = []
+            for index in 1...11 {
+                statuses.append(try await citizen.post("/hotline/appeal", form: [("csrfToken", token), ("appealType", "help"),
+                                                                                  ("phone", "13800138000"), ("content", "第\(index)次反映小区停水")]).status)
+            }
+            #expect(statuses == Array(repeating: .seeOther, count: 10) + [.tooManyRequests])
+            #expect(try await WorkOrder.query(on: app.db).count() == 10)
+            #expect(try await WorkOrder.query(on: app.db).filter(\.$channel == .website).filter(\.$urgency == .normal).count() == 10)
+
+            try await makeStaff(app, username: "agent1", roles: [.hotlineAgent])
+            var agent = Browser(app)
+            try await agent.signIn("agent1", "test-pass-2025")
+            #expect(try await agent.get("/hotline?q=%25").body.string.contains("共 10 张"))
+            #expect(try await agent.get("/hotline?q=%25停电").body.string.contains("没有符合条件的工单"))
+        }
+    }
+
     @Test("The work-order API shows only orders that came in through such channels, with texts masked")
     func apiReadsOnlyItsChannels() async throws {
         try await withTestApp { app in
