@@ -26,7 +26,7 @@ public enum HotlineChannel: String, CaseIterable, Sendable, Codable {
 
 /// 诉求类型: 咨询, 求助, 投诉, 举报, 建议, 表扬.
 public enum AppealType: String, CaseIterable, Sendable, Codable {
-    case consultation
+    case inquiry
     case help
     case complaint
     case report
@@ -35,7 +35,7 @@ public enum AppealType: String, CaseIterable, Sendable, Codable {
 
     public var label: String {
         switch self {
-        case .consultation: return "咨询"
+        case .inquiry: return "咨询"
         case .help: return "求助"
         case .complaint: return "投诉"
         case .report: return "举报"

@@ -31,7 +31,7 @@ public struct WorkOrderLimits: Equatable, Sendable {
         if urgency == .emergency { return WorkingDays(0) }
         if let replyOverride { return replyOverride }
         switch type {
-        case .consultation, .help: return WorkingDays(3)
+        case .inquiry, .help: return WorkingDays(3)
         case .complaint, .report, .suggestion, .praise: return WorkingDays(5)
         }
     }

@@ -50,7 +50,7 @@ enum HotlineImport {
         if text.contains("举报") { return .report }
         if text.contains("投诉") { return .complaint }
         if text.contains("建议") { return .suggestion }
-        if text.contains("咨询") || text.contains("请问") { return .consultation }
+        if text.contains("咨询") || text.contains("请问") { return .inquiry }
         return .help
     }
 

@@ -269,7 +269,7 @@ struct HotlineService {
                 guard assignment.role == .lead else { throw HotlineError.notAssigned("答复由主办单位作出，协办单位请将意见交主办单位") }
             }
             let next = try self.check(order, .reply)
-            if department == nil, ![.consultation, .help, .praise].contains(order.appealType) {
+            if department == nil, ![.inquiry, .help, .praise].contains(order.appealType) {
                 throw HotlineError.refused("\(order.appealType.label)类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬")
             }
             let text = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -57,7 +57,7 @@ struct Open311Catalog: Sendable {
     }
 
     /// `GET services/{code}`: the `<service_definition>` with two single-value lists, `subcategory` (the
-    /// third-level categories, key = code) and `appeal_type` (咨询 … 表扬, key = `consultation` …), both optional.
+    /// third-level categories, key = code) and `appeal_type` (咨询 … 表扬, key = `inquiry` …), both optional.
     func definitionDocument(of service: HotlineCategoryTree.Node) -> Open311Document {
         func value(_ key: String, _ name: String) -> Open311Node { .record([("key", .text(key)), ("name", .text(name))]) }
         let subcategory: Open311Node = .record([

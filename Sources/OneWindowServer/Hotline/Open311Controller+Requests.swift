@@ -82,7 +82,7 @@ extension Open311Controller {
     /// (a service of `services`), `lat` + `long` (WGS-84 degrees, inside the county) or `address_string`,
     /// `description` (≤ 4000 characters), `first_name`, `last_name`, `phone` (mobile or landline), `email`,
     /// `device_id`, `account_id` (accepted, not stored), `media_url` (http/https), `attribute[subcategory]` (a
-    /// third-level code of the service; else the service's category), `attribute[appeal_type]` (`consultation` …
+    /// third-level code of the service; else the service's category), `attribute[appeal_type]` (`inquiry` …
     /// `praise`; default `help`).
     ///
     /// Answers 201 `[{"service_request_id": "12345-…", "token": "…", "service_notice": "…", "account_id": null}]`.

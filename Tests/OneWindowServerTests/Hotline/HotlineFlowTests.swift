@@ -20,7 +20,7 @@ struct HotlineFlowTests {
             #expect(HotlineFixtures.formatted(complaint.signDueAt) == "2025-03-10 23:59:59")
             #expect(HotlineFixtures.formatted(complaint.replyDueAt) == "2025-03-14 23:59:59")
             #expect(complaint.replyLimitDays == 5)
-            let question = try await service.register(HotlineFixtures.intake("请问路灯归哪个部门管", type: .consultation), dispatch: .init(lead: zjj.id!))
+            let question = try await service.register(HotlineFixtures.intake("请问路灯归哪个部门管", type: .inquiry), dispatch: .init(lead: zjj.id!))
             #expect(question.number == "12345-20250307-00002")
             #expect(HotlineFixtures.formatted(question.replyDueAt) == "2025-03-12 23:59:59")
             var urgent = HotlineFixtures.intake("井盖丢失有人掉下去的危险", type: .report)
@@ -146,7 +146,7 @@ struct HotlineFlowTests {
             #expect(reloaded.closedAt != nil)
             #expect(reloaded.reply == "路灯已于今日修复。")
 
-            let anonymous = try await service.register(HotlineFixtures.intake("请问办居住证要带什么", type: .consultation, phone: nil, name: nil),
+            let anonymous = try await service.register(HotlineFixtures.intake("请问办居住证要带什么", type: .inquiry, phone: nil, name: nil),
                                                        then: .answer("带身份证和居住证明到派出所户籍窗口办理。"))
             #expect(anonymous.state == .replied)
             #expect(anonymous.repliedBy == "12345热线")

@@ -103,7 +103,7 @@ struct HotlineStoryTests {
             let service = try await HotlineFixtures.service(app)
             _ = try await service.register(HotlineFixtures.intake("桃溪路路灯坏了，晚上一片漆黑，出行很不安全，请尽快维修。"))
             _ = try await service.register(HotlineFixtures.intake("天城镇桃溪路的路灯坏了好几天了，晚上一片漆黑，请尽快维修。"))
-            _ = try await service.register(HotlineFixtures.intake("咨询灵活就业人员如何缴纳养老保险", type: .consultation))
+            _ = try await service.register(HotlineFixtures.intake("咨询灵活就业人员如何缴纳养老保险", type: .inquiry))
             let report = try await agent.get("/hotline/report?month=2025-03")
             #expect(report.status == .ok)
             #expect(report.body.string.contains("本月受理工单 <strong>4</strong> 件"))

@@ -126,7 +126,7 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             #expect(subcategories.first == ["key": "010201", "name": "园林绿化环卫"])
             #expect(subcategories.contains(["key": "010204", "name": "城市公共设施"]))
             let types = try #require(attributes[1]["values"] as? [[String: String]])
-            #expect(types.map { $0["key"]! } == ["consultation", "help", "complaint", "report", "suggestion", "praise"])
+            #expect(types.map { $0["key"]! } == ["inquiry", "help", "complaint", "report", "suggestion", "praise"])
             #expect(types.map { $0["name"]! } == ["咨询", "求助", "投诉", "举报", "建议", "表扬"])
 
             let unknown = try await Open311Fixtures.get(app, "/open311/v2/services/9999.json")
