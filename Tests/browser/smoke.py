@@ -228,6 +228,50 @@ def front_desk(driver, wait, base, check):
     driver.switch_to.window(console)
 
 
+def rating_pad(driver, wait, base, check):
+    """Issue 6: the clerk moves to window 3 and finishes a service there; the rating pad of window 3 (a tablet page,
+    open in another window) shows that service, and one tap records 非常满意."""
+    wait = WebDriverWait(driver, 15, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
+    console = driver.current_window_handle
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/signout'].inline button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "window")))
+    Select(driver.find_element(By.ID, "window")).select_by_visible_text("3 号 · 综合窗口 3（综合窗口）")
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name='categories[]']"):
+        if box.is_selected() and not box.find_element(By.XPATH, "..").text.strip().startswith("A "):
+            box.click()  # window 3 calls 综合受理 only (A001 waits in B)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/desk/signin'] button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.ID, "call-next")))
+    window_id = driver.current_url.rstrip("/").split("/desk/")[1].split("?")[0]
+    driver.switch_to.new_window("window")
+    pad = driver.current_window_handle
+    driver.get(base + "/pad/" + window_id)
+    check("the pad of window 3 waits for a service", "办理完成后，请在这里为我们的服务评价" in driver.find_element(By.TAG_NAME, "main").text)
+
+    driver.switch_to.window(console)
+    driver.find_element(By.ID, "call-next").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".current-ticket .ticket-number").text == "A003")
+    driver.find_element(By.ID, "begin").click()
+    wait.until(EC.presence_of_element_located((By.ID, "finish")))
+    driver.find_element(By.ID, "finish").click()
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".current-ticket"))
+
+    driver.switch_to.window(pad)  # it reloads by itself every 3 s while idle
+    WebDriverWait(driver, 10, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+        lambda d: d.find_elements(By.ID, "level-5"))
+    service = driver.find_element(By.CSS_SELECTOR, ".pad-service").text
+    check(f"the pad shows the service just finished at window 3 ({service})", service.startswith("A003 · 3 号窗口"))
+    driver.save_screenshot(os.path.join(ARTIFACTS, "15-rating-pad.png"))
+    driver.find_element(By.ID, "level-5").click()
+    WebDriverWait(driver, 10, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+        lambda d: d.find_elements(By.ID, "pad-thanks"))
+    check("one tap records 非常满意", "您的评价“非常满意”已记录" in driver.find_element(By.ID, "pad-thanks").text)
+    driver.save_screenshot(os.path.join(ARTIFACTS, "16-rating-pad-thanks.png"))
+    driver.close()
+    driver.switch_to.window(console)
+    driver.get(base + "/ratings")
+    check("the ratings page counts it", "整体评价 1 条" in driver.find_element(By.TAG_NAME, "main").text)
+
+
 def hotline_call(driver, wait, base, check):
     """Issue 5: a hotline agent takes a call with the keyboard only (Alt+K 智能分类, Alt+S 保存并派单) and the
     order is dispatched; a citizen then finds it on the public status page, masked."""
@@ -356,6 +400,7 @@ def main():
 
         clerk_case(driver, wait, base, check)
         front_desk(driver, wait, base, check)
+        rating_pad(driver, wait, base, check)
         hotline_call(driver, wait, base, check)
     except Exception as error:  # a step that could not run is a failure, with its reason
         check(f"browser steps ran without error ({type(error).__name__}: {error})", False)

@@ -318,7 +318,11 @@ struct CaseService {
             let note = try await CasePause.query(on: tx).filter(\.$case.$id == record.id!).filter(\.$endOn == nil).first()?.note ?? ""
             body = "您的办件 \(record.caseNumber)（\(record.itemName)）需要补正：\(note)。补正期间不计入办理时限，请到综合窗口或网上补交。"
         case "case.completed":
+            // 一事一评: the SMS carries a one-time rating link (好差评, RULES.md).
+            let invitation = try await RatingService(db: tx, calendar: calendar, zone: zone, region: record.regionCode, actor: actor, now: now)
+                .invite(.caseRecord, record.requireID(), channel: .sms, on: tx)
             body = "您的办件 \(record.caseNumber)（\(record.itemName)）已办结，结果为“\(record.decision?.label ?? "准予")”。"
+                + "请为本次服务评价：/rate/\(invitation.token)"
         default:
             body = "您的办件 \(record.caseNumber)（\(record.itemName)）不予受理：\(record.reason ?? "")。如有疑问请致电 0715-3321234。"
         }

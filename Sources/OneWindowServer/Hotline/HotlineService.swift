@@ -384,6 +384,12 @@ struct HotlineService {
             }
             order.updatedAt = self.now
             try await order.save(on: tx)
+            // The callback is the appellant's 好差评 of the work order (channel 12345 回访); a 不满意 opens a rectification.
+            let rating = RatingService(db: tx, calendar: self.calendar, zone: self.zone, region: self.region, actor: self.actor, now: self.now)
+            let subject = try await rating.subject(.workOrder, order.requireID(), on: tx)
+            if try await Rating.query(on: tx).filter(\.$subjectKind == .workOrder).filter(\.$subjectID == order.requireID()).count() == 0 {
+                _ = try await rating.record(subject, levels: [.overall: RatingLevel(satisfaction)], channel: .callback, comment: note, on: tx)
+            }
             try await self.audit(order, "work_order.callback",
                                  "回访：\(satisfaction.label)" + (note.isEmpty ? "" : "（\(note)）") + (reopened ? "，退回主办单位重办" : ""), on: tx)
         }

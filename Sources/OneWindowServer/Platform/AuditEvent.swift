@@ -53,6 +53,11 @@ enum Audit {
         "work_order.register": "受理工单", "work_order.dispatch": "派单", "work_order.sign_for": "签收", "work_order.return": "退单",
         "work_order.reply": "答复", "work_order.extension_request": "申请延期", "work_order.extension_approve": "批准延期",
         "work_order.extension_refuse": "不批准延期", "work_order.urge": "催办", "work_order.supervise": "督办", "work_order.callback": "回访",
+        "rating.record": "好差评", "rectification.open": "差评待核实", "rectification.verifyValid": "差评核实属实",
+        "rectification.verifyInvalid": "差评申诉", "rectification.upholdAppeal": "复核为无效差评", "rectification.rejectAppeal": "复核差评有效",
+        "rectification.extend": "延期整改", "rectification.rectify": "整改完成", "rectification.unable": "无法整改", "rectification.callBack": "整改回访",
+        "complaint.receive": "受理投诉", "complaint.investigating": "投诉调查", "complaint.handling": "投诉处理", "complaint.feedback": "投诉反馈",
+        "complaint.archived": "投诉归档",
         "work_order.close": "办结工单", "work_order.merge": "并单", "hotline.import": "导入留言数据", "hotline.category": "设置诉求分类",
     ]
 

@@ -26,6 +26,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
     _ = app.clock
     app.lifecycle.use(BackgroundWorkLifecycle())
     app.lifecycle.use(OutboxLifecycle())
+    app.lifecycle.use(RatingDefaultsLifecycle())
 
     try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
 
@@ -97,6 +98,7 @@ enum Migrations {
         app.migrations.add(M0016_CreateFrontDesk())
         app.migrations.add(M0017_CreateHotline())
         app.migrations.add(M0018_CreateWorkOrderMedia())
+        app.migrations.add(M0019_CreateEvaluation())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -136,6 +138,10 @@ enum Routes {
         HotlineDeskController().register(web)
         HotlineReportController().register(web)
         HotlinePortalController().register(web)
+        RatingPadController().register(web)
+        RatingLinkController().register(web, api: api)
+        EvaluationWebController().register(web)
+        ComplaintController().register(web)
         _ = app.hotlineDispatchModel
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))

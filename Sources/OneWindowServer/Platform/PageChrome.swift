@@ -23,6 +23,7 @@ struct PageChrome: Encodable, Sendable {
         "appointments": FrontDeskAccess.appointments,
         "hotline": HotlineAccess.hotline, "hotlineDesk": HotlineAccess.departmentDesk, "hotlineReport": HotlineAccess.report,
         "cases": [.clerk, .approver, .supervisor, .director, .helper, .admin],
+        "ratings": EvaluationAccess.staff,
     ]
 
     let title: String

@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// Who opens the 好差评 pages (routes and menus read these sets).
+enum EvaluationAccess {
+    /// Figures, bad ratings and rectification steps (the appeal decision is the supervisor's alone).
+    static let staff: Set<Role> = [.supervisor, .director, .admin, .approver, .clerk]
+    /// Complaints about a service: the supervisors who own them.
+    static let complaints: Set<Role> = [.supervisor, .director, .admin]
+}
+
+/// The staff side of 好差评: `/ratings` (satisfaction by department, window, staff, item and month; every 差评 with
+/// its rectification; 实名差评回访率), `/rectifications/{id}` with its steps, and `/complaints`.
+struct EvaluationWebController {
+    func register(_ web: any RoutesBuilder) {
+        let staff = web.grouped(RoleGuard(EvaluationAccess.staff))
+        staff.get("ratings", use: figures)
+        staff.get("rectifications", ":id", use: rectification)
+        staff.post("rectifications", ":id", ":action", use: step)
+    }
+
+    // MARK: Figures
+
+    struct Group: Encodable, Sendable {
+        let label: String
+        let count: Int
+        let average: String
+        let satisfied: String
+        let bad: Int
+        let width: Int
+    }
+
+    struct BadRow: Encodable {
+        let id: String
+        let rated: String
+        let subject: String
+        let level: String
+        let channel: String
+        let realName: Bool
+        let state: String
+        let due: String?
+        let overdue: Bool
+        let comment: String?
+    }
+
+    struct FiguresContext: Encodable {
+        let page: PageChrome
+        let from: String
+        let to: String
+        let total: Int
+        let satisfiedRate: String
+        let defaults: Int
+        let badCount: Int
+        let realNameBad: Int
+        let realNameCalledBack: Int
+        let realNameCallbackRate: String
+        let byDepartment: [Group]
+        let byWindow: [Group]
+        let byStaff: [Group]
+        let byItem: [Group]
+        let byMonth: [Group]
+        let bad: [BadRow]
+    }
+
+    /// The figures of ratings given in [from, to] (local dates; the current year by default).
+    static func groups(_ ratings: [Rating], by key: (Rating) -> String?) -> [Group] {
+        var buckets: [String: [Rating]] = [:]
+        for rating in ratings { if let label = key(rating) { buckets[label, default: []].append(rating) } }
+        let rows = buckets.map { label, list -> Group in
+            let sum = list.reduce(0) { $0 + $1.level.rawValue }
+            let satisfied = list.filter { $0.level.isSatisfied }.count
+            return Group(label: label, count: list.count, average: String(format: "%.2f", Double(sum) / Double(list.count)),
+                         satisfied: String(format: "%.1f%%", Double(satisfied) / Double(list.count) * 100),
+                         bad: list.filter { $0.level.isBad }.count, width: 0)
+        }.sorted { $0.label < $1.label }
+        let top = max(rows.map(\.count).max() ?? 1, 1)
+        return rows.map { Group(label: $0.label, count: $0.count, average: $0.average, satisfied: $0.satisfied, bad: $0.bad, width: max(2, $0.count * 300 / top)) }
+    }
+
+    func figures(req: Request) async throws -> View {
+        let zone = req.settings.timeZone
+        let today = LocalDate(req.now, in: zone)
+        let from = (try? req.query.get(String.self, at: "from")).flatMap(LocalDate.init(iso:)) ?? LocalDate(year: today.year, month: 1, day: 1)!
+        let to = (try? req.query.get(String.self, at: "to")).flatMap(LocalDate.init(iso:)) ?? today
+        let ratings = try await Rating.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            .filter(\.$ratedAt >= from.instant(in: zone)).filter(\.$ratedAt < to.adding(days: 1).instant(in: zone)).all()
+        let overall = ratings.filter { $0.item == .overall }
+        let badRatings = overall.filter { $0.level.isBad }
+        let rectifications = badRatings.isEmpty ? [] : try await Rectification.query(on: req.db).filter(\.$rating.$id ~~ badRatings.compactMap(\.id)).all()
+        let byRating = Dictionary(rectifications.map { ($0.$rating.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let realNameBad = badRatings.filter(\.realName)
+        let calledBack = realNameBad.filter { byRating[$0.id!]?.calledBackAt != nil || byRating[$0.id!]?.state == .invalid }.count
+        let percent = { (part: Int, whole: Int) in whole == 0 ? "—" : String(format: "%.1f%%", Double(part) / Double(whole) * 100) }
+        return try await req.view.render("evaluation/figures", FiguresContext(
+            page: PageChrome(request: req, title: "好差评"), from: from.description, to: to.description,
+            total: overall.count, satisfiedRate: percent(overall.filter { $0.level.isSatisfied }.count, overall.count),
+            defaults: overall.filter(\.isDefault).count, badCount: badRatings.count,
+            realNameBad: realNameBad.count, realNameCalledBack: calledBack, realNameCallbackRate: percent(calledBack, realNameBad.count),
+            byDepartment: Self.groups(overall) { $0.departmentName }, byWindow: Self.groups(overall) { $0.windowNumber.map { "\($0) 号窗口" } },
+            byStaff: Self.groups(overall) { $0.staffName }, byItem: Self.groups(ratings) { $0.item.label },
+            byMonth: Self.groups(overall) { LocalDate($0.ratedAt, in: zone).description.prefix(7).description },
+            bad: badRatings.sorted { $0.ratedAt > $1.ratedAt }.map { rating in
+                let record = byRating[rating.id!]
+                let running = record.flatMap { RectificationService.running($0, now: req.now) }
+                return BadRow(id: record?.id?.uuidString ?? "", rated: LocalTime.format(rating.ratedAt, in: zone), subject: rating.subjectLabel,
+                              level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
+                              state: record?.state.label ?? "—", due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
+                              overdue: running?.overdue ?? false, comment: rating.comment)
+            }))
+    }
+
+    // MARK: Rectification
+
+    struct RectificationContext: Encodable {
+        struct Entry: Encodable { let at: String; let who: String; let summary: String }
+        let page: PageChrome
+        let id: String
+        let state: String
+        let stateValue: String
+        let subject: String
+        let level: String
+        let channel: String
+        let comment: String?
+        let realName: Bool
+        let rated: String
+        let running: String?
+        let overdue: Bool
+        let finding: String?
+        let appealReason: String?
+        let appealDecision: String?
+        let measures: String?
+        let callbackNote: String?
+        let extended: Bool
+        let canDecideAppeal: Bool
+        let timeline: [Entry]
+        let error: String?
+    }
+
+    func rectification(req: Request) async throws -> Response {
+        try await renderRectification(req, error: nil, status: .ok)
+    }
+
+    private func renderRectification(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Rectification.find(id, on: req.db),
+              record.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "整改单") }
+        let rating = try await record.$rating.get(on: req.db)
+        let zone = req.settings.timeZone
+        let staff = try req.auth.require(Staff.self)
+        let running = RectificationService.running(record, now: req.now)
+        let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "rectification").filter(\.$entityID == id.uuidString)
+            .sort(\.$occurredAt).all()
+        return try await req.view.render("evaluation/rectification", RectificationContext(
+            page: PageChrome(request: req, title: "差评整改"), id: id.uuidString, state: record.state.label, stateValue: record.state.rawValue,
+            subject: rating.subjectLabel, level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
+            realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
+            running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
+            overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason, appealDecision: record.appealDecision,
+            measures: record.measures, callbackNote: record.callbackNote, extended: record.extended,
+            canDecideAppeal: staff.has(.supervisor) || staff.has(.admin),
+            timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary) },
+            error: error)).encodeResponse(status: status, for: req)
+    }
+
+    func step(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let action = req.parameters.get("action").flatMap(RectificationAction.init(rawValue:)) else { throw PlatformError.notFound(what: "操作") }
+        let form = try req.formFields()
+        do {
+            _ = try await RectificationService(req).apply(action, to: id, text: form["text"] ?? "", days: form["days"].flatMap { Int($0) })
+        } catch let error as DomainError where error.status != .notFound && error.status != .forbidden {
+            let message = (error as? PlatformError).flatMap { error -> String? in
+                if case .invalidField(let field) = error { return field.message }
+                return nil
+            } ?? error.reason
+            return try await renderRectification(req, error: message, status: error.status)
+        }
+        return req.redirect(to: "/rectifications/\(id.uuidString)")
+    }
+}

@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// The window rating pad (评价器, 一次一评): a tablet bound to one window. After the clerk finishes a service there
+/// (the ticket is served), the pad shows that service with five large buttons; one tap records the overall
+/// rating, and the optional on-site items can follow. Idle, it reloads every 3 seconds. Only the service just
+/// finished at this window (within 10 minutes) can be rated, so nobody rates on the applicant's behalf later.
+struct RatingPadController {
+    static let freshFor: TimeInterval = 10 * 60
+
+    func register(_ web: any RoutesBuilder) {
+        web.get("pad", ":window", use: pad)
+        web.post("pad", ":window", use: rate)
+    }
+
+    struct Context: Encodable {
+        struct Button: Encodable { let level: Int; let label: String }
+        let page: PageChrome
+        let windowID: String
+        let windowNumber: String
+        let ticketID: String?
+        let ticketNumber: String?
+        let staffName: String?
+        let buttons: [Button]
+        let thanks: String?
+    }
+
+    private func window(_ req: Request) async throws -> Window {
+        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
+              window.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "窗口") }
+        return window
+    }
+
+    /// The service just finished at `window` and not rated yet.
+    static func pending(at window: Window, now: Date, on db: any Database) async throws -> Ticket? {
+        let since = now.addingTimeInterval(-freshFor)
+        let served = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state == .served)
+            .filter(\.$finishedAt >= since).sort(\.$finishedAt, .descending).first()
+        guard let served, let id = served.id else { return nil }
+        let rated = try await Rating.query(on: db).filter(\.$subjectKind == .windowService).filter(\.$subjectID == id).count() > 0
+        return rated ? nil : served
+    }
+
+    func pad(req: Request) async throws -> View {
+        let window = try await window(req)
+        let ticket = try await Self.pending(at: window, now: req.now, on: req.db)
+        var page = PageChrome(request: req, title: "\(window.number) 号窗口 · 服务评价", forms: true)
+        page.bodyClass = "kiosk-page pad-page"
+        let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
+        return try await req.view.render("evaluation/pad", Context(
+            page: page, windowID: try window.requireID().uuidString, windowNumber: window.number,
+            ticketID: ticket?.id?.uuidString, ticketNumber: ticket?.number, staffName: ticket?.staffName,
+            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+    }
+
+    func rate(req: Request) async throws -> Response {
+        let window = try await window(req)
+        let form = try req.formFields()
+        guard let ticketID = form["ticket"].flatMap(UUID.init(uuidString:)) else {
+            throw PlatformError.invalidField(.init(field: "ticket", message: "没有待评价的服务"))
+        }
+        // Only the service just finished at this window.
+        guard let pending = try await Self.pending(at: window, now: req.now, on: req.db), pending.id == ticketID else {
+            throw EvaluationError.notRateable("这次服务已评价或已超过评价时间")
+        }
+        guard let score = form["level"].flatMap({ Int($0) }) else {
+            throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级"))
+        }
+        let level: RatingLevel
+        do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
+        let service = try await RatingService(req)
+        let subject = try await service.subject(.windowService, ticketID, on: req.db)
+        _ = try await service.record(subject, levels: [.overall: level], channel: .pad, comment: nil)
+        return req.redirect(to: "/pad/\(try window.requireID().uuidString)?thanks=\(level.rawValue)")
+    }
+}
