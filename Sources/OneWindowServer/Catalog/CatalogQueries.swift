@@ -54,11 +54,15 @@ struct GuideFilter: Sendable, Equatable {
             default: throw FieldError(field: "online", message: "“只看全程网办”（online）只能是 true 或 false")
             }
         }
-        if let raw = text("page") {
+        // Numbers: a parameter given empty (`page=`) is not an integer either (the OpenAPI document says integer).
+        func number(_ key: String) -> String? {
+            (try? query.get(String.self, at: key)).map { TextNormalization.normalizedOrNil($0) ?? "" }
+        }
+        if let raw = number("page") {
             guard let page = Int(raw), page >= 1, page <= 100_000 else { throw FieldError(field: "page", message: "页码（page）应为不小于 1 的整数") }
             filter.page = page
         }
-        if let raw = text("per") {
+        if let raw = number("per") {
             guard let per = Int(raw), (1...maxPer).contains(per) else {
                 throw FieldError(field: "per", message: "每页条数（per）应为 1–\(maxPer) 的整数")
             }

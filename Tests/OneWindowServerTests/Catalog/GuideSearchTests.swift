@@ -100,7 +100,7 @@ import VaporTesting
 
     @Test func bad_parameters_are_400_naming_the_field() async throws {
         try await withTestApp { app in
-            for (query, field) in [("page=0", "page"), ("per=101", "per"), ("category=foo", "category"), ("caseType=x", "caseType"),
+            for (query, field) in [("page=0", "page"), ("page=", "page"), ("per=", "per"), ("per=101", "per"), ("category=foo", "category"), ("caseType=x", "caseType"),
                                    ("online=maybe", "online"), ("q=" + String(repeating: "a", count: 101), "q")] {
                 let response = try await app.testing().sendRequest(.GET, "/api/v1/items?\(query)")
                 #expect(response.status == .badRequest)
