@@ -233,7 +233,7 @@ def rating_pad(driver, wait, base, check):
     open in another window) shows that service, and one tap records 非常满意."""
     wait = WebDriverWait(driver, 15, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
     console = driver.current_window_handle
-    driver.find_element(By.CSS_SELECTOR, "form[action$='/signout'].inline button").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action^='/desk/'][action$='/signout'] button").click()
     wait.until(EC.presence_of_element_located((By.ID, "window")))
     Select(driver.find_element(By.ID, "window")).select_by_visible_text("3 号 · 综合窗口 3（综合窗口）")
     for box in driver.find_elements(By.CSS_SELECTOR, "input[name='categories[]']"):
@@ -388,8 +388,10 @@ def main():
         driver.find_element(By.ID, "file").send_keys(CATALOG)
         driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
         wait.until(EC.presence_of_element_located((By.ID, "bar")))
-        WebDriverWait(driver, 60).until(lambda d: "626 / 626" in d.find_element(By.ID, "progress-text").text
-                                        and "正在导入" not in d.find_element(By.ID, "progress-text").text)
+        # Done once the page has reloaded itself with the finished run (not just when the bar reaches 626).
+        WebDriverWait(driver, 60, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+            lambda d: "626 / 626" in d.find_element(By.ID, "progress-text").text
+            and d.find_element(By.ID, "import-progress").get_attribute("data-running") != "true")
         tabs = driver.find_element(By.CSS_SELECTOR, "nav.tabs").text
         check("import result shows 新增 186", "新增 186" in tabs)
         check("import result shows 存疑（草稿） 440", "存疑（草稿） 440" in tabs)

@@ -133,6 +133,8 @@ struct PortalController {
         let correction: String?
         let decision: String?
         let reason: String?
+        /// 一事一评: a one-time rating link once the case is completed and not yet rated (好差评).
+        var rateLink: String? = nil
     }
 
     /// The timeline in the applicant's words (no staff names, no internal step names).
@@ -150,13 +152,15 @@ struct PortalController {
         let phone4 = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "phone4")) ?? ""
         let zone = req.settings.timeZone
         func page(_ error: String?, _ record: Case? = nil, applicant: Applicant? = nil, events: [ProgressContext.Event] = [], correction: String? = nil,
-                  badge: DeadlineBadge? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-            try await req.view.render("portal/progress", ProgressContext(
+                  badge: DeadlineBadge? = nil, rateLink: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+            var context = ProgressContext(
                 page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "", phone4: String(phone4.prefix(4)),
                 error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "", state: record?.state.label ?? "",
                 badge: badge, acceptedAt: record?.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "尚未受理",
                 department: record?.currentDepartmentName ?? "", events: events, correction: correction, decision: record?.decision?.label,
-                reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil })).encodeResponse(status: status, for: req)
+                reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil })
+            context.rateLink = rateLink
+            return try await req.view.render("portal/progress", context).encodeResponse(status: status, for: req)
         }
         guard let numberText else { return try await page(nil) }
         let number: CaseNumber
@@ -179,10 +183,23 @@ struct PortalController {
         let openCorrection = try await CasePause.query(on: req.db).filter(\.$case.$id == record.id!).filter(\.$endOn == nil)
             .filter(\.$reason == .correction).first()
         let calendar = try await req.workingCalendar()
+        // Completed and not rated yet: the applicant (who knows the number and the phone) may rate it online.
+        var rateLink: String?
+        if record.state == .completed || record.state == .delivered,
+           try await Rating.query(on: req.db).filter(\.$subjectKind == .caseRecord).filter(\.$subjectID == record.requireID()).count() == 0 {
+            let existing = try await RatingInvitation.query(on: req.db).filter(\.$subjectID == record.requireID()).filter(\.$channel == .online)
+                .filter(\.$usedAt == nil).first()
+            if let existing {
+                rateLink = "/rate/" + existing.token
+            } else {
+                rateLink = "/rate/" + (try await RatingService(req).invite(.caseRecord, record.requireID(), channel: .online, on: req.db)).token
+            }
+        }
         // Staff names and notes are not shown publicly: the step and its time only.
         return try await page(nil, record, applicant: applicant,
                               events: events.compactMap { event in Self.publicLabels[event.action].map { .init(at: LocalTime.format(event.occurredAt, in: zone), what: $0) } },
-                              correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone))
+                              correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
+                              rateLink: rateLink)
     }
 }
 

@@ -256,4 +256,22 @@ struct EvaluationTests {
             #expect(list.body.string.contains("李*") && !list.body.string.contains("李梅"))
         }
     }
+
+    @Test("The portal's progress page offers the online rating once the case is completed; after rating, no more")
+    func portalRating() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-03 10:00")
+            let (record, _) = try await EvaluationFixtures.completedCase(app)
+            var citizen = Browser(app)
+            let progress = try await citizen.get("/progress?caseNumber=\(record.caseNumber)&phone4=8000")
+            let link = try #require(progress.body.string.components(separatedBy: "<a href=\"/rate/").dropFirst().first?.components(separatedBy: "\"").first)
+            let form = try await citizen.get("/rate/\(link)")
+            let csrf = try #require(Browser.csrf(in: form.body.string))
+            #expect(try await citizen.post("/rate/\(link)", form: [("csrfToken", csrf), ("overall", "5"), ("serviceLevel", "5")]).status == .seeOther)
+            let rating = try #require(try await Rating.query(on: app.db).filter(\.$item == .overall).first())
+            #expect(rating.channel == .online)
+            #expect(rating.level == .verySatisfied)
+            #expect(!(try await citizen.get("/progress?caseNumber=\(record.caseNumber)&phone4=8000").body.string.contains("/rate/")))
+        }
+    }
 }
