@@ -163,3 +163,11 @@ extension Request {
         try await application.calendarCache.calendar(on: db)
     }
 }
+
+extension WorkingCalendar {
+    /// The instant a limit of `limit` working days from local date `start` ends in `zone`, or `nil` when the calendar
+    /// does not reach that far yet (RULES.md, Decision (counting)).
+    func dueInstant(from start: LocalDate, _ limit: WorkingDays, in zone: TimeZone) -> Date? {
+        (try? deadline(from: start, limit: limit))??.instant(in: zone)
+    }
+}

@@ -90,7 +90,7 @@ struct ComplaintController {
             complaint.ownerName = staff.displayName
             complaint.state = .received
             complaint.receivedAt = now
-            complaint.feedbackDueAt = (try? calendar.deadline(from: day, limit: ComplaintState.feedbackLimit))??.instant(in: zone)
+            complaint.feedbackDueAt = calendar.dueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
             complaint.updatedAt = now
             try await complaint.create(on: tx)
             try await Audit.record(on: tx, region: region, actor: actor, action: "complaint.receive", entityType: "complaint",
@@ -162,11 +162,7 @@ struct ComplaintController {
                                        entityID: id.uuidString, summary: "\(next.label)" + (text.isEmpty ? "" : "：\(text)"), at: now)
             }
         } catch let error as DomainError where error.status != .notFound {
-            let message = (error as? PlatformError).flatMap { error -> String? in
-                if case .invalidField(let field) = error { return field.message }
-                return nil
-            } ?? error.reason
-            return try await renderShow(req, error: message, status: error.status)
+            return try await renderShow(req, error: error.formMessage, status: error.status)
         }
         return req.redirect(to: "/complaints/\(id.uuidString)")
     }

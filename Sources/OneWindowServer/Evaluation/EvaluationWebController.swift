@@ -170,11 +170,7 @@ struct EvaluationWebController {
         do {
             _ = try await RectificationService(req).apply(action, to: id, text: form["text"] ?? "", days: form["days"].flatMap { Int($0) })
         } catch let error as DomainError where error.status != .notFound && error.status != .forbidden {
-            let message = (error as? PlatformError).flatMap { error -> String? in
-                if case .invalidField(let field) = error { return field.message }
-                return nil
-            } ?? error.reason
-            return try await renderRectification(req, error: message, status: error.status)
+            return try await renderRectification(req, error: error.formMessage, status: error.status)
         }
         return req.redirect(to: "/rectifications/\(id.uuidString)")
     }

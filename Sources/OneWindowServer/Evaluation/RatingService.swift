@@ -186,7 +186,7 @@ struct RatingService {
     }
 
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        (try? calendar.deadline(from: start, limit: limit))??.instant(in: zone)
+        calendar.dueInstant(from: start, limit, in: zone)
     }
 }
 

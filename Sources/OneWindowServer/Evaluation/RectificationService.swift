@@ -99,7 +99,7 @@ struct RectificationService {
     }
 
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        (try? calendar.deadline(from: start, limit: limit))??.instant(in: zone)
+        calendar.dueInstant(from: start, limit, in: zone)
     }
 
     /// The running limit of a rectification and whether it is overdue at `now`: 核实 while pending, 整改 while in

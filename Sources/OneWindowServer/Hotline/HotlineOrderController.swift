@@ -177,11 +177,7 @@ struct HotlineOrderController {
                 throw PlatformError.notFound(what: "操作")
             }
         } catch let error as DomainError where error.status != .notFound {
-            let message = (error as? PlatformError).flatMap { error -> String? in
-                if case .invalidField(let field) = error { return field.message }
-                return nil
-            } ?? error.reason
-            return try await render(req, error: message, status: error.status)
+            return try await render(req, error: error.formMessage, status: error.status)
         }
         return req.redirect(to: Paths.hotline + "/orders/\(id.uuidString)?notice=" + notice)
     }

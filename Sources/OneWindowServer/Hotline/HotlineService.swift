@@ -486,7 +486,7 @@ struct HotlineService {
     /// When the count runs into a year whose holidays are not published yet, that year is counted Monday to Friday
     /// (a provisional deadline: the hotline cannot stop answering in December), and `provisional(_:)` says so.
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        if let dueTime = try? calendar.deadline(from: start, limit: limit) { return dueTime.instant(in: zone) }
+        if let due = calendar.dueInstant(from: start, limit, in: zone) { return due }
         return try? provisionalCalendar(from: start).deadline(from: start, limit: limit)?.instant(in: zone)
     }
 

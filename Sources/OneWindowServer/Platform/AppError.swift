@@ -10,6 +10,12 @@ public protocol DomainError: AbortError {
 
 extension DomainError {
     public var field: String? { nil }
+
+    /// What a form page shows for this error: a field error's own message, else the reason.
+    var formMessage: String {
+        if let platform = self as? PlatformError, case .invalidField(let field) = platform { return field.message }
+        return reason
+    }
 }
 
 /// Errors common to every module: bad input, missing records, conflicts, access.
