@@ -171,3 +171,17 @@ extension WorkingCalendar {
         (try? deadline(from: start, limit: limit))??.instant(in: zone)
     }
 }
+
+extension WorkingCalendar {
+    /// `dueInstant`, or — when the count runs into a year whose holidays are not published yet — the deadline
+    /// counting that year Monday to Friday (provisional: follow-up work cannot stop in December). `nil` only when a
+    /// pause is open.
+    func provisionalDueInstant(from start: LocalDate, _ limit: WorkingDays, in zone: TimeZone) -> Date? {
+        if let due = dueInstant(from: start, limit, in: zone) { return due }
+        var provisional = self
+        for year in start.year...(start.year + 2) where !years.contains(year) {
+            provisional.add(HolidayYear(year: year, papers: [], days: []))
+        }
+        return provisional.dueInstant(from: start, limit, in: zone)
+    }
+}

@@ -17,6 +17,8 @@ struct CaseService {
     let actor: Actor
     let staff: Staff?
     let now: Date
+    /// The site's public address, for the rating link in the completion SMS (`ONEWINDOW_PUBLIC_URL`).
+    var publicURL = "http://127.0.0.1:8080"
 
     init(db: any Database, calendar: WorkingCalendar, zone: TimeZone, region: String, actor: Actor, staff: Staff?, now: Date) {
         self.db = db
@@ -31,6 +33,7 @@ struct CaseService {
     init(_ req: Request) async throws {
         self.init(db: req.db, calendar: try await req.workingCalendar(), zone: req.settings.timeZone, region: req.settings.region.value,
                   actor: req.actor, staff: req.auth.get(Staff.self), now: req.now)
+        publicURL = req.settings.publicURL
     }
 
     var today: LocalDate { LocalDate(now, in: zone) }
@@ -322,7 +325,7 @@ struct CaseService {
             let invitation = try await RatingService(db: tx, calendar: calendar, zone: zone, region: record.regionCode, actor: actor, now: now)
                 .invite(.caseRecord, record.requireID(), channel: .sms, on: tx)
             body = "您的办件 \(record.caseNumber)（\(record.itemName)）已办结，结果为“\(record.decision?.label ?? "准予")”。"
-                + "请为本次服务评价：/rate/\(invitation.token)"
+                + "请为本次服务评价：\(publicURL)/rate/\(invitation.token)"
         default:
             body = "您的办件 \(record.caseNumber)（\(record.itemName)）不予受理：\(record.reason ?? "")。如有疑问请致电 0715-3321234。"
         }

@@ -90,7 +90,7 @@ struct ComplaintController {
             complaint.ownerName = staff.displayName
             complaint.state = .received
             complaint.receivedAt = now
-            complaint.feedbackDueAt = calendar.dueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
+            complaint.feedbackDueAt = calendar.provisionalDueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
             complaint.updatedAt = now
             try await complaint.create(on: tx)
             try await Audit.record(on: tx, region: region, actor: actor, action: "complaint.receive", entityType: "complaint",
@@ -104,6 +104,7 @@ struct ComplaintController {
         struct Entry: Encodable { let at: String; let who: String; let summary: String }
         let page: PageChrome
         let row: Row
+        let phone: String
         let content: String
         let investigation: String?
         let handling: String?
@@ -129,6 +130,7 @@ struct ComplaintController {
             .sort(\.$occurredAt).all()
         return try await req.view.render("evaluation/complaint", ShowContext(
             page: PageChrome(request: req, title: "投诉 \(complaint.number)"), row: Self.row(complaint, now: req.now, zone: zone),
+            phone: complaint.phone.contains("-") ? String(complaint.phone.prefix(5)) + "****" : Masking.phone(complaint.phone),
             content: complaint.content, investigation: complaint.investigation, handling: complaint.handling, stepLabel: complaint.state.stepLabel,
             timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary) },
             error: error)).encodeResponse(status: status, for: req)
@@ -139,6 +141,12 @@ struct ComplaintController {
         let complaint = try await load(req)
         let form = try req.formFields()
         let text = TextNormalization.trimmed(form["text"] ?? "")
+        let staff = try req.auth.require(Staff.self)
+        // Each step is the owner's (GB/T 36113: one accountable owner); an admin may step in.
+        guard staff.displayName == complaint.ownerName || staff.has(.admin) else {
+            return try await renderShow(req, error: "本投诉由 \(complaint.ownerName) 负责办理", status: .forbidden)
+        }
+        guard text.count <= 2000 else { return try await renderShow(req, error: "说明不能超过 2000 字", status: .badRequest) }
         let region = req.settings.region.value
         let actor = req.actor
         let now = req.now

@@ -107,7 +107,7 @@ struct EvaluationWebController {
                 return BadRow(id: record?.id?.uuidString ?? "", rated: LocalTime.format(rating.ratedAt, in: zone), subject: rating.subjectLabel,
                               level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
                               state: record?.state.label ?? "—", due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
-                              overdue: running?.overdue ?? false, comment: rating.comment)
+                              overdue: running?.overdue ?? false, comment: rating.comment.map(Masking.redact))
             }))
     }
 
@@ -159,7 +159,8 @@ struct EvaluationWebController {
             overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason, appealDecision: record.appealDecision,
             measures: record.measures, callbackNote: record.callbackNote, extended: record.extended,
             canDecideAppeal: staff.has(.supervisor) || staff.has(.admin),
-            timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary) },
+            timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName == "anonymous" ? "评价人" : $0.actorName,
+                                         summary: Masking.redact($0.summary)) },
             error: error)).encodeResponse(status: status, for: req)
     }
 

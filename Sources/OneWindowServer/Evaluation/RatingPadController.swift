@@ -13,6 +13,9 @@ struct RatingPadController {
     func register(_ web: any RoutesBuilder) {
         web.get("pad", ":window", use: pad)
         web.post("pad", ":window", use: rate)
+        // The help desk's pad, bound to one helper: rates the interaction the helper has just logged.
+        web.get("pad", "helpers", ":staff", use: helperPad)
+        web.post("pad", "helpers", ":staff", use: rateHelp)
     }
 
     struct Context: Encodable {
@@ -23,6 +26,10 @@ struct RatingPadController {
         let ticketID: String?
         let ticketNumber: String?
         let staffName: String?
+        /// Where the pad posts and reloads (`/pad/{window}` or `/pad/helpers/{staff}`), and the service line it shows.
+        let path: String
+        let service: String?
+        let idleTitle: String
         let buttons: [Button]
         let thanks: String?
     }
@@ -35,6 +42,9 @@ struct RatingPadController {
 
     /// The service just finished at `window` and not rated yet.
     static func pending(at window: Window, now: Date, on db: any Database) async throws -> Ticket? {
+        // Once the next person is called to the window, the last service can no longer be rated here.
+        let open = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).count()
+        guard open == 0 else { return nil }
         let since = now.addingTimeInterval(-freshFor)
         let served = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state == .served)
             .filter(\.$finishedAt >= since).sort(\.$finishedAt, .descending).first()
@@ -52,6 +62,9 @@ struct RatingPadController {
         return try await req.view.render("evaluation/pad", Context(
             page: page, windowID: try window.requireID().uuidString, windowNumber: window.number,
             ticketID: ticket?.id?.uuidString, ticketNumber: ticket?.number, staffName: ticket?.staffName,
+            path: "/pad/\(try window.requireID().uuidString)",
+            service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
+            idleTitle: "\(window.number) 号窗口",
             buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
     }
 
@@ -63,7 +76,8 @@ struct RatingPadController {
         }
         // Only the service just finished at this window.
         guard let pending = try await Self.pending(at: window, now: req.now, on: req.db), pending.id == ticketID else {
-            throw EvaluationError.notRateable("这次服务已评价或已超过评价时间")
+            // Rated already (a double tap), too late, or the next person is at the window: back to waiting.
+            return req.redirect(to: "/pad/\(try window.requireID().uuidString)")
         }
         guard let score = form["level"].flatMap({ Int($0) }) else {
             throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级"))
@@ -72,7 +86,57 @@ struct RatingPadController {
         do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
         let service = try await RatingService(req)
         let subject = try await service.subject(.windowService, ticketID, on: req.db)
-        _ = try await service.record(subject, levels: [.overall: level], channel: .pad, comment: nil)
+        do {
+            _ = try await service.record(subject, levels: [.overall: level], channel: .pad, comment: nil)
+        } catch EvaluationError.alreadyRated {
+            // A double tap: the first one counted; the tablet goes back to waiting, never to an error page.
+            return req.redirect(to: "/pad/\(try window.requireID().uuidString)")
+        }
         return req.redirect(to: "/pad/\(try window.requireID().uuidString)?thanks=\(level.rawValue)")
+    }
+
+    // MARK: The help desk's pad
+
+    private func helper(_ req: Request) async throws -> Staff {
+        guard let id = req.parameters.get("staff").flatMap(UUID.init(uuidString:)), let staff = try await Staff.find(id, on: req.db),
+              staff.regionCode == req.settings.region.value, staff.has(.helper) else { throw PlatformError.notFound(what: "帮办员") }
+        return staff
+    }
+
+    /// The interaction the helper logged in the last 10 minutes and not rated yet.
+    static func pendingHelp(by staff: Staff, now: Date, on db: any Database) async throws -> Assistance? {
+        let latest = try await Assistance.query(on: db).filter(\.$staffID == staff.requireID()).filter(\.$occurredAt >= now.addingTimeInterval(-freshFor))
+            .sort(\.$occurredAt, .descending).first()
+        guard let latest, let id = latest.id else { return nil }
+        let rated = try await Rating.query(on: db).filter(\.$subjectKind == .assistance).filter(\.$subjectID == id).count() > 0
+        return rated ? nil : latest
+    }
+
+    func helperPad(req: Request) async throws -> View {
+        let staff = try await helper(req)
+        let help = try await Self.pendingHelp(by: staff, now: req.now, on: req.db)
+        var page = PageChrome(request: req, title: "帮办台 · 服务评价", forms: true)
+        page.bodyClass = "kiosk-page pad-page"
+        let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
+        return try await req.view.render("evaluation/pad", Context(
+            page: page, windowID: try staff.requireID().uuidString, windowNumber: "帮办台 \(staff.displayName)",
+            ticketID: help?.id?.uuidString, ticketNumber: nil, staffName: staff.displayName,
+            path: "/pad/helpers/\(try staff.requireID().uuidString)",
+            service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
+            idleTitle: "帮办台 · \(staff.displayName)",
+            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+    }
+
+    func rateHelp(req: Request) async throws -> Response {
+        let staff = try await helper(req)
+        let form = try req.formFields()
+        guard let id = form["ticket"].flatMap(UUID.init(uuidString:)), let pending = try await Self.pendingHelp(by: staff, now: req.now, on: req.db),
+              pending.id == id else { throw EvaluationError.notRateable("这次服务已评价或已超过评价时间") }
+        guard let score = form["level"].flatMap({ Int($0) }) else { throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级")) }
+        let level: RatingLevel
+        do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
+        let service = try await RatingService(req)
+        _ = try await service.record(try await service.subject(.assistance, id, on: req.db), levels: [.overall: level], channel: .pad, comment: nil)
+        return req.redirect(to: "/pad/helpers/\(try staff.requireID().uuidString)?thanks=\(level.rawValue)")
     }
 }

@@ -64,8 +64,9 @@ struct RatingService {
             guard let ticket = try await Ticket.find(id, on: db), ticket.regionCode == region else { throw PlatformError.notFound(what: "服务") }
             guard ticket.state == .served else { throw EvaluationError.notRateable("窗口办结本次服务后才能评价") }
             let window = try await ticket.$window.get(on: db)
-            return Subject(kind: kind, id: id, label: "\(ticket.number) · \(ticket.windowNumber ?? "") 号窗口", departmentID: window?.$department.id,
-                           departmentName: nil, windowNumber: ticket.windowNumber, staffID: ticket.staffID, staffName: ticket.staffName,
+            let department = try await window?.$department.get(on: db)
+            return Subject(kind: kind, id: id, label: "\(ticket.number) · \(ticket.windowNumber ?? "") 号窗口", departmentID: department?.id,
+                           departmentName: department?.name ?? "政务服务中心（综合窗口）", windowNumber: ticket.windowNumber, staffID: ticket.staffID, staffName: ticket.staffName,
                            itemCode: nil, raterKey: "ticket:\(id.uuidString)", realName: ticket.name != nil || ticket.idNumber != nil,
                            items: RatingItem.onSite)
         case .workOrder:
@@ -73,10 +74,13 @@ struct RatingService {
             guard order.repliedAt != nil else { throw EvaluationError.notRateable("工单答复后才能评价") }
             let department = try await order.$leadDepartment.get(on: db)
             return Subject(kind: kind, id: id, label: "\(order.number) \(order.title)", departmentID: department?.id,
-                           departmentName: department?.shortName, windowNumber: nil, staffID: nil, staffName: nil, itemCode: nil,
+                           departmentName: department?.name, windowNumber: nil, staffID: nil, staffName: nil, itemCode: nil,
                            raterKey: "appellant:\(id.uuidString)", realName: order.appellantName != nil, items: [.overall])
         case .assistance:
-            throw EvaluationError.notRateable("帮办服务在窗口评价器上评价")
+            guard let help = try await Assistance.find(id, on: db), help.regionCode == region else { throw PlatformError.notFound(what: "帮办服务") }
+            return Subject(kind: kind, id: id, label: "\(help.kind.label) · 帮办员 \(help.staffName)" + (help.itemName.map { " · \($0)" } ?? ""),
+                           departmentID: nil, departmentName: nil, windowNumber: nil, staffID: help.staffID, staffName: help.staffName,
+                           itemCode: help.itemCode, raterKey: "assistance:\(id.uuidString)", realName: false, items: RatingItem.onSite)
         }
     }
 
@@ -97,9 +101,12 @@ struct RatingService {
             throw PlatformError.invalidField(.init(field: other.rawValue, message: "本次服务不评价“\(other.label)”"))
         }
         let comment = comment.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)) }.flatMap { $0.isEmpty ? nil : $0 }
-        if try await Rating.query(on: tx).filter(\.$subjectKind == subject.kind).filter(\.$subjectID == subject.id)
-            .filter(\.$raterKey == subject.raterKey).count() > 0 {
-            throw EvaluationError.alreadyRated
+        let earlier = try await Rating.query(on: tx).filter(\.$subjectKind == subject.kind).filter(\.$subjectID == subject.id)
+            .filter(\.$raterKey == subject.raterKey).all()
+        if !earlier.isEmpty {
+            // Only the 7-day default gives way: the applicant's own rating, given later through a valid link, replaces it.
+            guard !isDefault, earlier.allSatisfy(\.isDefault) else { throw EvaluationError.alreadyRated }
+            for rating in earlier { try await rating.delete(on: tx) }
         }
         var stored: [Rating] = []
         for item in subject.items where levels[item] != nil {
@@ -131,7 +138,7 @@ struct RatingService {
             rectification.$rating.id = try rating.requireID()
             rectification.state = .pendingVerification
             rectification.openedAt = now
-            rectification.verifyDueAt = due(from: LocalDate(now, in: zone), RectificationProgress.verifyLimit)
+            rectification.verifyDueAt = calendar.provisionalDueInstant(from: LocalDate(now, in: zone), RectificationProgress.verifyLimit, in: zone)
             rectification.extended = false
             rectification.updatedAt = now
             try await rectification.create(on: tx)

@@ -40,6 +40,7 @@ struct RectificationService {
             guard let record = try await Rectification.find(id, on: tx), record.regionCode == self.region else {
                 throw PlatformError.notFound(what: "整改单")
             }
+            try self.authorise(record: record, rating: try await record.$rating.get(on: tx))
             let next: RectificationProgress
             do throws(RectificationError) {
                 next = try RectificationProgress(state: record.state, extended: record.extended).after(action)
@@ -86,6 +87,19 @@ struct RectificationService {
         }
     }
 
+    /// Who may act on a rectification: supervisors, directors and admins; an approver only for a rating of their own
+    /// department. Never the rated staff member (no one closes their own 差评).
+    private func authorise(record: Rectification, rating: Rating) throws {
+        guard let staff else { throw PlatformError.signInRequired }
+        if let rated = rating.staffID, rated == staff.id { throw EvaluationError.refused("被评价的工作人员本人不能办理这条差评的整改") }
+        if rating.staffID == nil, let name = rating.staffName, name == staff.displayName {
+            throw EvaluationError.refused("被评价的工作人员本人不能办理这条差评的整改")
+        }
+        if staff.has(.supervisor) || staff.has(.director) || staff.has(.admin) { return }
+        if staff.has(.approver), let department = staff.$department.id, department == rating.departmentID { return }
+        throw PlatformError.forbidden
+    }
+
     static func textLabel(_ action: RectificationAction) -> String {
         switch action {
         case .verifyValid: return "核实情况"
@@ -99,7 +113,7 @@ struct RectificationService {
     }
 
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        calendar.dueInstant(from: start, limit, in: zone)
+        calendar.provisionalDueInstant(from: start, limit, in: zone)
     }
 
     /// The running limit of a rectification and whether it is overdue at `now`: 核实 while pending, 整改 while in

@@ -486,21 +486,12 @@ struct HotlineService {
     /// When the count runs into a year whose holidays are not published yet, that year is counted Monday to Friday
     /// (a provisional deadline: the hotline cannot stop answering in December), and `provisional(_:)` says so.
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        if let due = calendar.dueInstant(from: start, limit, in: zone) { return due }
-        return try? provisionalCalendar(from: start).deadline(from: start, limit: limit)?.instant(in: zone)
+        calendar.provisionalDueInstant(from: start, limit, in: zone)
     }
 
     /// Whether a limit from `start` needs a year whose holidays are not published (the deadline is provisional).
     func isProvisional(from start: LocalDate, _ limit: WorkingDays) -> Bool {
         (try? calendar.deadline(from: start, limit: limit)) == nil
-    }
-
-    private func provisionalCalendar(from start: LocalDate) -> WorkingCalendar {
-        var provisional = calendar
-        for year in start.year...(start.year + 2) where !calendar.years.contains(year) {
-            provisional.add(HolidayYear(year: year, papers: [], days: []))
-        }
-        return provisional
     }
 
     /// The order's final category becomes training data for the classifier (accepted or overridden alike).

@@ -12,6 +12,7 @@ import Vapor
 /// | `ONEWINDOW_TIMEZONE` | `Asia/Shanghai` | the zone of business days, deadlines and resets |
 /// | `ONEWINDOW_ADMIN_PASSWORD` | random | the first admin's password (printed once when generated) |
 /// | `ONEWINDOW_SECURE_COOKIES` | `true` outside development/testing | mark the session cookie `Secure` |
+/// | `ONEWINDOW_PUBLIC_URL` | `http://127.0.0.1:8080` | the site's public address, for links sent by SMS |
 public struct Settings: Sendable {
     public var databaseURL: String?
     public var dataDirectory: String
@@ -26,6 +27,8 @@ public struct Settings: Sendable {
     public var postgresConnectionsPerEventLoop: Int = 4
     /// Bcrypt cost for staff passwords (lowered only by the test suite).
     public var bcryptCost: Int = 12
+    /// The public address of the site (no trailing slash), for links in SMS (`ONEWINDOW_PUBLIC_URL`).
+    public var publicURL: String = "http://127.0.0.1:8080"
 
     public static func fromEnvironment(_ environment: Environment) throws -> Settings {
         let env = ProcessInfo.processInfo.environment
@@ -42,7 +45,8 @@ public struct Settings: Sendable {
             region: region,
             timeZone: zone,
             adminPassword: env["ONEWINDOW_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
-            secureCookies: secure)
+            secureCookies: secure,
+            publicURL: (env["ONEWINDOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")))
     }
 }
 

@@ -78,6 +78,14 @@ struct EvaluationTests {
             #expect(rating.isDefault)
             #expect(rating.channel == .defaulted)
             #expect(DefaultRating.firstDay(afterCompletionOn: LocalDate(iso: "2025-03-03")!).description == "2025-03-11")
+            // The applicant's own rating, given later through the still valid link, replaces the default.
+            let token = try #require(try await RatingInvitation.query(on: app.db).filter(\.$subjectID == record.requireID()).first()?.token)
+            CaseFixtures.setClock(app, "2025-03-12 09:00")
+            #expect(try await EvaluationFixtures.postRating(app, #"{"token":"\#(token)","ratings":{"overall":1}}"#).status == .created)
+            let replaced = try await Rating.query(on: app.db).filter(\.$subjectID == record.requireID()).all()
+            #expect(replaced.map(\.level) == [.veryDissatisfied])
+            #expect(replaced.map(\.isDefault) == [false])
+            #expect(try await Rectification.query(on: app.db).count() == 1)
         }
     }
 
@@ -88,7 +96,7 @@ struct EvaluationTests {
             CaseFixtures.setClock(app, "2025-03-03 10:00")
             let (record, token) = try await EvaluationFixtures.completedCase(app)
             let sms = try #require(try await OutboxMessage.query(on: app.db).filter(\.$template == "case.completed").first())
-            #expect(sms.body.hasSuffix("请为本次服务评价：/rate/\(token)"))
+            #expect(sms.body.hasSuffix("请为本次服务评价：http://127.0.0.1:8080/rate/\(token)"))
 
             // The applicant rates 不满意 through the link.
             var citizen = Browser(app)
@@ -135,9 +143,12 @@ struct EvaluationTests {
         }
     }
 
-    @Test("申诉复核 is the supervisor's: an appeal upheld makes the 差评 invalid; one extension only")
+    @Test("The department's approver verifies, the supervisor decides the appeal; a clerk may do neither; one extension only")
     func appealAndExtension() async throws {
         try await withTestApp { app in
+            let approver = try await makeStaff(app, username: "rsj1", roles: [.approver])
+            approver.$department.id = try await HotlineFixtures.department(app, "RSJ").id
+            try await approver.save(on: app.db)
             try await makeStaff(app, username: "clerk2", roles: [.clerk])
             try await makeStaff(app, username: "super1", roles: [.supervisor])
             CaseFixtures.setClock(app, "2025-03-03 10:00")
@@ -146,9 +157,13 @@ struct EvaluationTests {
             let id = try #require(try await Rectification.query(on: app.db).first()?.id).uuidString
             var clerk = Browser(app)
             try await clerk.signIn("clerk2", "test-pass-2025")
-            let csrf = try await clerk.csrfToken(from: "/rectifications/\(id)")
-            #expect(try await clerk.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", csrf), ("text", "评价人当天未到窗口办事")]).status == .seeOther)
-            #expect(try await clerk.post("/rectifications/\(id)/upholdAppeal", form: [("csrfToken", csrf), ("text", "同意")]).status == .forbidden)
+            let clerkCSRF = try await clerk.csrfToken(from: "/rectifications/\(id)")
+            #expect(try await clerk.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", clerkCSRF), ("text", "评价人当天未到窗口")]).status == .forbidden)
+            var department = Browser(app)
+            try await department.signIn("rsj1", "test-pass-2025")
+            let csrf = try await department.csrfToken(from: "/rectifications/\(id)")
+            #expect(try await department.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", csrf), ("text", "评价人当天未到窗口办事")]).status == .seeOther)
+            #expect(try await department.post("/rectifications/\(id)/upholdAppeal", form: [("csrfToken", csrf), ("text", "同意")]).status == .forbidden)
             var supervisor = Browser(app)
             try await supervisor.signIn("super1", "test-pass-2025")
             let csrf2 = try await supervisor.csrfToken(from: "/rectifications/\(id)")
@@ -190,8 +205,9 @@ struct EvaluationTests {
             let again = try await pad.get("/pad/\(window.id!.uuidString)?thanks=5")
             #expect(again.body.string.contains("您的评价“非常满意”已记录，谢谢！"))
             #expect(!again.body.string.contains("level-5"))
+            // A second tap goes back to the waiting pad (never an error page on the tablet) and records nothing.
             let twice = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("ticket", ticket.id!.uuidString), ("level", "1")])
-            #expect(twice.status == .conflict)
+            #expect(twice.headers.first(name: .location) == "/pad/\(window.id!.uuidString)")
             #expect(try await Rating.query(on: app.db).count() == 1)
         }
     }
@@ -272,6 +288,61 @@ struct EvaluationTests {
             #expect(rating.channel == .online)
             #expect(rating.level == .verySatisfied)
             #expect(!(try await citizen.get("/progress?caseNumber=\(record.caseNumber)&phone4=8000").body.string.contains("/rate/")))
+        }
+    }
+
+    @Test("The help desk's pad rates the interaction its helper has just logged (帮办), once")
+    func helpDeskPad() async throws {
+        try await withTestApp { app in
+            let helper = try await makeStaff(app, username: "helper1", roles: [.helper])
+            CaseFixtures.setClock(app, "2025-03-03 09:00")
+            var staff = Browser(app)
+            try await staff.signIn("helper1", "test-pass-2025")
+            let csrf = try await staff.csrfToken(from: "/assist")
+            #expect(try await staff.post("/assist", form: [("csrfToken", csrf), ("kind", "guide")]).status == .seeOther)
+            var pad = Browser(app)
+            let page = try await pad.get("/pad/helpers/\(helper.id!.uuidString)")
+            #expect(page.body.string.contains("<p class=\"pad-service\">导办 · 帮办员 测试helper1</p>"))
+            let help = try #require(try await Assistance.query(on: app.db).first())
+            let token = try #require(Browser.csrf(in: page.body.string))
+            let tapped = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("ticket", help.id!.uuidString), ("level", "4")])
+            #expect(tapped.status == .seeOther)
+            let rating = try #require(try await Rating.query(on: app.db).first())
+            #expect(rating.subjectKind == .assistance)
+            #expect(rating.level == .satisfied)
+            #expect(rating.staffName == "测试helper1")
+            #expect(try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("ticket", help.id!.uuidString),
+                                                                                        ("level", "4")]).status == .conflict)
+        }
+    }
+
+    @Test("The pad stops offering a service once the next person is called; the rated clerk cannot handle her own 差评")
+    func padClearsAndNoSelfRectification() async throws {
+        try await withTestApp { app in
+            let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk, .supervisor])
+            CaseFixtures.setClock(app, "2025-03-03 09:00")
+            let window = try await DeskFixtures.window(app, "3")
+            let queue = DeskFixtures.queue(app, staff: clerk)
+            _ = try await queue.signIn(window: window, categories: [DeskFixtures.category(app, "A").requireID()])
+            let first = try await DeskFixtures.issue(app, "A")
+            _ = try await DeskFixtures.issue(app, "A")
+            _ = try await queue.callNext(window: window)
+            _ = try await queue.act(.begin, ticketID: first.requireID(), window: window)
+            _ = try await queue.act(.finish, ticketID: first.requireID(), window: window)
+            var pad = Browser(app)
+            let page = try await pad.get("/pad/\(window.id!.uuidString)")
+            let csrf = try #require(Browser.csrf(in: page.body.string))
+            #expect(try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("ticket", first.id!.uuidString), ("level", "1")]).status == .seeOther)
+            _ = try await queue.callNext(window: window)
+            #expect(!(try await pad.get("/pad/\(window.id!.uuidString)").body.string.contains("level-5")))
+
+            let id = try #require(try await Rectification.query(on: app.db).first()?.id).uuidString
+            var own = Browser(app)
+            try await own.signIn("clerk1", "test-pass-2025")
+            let token = try await own.csrfToken(from: "/rectifications/\(id)")
+            let refused = try await own.post("/rectifications/\(id)/verifyValid", form: [("csrfToken", token), ("text", "属实")])
+            #expect(refused.status == .conflict)
+            #expect(refused.body.string.contains("被评价的工作人员本人不能办理这条差评的整改"))
         }
     }
 }
