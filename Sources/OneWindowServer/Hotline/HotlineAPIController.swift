@@ -56,6 +56,10 @@ struct HotlineAPIController {
         guard let channel = HotlineChannel(rawValue: channelText), Self.apiChannels.contains(channel) else {
             throw PlatformError.invalidField(.init(field: "channel", message: "channel 应为 wechat、app、website、letter 或 api"))
         }
+        // The JSON API is strict where a web form is lenient: an empty urgency is not one of its values.
+        if let urgency = body.urgency, Urgency(rawValue: urgency) == nil {
+            throw PlatformError.invalidField(.init(field: "urgency", message: "urgency 应为 normal 或 emergency"))
+        }
         let townships = Dictionary(try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
                                    uniquingKeysWith: { a, _ in a })
         let fields: [String: String?] = [
