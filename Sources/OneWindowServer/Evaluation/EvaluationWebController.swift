@@ -62,6 +62,7 @@ struct EvaluationWebController {
         let byItem: [Group]
         let byMonth: [Group]
         let bad: [BadRow]
+        let notice: String?
     }
 
     /// The figures of ratings given in [from, to] (local dates; the current year by default).
@@ -82,8 +83,19 @@ struct EvaluationWebController {
     func figures(req: Request) async throws -> View {
         let zone = req.settings.timeZone
         let today = LocalDate(req.now, in: zone)
-        let from = (try? req.query.get(String.self, at: "from")).flatMap(LocalDate.init(iso:)) ?? LocalDate(year: today.year, month: 1, day: 1)!
-        let to = (try? req.query.get(String.self, at: "to")).flatMap(LocalDate.init(iso:)) ?? today
+        let fromText = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "from"))
+        let toText = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "to"))
+        var from = fromText.flatMap(LocalDate.init(iso:)) ?? LocalDate(year: today.year, month: 1, day: 1)!
+        var to = toText.flatMap(LocalDate.init(iso:)) ?? today
+        var notice: String?
+        if (fromText != nil && LocalDate(iso: fromText!) == nil) || (toText != nil && LocalDate(iso: toText!) == nil) {
+            notice = "日期应写作 2025-03-01，已显示本年至今"
+            from = LocalDate(year: today.year, month: 1, day: 1)!
+            to = today
+        } else if from > to {
+            notice = "开始日期晚于结束日期，已对调"
+            swap(&from, &to)
+        }
         let ratings = try await Rating.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
             .filter(\.$ratedAt >= from.instant(in: zone)).filter(\.$ratedAt < to.adding(days: 1).instant(in: zone)).all()
         let overall = ratings.filter { $0.item == .overall }
@@ -108,7 +120,7 @@ struct EvaluationWebController {
                               level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
                               state: record?.state.label ?? "—", due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
                               overdue: running?.overdue ?? false, comment: rating.comment.map(Masking.redact))
-            }))
+            }, notice: notice))
     }
 
     // MARK: Rectification
@@ -120,6 +132,8 @@ struct EvaluationWebController {
         let state: String
         let stateValue: String
         let subject: String
+        /// The rated record's staff page (a case, a work order), when it has one.
+        let subjectLink: String?
         let level: String
         let channel: String
         let comment: String?
@@ -153,7 +167,10 @@ struct EvaluationWebController {
             .sort(\.$occurredAt).all()
         return try await req.view.render("evaluation/rectification", RectificationContext(
             page: PageChrome(request: req, title: "差评整改"), id: id.uuidString, state: record.state.label, stateValue: record.state.rawValue,
-            subject: rating.subjectLabel, level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
+            subject: rating.subjectLabel,
+            subjectLink: rating.subjectKind == .caseRecord ? "/cases/\(rating.subjectID.uuidString)"
+                : (rating.subjectKind == .workOrder ? "/hotline/orders/\(rating.subjectID.uuidString)" : nil),
+            level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
             realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
             running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
             overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason, appealDecision: record.appealDecision,

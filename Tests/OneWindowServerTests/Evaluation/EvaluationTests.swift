@@ -116,6 +116,7 @@ struct EvaluationTests {
             try await supervisor.signIn("super1", "test-pass-2025")
             let page = try await supervisor.get("/rectifications/\(rectification.id!.uuidString)")
             #expect(page.body.string.contains("窗口让我跑了两趟，电话138****8000没人接"))
+            #expect(page.body.string.contains("<a href=\"/cases/\(record.id!.uuidString)\">\(record.caseNumber) "))
             let csrf2 = try #require(Browser.csrf(in: page.body.string))
             let path = "/rectifications/\(rectification.id!.uuidString)"
             #expect(try await supervisor.post(path + "/verifyValid", form: [("csrfToken", csrf2), ("text", "属实：材料清单未一次告知")]).status == .seeOther)
@@ -136,7 +137,9 @@ struct EvaluationTests {
             #expect(try await supervisor.post(path + "/callBack", form: [("csrfToken", csrf2), ("text", "回访申请人，对整改表示认可")]).status == .seeOther)
             let closed = try #require(try await Rectification.find(rectification.id, on: app.db))
             #expect(closed.state == .closed)
-            let figures = try await supervisor.get("/ratings?from=2025-03-01&to=2025-03-31")
+            #expect(try await supervisor.get("/ratings?from=abc").body.string.contains("日期应写作 2025-03-01，已显示本年至今"))
+            let figures = try await supervisor.get("/ratings?from=2025-03-31&to=2025-03-01")
+            #expect(figures.body.string.contains("开始日期晚于结束日期，已对调"))
             #expect(figures.body.string.contains("实名差评 1 条，已回访 1 条，<strong>实名差评回访率 100.0%</strong>"))
             let steps = try await AuditEvent.query(on: app.db).filter(\.$entityType == "rectification").sort(\.$occurredAt).all().map(\.action)
             #expect(steps == ["rectification.open", "rectification.verifyValid", "rectification.rectify", "rectification.callBack"])
