@@ -66,6 +66,12 @@ public struct RectificationError: Error, Equatable, Sendable {
     public let action: RectificationAction
     public let state: RectificationState
     public let message: String
+
+    public init(action: RectificationAction, state: RectificationState, message: String) {
+        self.action = action
+        self.state = state
+        self.message = message
+    }
 }
 
 /// The rectification's part of a step: its state and whether its one extension was used.

@@ -45,6 +45,17 @@ public enum AppealType: String, CaseIterable, Sendable, Codable {
     }
 }
 
+extension AppealType {
+    /// The hotline answers these on the call itself (当场答复, no dispatch): 咨询, 求助 and 表扬. 投诉, 举报 and 建议
+    /// always go to the responsible department.
+    public var isAnsweredOnTheCall: Bool {
+        switch self {
+        case .inquiry, .help, .praise: return true
+        case .complaint, .report, .suggestion: return false
+        }
+    }
+}
+
 /// 紧急程度: 一般 or 紧急 (an emergency is answered the same day).
 public enum Urgency: String, CaseIterable, Sendable, Codable {
     case normal

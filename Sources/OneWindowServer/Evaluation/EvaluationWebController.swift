@@ -69,15 +69,14 @@ struct EvaluationWebController {
     static func groups(_ ratings: [Rating], by key: (Rating) -> String?) -> [Group] {
         var buckets: [String: [Rating]] = [:]
         for rating in ratings { if let label = key(rating) { buckets[label, default: []].append(rating) } }
-        let rows = buckets.map { label, list -> Group in
+        let top = max(buckets.values.map(\.count).max() ?? 1, 1)
+        return buckets.map { label, list -> Group in
             let sum = list.reduce(0) { $0 + $1.level.rawValue }
             let satisfied = list.filter { $0.level.isSatisfied }.count
             return Group(label: label, count: list.count, average: String(format: "%.2f", Double(sum) / Double(list.count)),
                          satisfied: String(format: "%.1f%%", Double(satisfied) / Double(list.count) * 100),
-                         bad: list.filter { $0.level.isBad }.count, width: 0)
+                         bad: list.filter { $0.level.isBad }.count, width: max(2, list.count * 300 / top))
         }.sorted { $0.label < $1.label }
-        let top = max(rows.map(\.count).max() ?? 1, 1)
-        return rows.map { Group(label: $0.label, count: $0.count, average: $0.average, satisfied: $0.satisfied, bad: $0.bad, width: max(2, $0.count * 300 / top)) }
     }
 
     func figures(req: Request) async throws -> View {

@@ -21,14 +21,11 @@ struct RatingPadController {
     struct Context: Encodable {
         struct Button: Encodable { let level: Int; let label: String }
         let page: PageChrome
-        let windowID: String
-        let windowNumber: String
-        let ticketID: String?
-        let ticketNumber: String?
-        let staffName: String?
-        /// Where the pad posts and reloads (`/pad/{window}` or `/pad/helpers/{staff}`), and the service line it shows.
-        let path: String
+        /// The service waiting for its rating, if any: its id and the line the pad shows.
+        let subjectID: String?
         let service: String?
+        /// Where the pad posts and reloads (`/pad/{window}` or `/pad/helpers/{staff}`), and its title while idle.
+        let path: String
         let idleTitle: String
         let buttons: [Button]
         let thanks: String?
@@ -56,43 +53,15 @@ struct RatingPadController {
     func pad(req: Request) async throws -> View {
         let window = try await window(req)
         let ticket = try await Self.pending(at: window, now: req.now, on: req.db)
-        var page = PageChrome(request: req, title: "\(window.number) 号窗口 · 服务评价", forms: true)
-        page.bodyClass = "kiosk-page pad-page"
-        let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
-        return try await req.view.render("evaluation/pad", Context(
-            page: page, windowID: try window.requireID().uuidString, windowNumber: window.number,
-            ticketID: ticket?.id?.uuidString, ticketNumber: ticket?.number, staffName: ticket?.staffName,
-            path: "/pad/\(try window.requireID().uuidString)",
-            service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
-            idleTitle: "\(window.number) 号窗口",
-            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+        return try await render(req, title: "\(window.number) 号窗口 · 服务评价", subjectID: ticket?.id,
+                                service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
+                                path: "/pad/\(try window.requireID().uuidString)", idleTitle: "\(window.number) 号窗口")
     }
 
     func rate(req: Request) async throws -> Response {
         let window = try await window(req)
-        let form = try req.formFields()
-        guard let ticketID = form["ticket"].flatMap(UUID.init(uuidString:)) else {
-            throw PlatformError.invalidField(.init(field: "ticket", message: "没有待评价的服务"))
-        }
-        // Only the service just finished at this window.
-        guard let pending = try await Self.pending(at: window, now: req.now, on: req.db), pending.id == ticketID else {
-            // Rated already (a double tap), too late, or the next person is at the window: back to waiting.
-            return req.redirect(to: "/pad/\(try window.requireID().uuidString)")
-        }
-        guard let score = form["level"].flatMap({ Int($0) }) else {
-            throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级"))
-        }
-        let level: RatingLevel
-        do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
-        let service = try await RatingService(req)
-        let subject = try await service.subject(.windowService, ticketID, on: req.db)
-        do {
-            _ = try await service.record(subject, levels: [.overall: level], channel: .pad, comment: nil)
-        } catch EvaluationError.alreadyRated {
-            // A double tap: the first one counted; the tablet goes back to waiting, never to an error page.
-            return req.redirect(to: "/pad/\(try window.requireID().uuidString)")
-        }
-        return req.redirect(to: "/pad/\(try window.requireID().uuidString)?thanks=\(level.rawValue)")
+        let pending = try await Self.pending(at: window, now: req.now, on: req.db)
+        return try await tap(req, pendingID: pending?.id, kind: .windowService, path: "/pad/\(try window.requireID().uuidString)")
     }
 
     // MARK: The help desk's pad
@@ -115,28 +84,45 @@ struct RatingPadController {
     func helperPad(req: Request) async throws -> View {
         let staff = try await helper(req)
         let help = try await Self.pendingHelp(by: staff, now: req.now, on: req.db)
-        var page = PageChrome(request: req, title: "帮办台 · 服务评价", forms: true)
-        page.bodyClass = "kiosk-page pad-page"
-        let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
-        return try await req.view.render("evaluation/pad", Context(
-            page: page, windowID: try staff.requireID().uuidString, windowNumber: "帮办台 \(staff.displayName)",
-            ticketID: help?.id?.uuidString, ticketNumber: nil, staffName: staff.displayName,
-            path: "/pad/helpers/\(try staff.requireID().uuidString)",
-            service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
-            idleTitle: "帮办台 · \(staff.displayName)",
-            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+        return try await render(req, title: "帮办台 · 服务评价", subjectID: help?.id,
+                                service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
+                                path: "/pad/helpers/\(try staff.requireID().uuidString)", idleTitle: "帮办台 · \(staff.displayName)")
     }
 
     func rateHelp(req: Request) async throws -> Response {
         let staff = try await helper(req)
+        let pending = try await Self.pendingHelp(by: staff, now: req.now, on: req.db)
+        return try await tap(req, pendingID: pending?.id, kind: .assistance, path: "/pad/helpers/\(try staff.requireID().uuidString)")
+    }
+
+    // MARK: Shared by both pads
+
+    private func render(_ req: Request, title: String, subjectID: UUID?, service: String?, path: String, idleTitle: String) async throws -> View {
+        var page = PageChrome(request: req, title: title, forms: true)
+        page.bodyClass = "kiosk-page pad-page"
+        let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
+        return try await req.view.render("evaluation/pad", Context(
+            page: page, subjectID: subjectID?.uuidString, service: service, path: path, idleTitle: idleTitle,
+            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+    }
+
+    /// One tap on a pad: the overall level of the service waiting there (`pendingID`). A tap for anything else — rated
+    /// already (a double tap), too late, the next person at the window — goes back to the waiting pad, never to an
+    /// error page on the tablet.
+    private func tap(_ req: Request, pendingID: UUID?, kind: RatingSubjectKind, path: String) async throws -> Response {
         let form = try req.formFields()
-        guard let id = form["ticket"].flatMap(UUID.init(uuidString:)), let pending = try await Self.pendingHelp(by: staff, now: req.now, on: req.db),
-              pending.id == id else { throw EvaluationError.notRateable("这次服务已评价或已超过评价时间") }
-        guard let score = form["level"].flatMap({ Int($0) }) else { throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级")) }
+        guard let id = form["subject"].flatMap(UUID.init(uuidString:)), id == pendingID else { return req.redirect(to: path) }
+        guard let score = form["level"].flatMap({ Int($0) }) else {
+            throw PlatformError.invalidField(.init(field: "level", message: "请选择评价等级"))
+        }
         let level: RatingLevel
         do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
         let service = try await RatingService(req)
-        _ = try await service.record(try await service.subject(.assistance, id, on: req.db), levels: [.overall: level], channel: .pad, comment: nil)
-        return req.redirect(to: "/pad/helpers/\(try staff.requireID().uuidString)?thanks=\(level.rawValue)")
+        do {
+            _ = try await service.record(try await service.subject(kind, id, on: req.db), levels: [.overall: level], channel: .pad, comment: nil)
+        } catch EvaluationError.alreadyRated {
+            return req.redirect(to: path)
+        }
+        return req.redirect(to: path + "?thanks=\(level.rawValue)")
     }
 }

@@ -191,10 +191,6 @@ struct RatingService {
         try await invitation.create(on: tx)
         return invitation
     }
-
-    func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        calendar.dueInstant(from: start, limit, in: zone)
-    }
 }
 
 /// Errors of the Evaluation module.

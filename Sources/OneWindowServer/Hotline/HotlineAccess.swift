@@ -8,6 +8,4 @@ enum HotlineAccess {
     static let departmentDesk: Set<Role> = [.handler]
     /// The monthly report.
     static let report: Set<Role> = [.hotlineAgent, .supervisor, .director, .admin]
-    /// The category tree and its departments.
-    static let categories: Set<Role> = [.admin]
 }

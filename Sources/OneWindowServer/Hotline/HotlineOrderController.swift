@@ -268,7 +268,7 @@ struct HotlineOrderController {
             canSignFor: mine != nil && mine?.signedForAt == nil && (state == .dispatched || state == .handling),
             canReturn: mine?.role == .lead && (state == .dispatched || state == .handling),
             canReply: (mine?.role == .lead && state == .handling)
-                || (isHotline && state == .registered && [.inquiry, .help, .praise].contains(order.appealType)),
+                || (isHotline && state == .registered && order.appealType.isAnsweredOnTheCall),
             canAskExtension: mine?.role == .lead && (state == .handling || state == .dispatched) && order.extendedDays == nil
                 && order.extensionRequestedDays == nil,
             canDispatch: canDispatch,

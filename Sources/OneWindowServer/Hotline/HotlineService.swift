@@ -269,7 +269,7 @@ struct HotlineService {
                 guard assignment.role == .lead else { throw HotlineError.notAssigned("答复由主办单位作出，协办单位请将意见交主办单位") }
             }
             let next = try self.check(order, .reply)
-            if department == nil, ![.inquiry, .help, .praise].contains(order.appealType) {
+            if department == nil, !order.appealType.isAnsweredOnTheCall {
                 throw HotlineError.refused("\(order.appealType.label)类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬")
             }
             let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -484,7 +484,7 @@ struct HotlineService {
     /// The instant a limit of `limit` working days from `start` ends; `nil` when the calendar does not reach it yet.
     ///
     /// When the count runs into a year whose holidays are not published yet, that year is counted Monday to Friday
-    /// (a provisional deadline: the hotline cannot stop answering in December), and `provisional(_:)` says so.
+    /// (a provisional deadline: the hotline cannot stop answering in December), and `isProvisional(from:_:)` says so.
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
         calendar.provisionalDueInstant(from: start, limit, in: zone)
     }

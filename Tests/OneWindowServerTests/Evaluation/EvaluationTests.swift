@@ -198,7 +198,7 @@ struct EvaluationTests {
             let page = try await pad.get("/pad/\(window.id!.uuidString)")
             #expect(page.body.string.contains("<p class=\"pad-service\">A001 · 3 号窗口 · 工作人员 测试clerk1</p>"))
             let csrf = try #require(Browser.csrf(in: page.body.string))
-            let tapped = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("ticket", ticket.id!.uuidString), ("level", "5")])
+            let tapped = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "5")])
             #expect(tapped.headers.first(name: .location) == "/pad/\(window.id!.uuidString)?thanks=5")
             let rating = try #require(try await Rating.query(on: app.db).first())
             #expect(rating.level == .verySatisfied)
@@ -209,7 +209,7 @@ struct EvaluationTests {
             #expect(again.body.string.contains("您的评价“非常满意”已记录，谢谢！"))
             #expect(!again.body.string.contains("level-5"))
             // A second tap goes back to the waiting pad (never an error page on the tablet) and records nothing.
-            let twice = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("ticket", ticket.id!.uuidString), ("level", "1")])
+            let twice = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "1")])
             #expect(twice.headers.first(name: .location) == "/pad/\(window.id!.uuidString)")
             #expect(try await Rating.query(on: app.db).count() == 1)
         }
@@ -308,14 +308,17 @@ struct EvaluationTests {
             #expect(page.body.string.contains("<p class=\"pad-service\">导办 · 帮办员 测试helper1</p>"))
             let help = try #require(try await Assistance.query(on: app.db).first())
             let token = try #require(Browser.csrf(in: page.body.string))
-            let tapped = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("ticket", help.id!.uuidString), ("level", "4")])
+            let tapped = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("subject", help.id!.uuidString), ("level", "4")])
             #expect(tapped.status == .seeOther)
             let rating = try #require(try await Rating.query(on: app.db).first())
             #expect(rating.subjectKind == .assistance)
             #expect(rating.level == .satisfied)
             #expect(rating.staffName == "测试helper1")
-            #expect(try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("ticket", help.id!.uuidString),
-                                                                                        ("level", "4")]).status == .conflict)
+            // A second tap goes back to the waiting pad and records nothing, as on a window's pad.
+            let again = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("subject", help.id!.uuidString),
+                                                                                          ("level", "1")])
+            #expect(again.headers.first(name: .location) == "/pad/helpers/\(helper.id!.uuidString)")
+            #expect(try await Rating.query(on: app.db).count() == 1)
         }
     }
 
@@ -335,7 +338,7 @@ struct EvaluationTests {
             var pad = Browser(app)
             let page = try await pad.get("/pad/\(window.id!.uuidString)")
             let csrf = try #require(Browser.csrf(in: page.body.string))
-            #expect(try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("ticket", first.id!.uuidString), ("level", "1")]).status == .seeOther)
+            #expect(try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", first.id!.uuidString), ("level", "1")]).status == .seeOther)
             _ = try await queue.callNext(window: window)
             #expect(!(try await pad.get("/pad/\(window.id!.uuidString)").body.string.contains("level-5")))
 
