@@ -59,6 +59,7 @@ enum Audit {
         "complaint.receive": "受理投诉", "complaint.investigating": "投诉调查", "complaint.handling": "投诉处理", "complaint.feedback": "投诉反馈",
         "complaint.archived": "投诉归档",
         "work_order.close": "办结工单", "work_order.merge": "并单", "hotline.import": "导入留言数据", "hotline.category": "设置诉求分类",
+        "export.unmasked": "导出完整个人信息",
     ]
 
     /// Appends an audit event. Call it inside the same transaction as the change it records.

@@ -142,6 +142,8 @@ enum Routes {
         RatingLinkController().register(web, api: api)
         EvaluationWebController().register(web)
         ComplaintController().register(web)
+        ExportController().register(web)
+        DashboardController().register(web)
         _ = app.hotlineDispatchModel
 
         let admin = web.grouped("admin").grouped(RoleGuard(.admin))
