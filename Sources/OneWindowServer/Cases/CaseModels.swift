@@ -59,6 +59,8 @@ final class Case: Model, @unchecked Sendable {
     @OptionalParent(key: "department_id") var department: Department?
     @Field(key: "department_name") var departmentName: String
     @Field(key: "case_type") var caseType: CaseType
+    /// The item's category when the case was registered: 公共服务 cases are 服务事项, the others 审批事项 (数说成绩单).
+    @OptionalField(key: "item_category") var itemCategory: ItemCategory?
     @Field(key: "channel") var channel: Channel
     @Field(key: "state") var state: CaseState
     @Parent(key: "applicant_id") var applicant: Applicant

@@ -171,6 +171,7 @@ struct CaseService {
             record.$department.id = item.$department.id
             record.departmentName = item.departmentName ?? "—"
             record.caseType = application.jointDepartments.isEmpty ? (caseType == .joint ? .promised : caseType) : .joint
+            record.itemCategory = item.category
             record.channel = channel
             record.state = state
             record.$applicant.id = try applicant.requireID()

@@ -10,6 +10,8 @@ enum Commands {
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
         app.asyncCommands.use(CreateTokenCommand(), as: "create-token")
         app.asyncCommands.use(HotlineCommand(), as: "hotline")
+        app.asyncCommands.use(SimulateCommand(), as: "simulate")
+        app.asyncCommands.use(ReportCommand(), as: "report")
     }
 }
 

@@ -99,6 +99,7 @@ enum Migrations {
         app.migrations.add(M0017_CreateHotline())
         app.migrations.add(M0018_CreateWorkOrderMedia())
         app.migrations.add(M0019_CreateEvaluation())
+        app.migrations.add(M0020_StatsIndexes())
         app.migrations.add(SessionRecord.migration)
     }
 }
@@ -142,6 +143,7 @@ enum Routes {
         RatingLinkController().register(web, api: api)
         EvaluationWebController().register(web)
         ComplaintController().register(web)
+        AnnualReportController().register(web)
         ExportController().register(web)
         DashboardController().register(web)
         _ = app.hotlineDispatchModel

@@ -24,6 +24,7 @@ struct PageChrome: Encodable, Sendable {
         "hotline": HotlineAccess.hotline, "hotlineDesk": HotlineAccess.departmentDesk, "hotlineReport": HotlineAccess.report,
         "cases": [.clerk, .approver, .supervisor, .director, .helper, .admin],
         "ratings": EvaluationAccess.staff,
+        "annual": StatsAccess.annual,
         "exports": ExportController.roles, "dashboard": DashboardController.roles,
     ]
 
