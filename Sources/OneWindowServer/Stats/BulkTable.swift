@@ -2,13 +2,72 @@ import Foundation
 import SQLKit
 
 /// Rows of one table gathered in memory and written as multi-row `INSERT`s in the caller's transaction (the
-/// simulator and bulk imports). Values are bound parameters, encoded exactly as Fluent encodes the model's fields.
+/// simulator). Values are stored exactly as Fluent stores the model's fields:
+/// - on PostgreSQL as bound parameters (at most 30,000 a statement; the limit is 65,535);
+/// - on SQLite as SQL literals in the form Fluent's SQLite encoder produces (UUID as its upper-case text, `Date` as
+///   seconds since 1970 as a REAL, `Bool` as 0 / 1, text quoted with `''`), which saves binding millions of
+///   parameters one by one; SQLite has no limit on literals, so a statement carries up to 2,000 rows.
 struct BulkTable: Sendable {
+    /// One cell.
+    enum Value: Sendable, Equatable {
+        case null
+        case integer(Int)
+        case real(Double)
+        case text(String)
+        case uuid(UUID)
+        case date(Date)
+        case bool(Bool)
+
+        /// - Precondition: `value` is a `String`, `Int`, `Double`, `Bool`, `UUID`, `Date` or an optional of one.
+        init(_ value: any Encodable & Sendable) {
+            if let optional = value as? any OptionalCell, optional.isNone { self = .null; return }
+            switch value {
+            case let text as String: self = .text(text)
+            case let number as Int: self = .integer(number)
+            case let id as UUID: self = .uuid(id)
+            case let instant as Date: self = .date(instant)
+            case let flag as Bool: self = .bool(flag)
+            case let number as Double: self = .real(number)
+            default: preconditionFailure("BulkTable: unsupported value \(type(of: value))")
+            }
+        }
+
+        /// The SQLite literal of the value, as Fluent's SQLite encoder would have stored it.
+        var sqliteLiteral: String {
+            switch self {
+            case .null: return "NULL"
+            case .integer(let number): return String(number)
+            case .real(let number): return Self.real(number)
+            case .text(let text): return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+            case .uuid(let id): return "'" + id.uuidString + "'"
+            case .date(let instant): return Self.real(instant.timeIntervalSince1970)
+            case .bool(let flag): return flag ? "1" : "0"
+            }
+        }
+
+        /// The value to bind on other databases.
+        var bind: SQLBind {
+            switch self {
+            case .null: return SQLBind(String?.none)
+            case .integer(let number): return SQLBind(number)
+            case .real(let number): return SQLBind(number)
+            case .text(let text): return SQLBind(text)
+            case .uuid(let id): return SQLBind(id)
+            case .date(let instant): return SQLBind(instant)
+            case .bool(let flag): return SQLBind(flag)
+            }
+        }
+
+        /// A REAL literal that reads back as the same `Double` (shortest round-trip form, always with a point or exponent).
+        private static func real(_ number: Double) -> String {
+            let text = "\(number)"
+            return text.contains(".") || text.contains("e") ? text : text + ".0"
+        }
+    }
+
     let name: String
     let columns: [String]
-    private(set) var rows: [[any SQLExpression]] = []
-    /// Rows written so far.
-    private(set) var written = 0
+    private(set) var rows: [[Value]] = []
 
     init(_ name: String, _ columns: [String]) {
         self.name = name
@@ -18,21 +77,36 @@ struct BulkTable: Sendable {
     /// Appends one row; `values` in the order of `columns` (`nil` optionals become NULL).
     mutating func append(_ values: [any Encodable & Sendable]) {
         precondition(values.count == columns.count, "\(name): \(values.count) values for \(columns.count) columns")
-        rows.append(values.map { SQLBind($0) })
+        rows.append(values.map(Value.init))
     }
 
-    /// Writes the gathered rows, at most 30,000 bound values a statement (SQLite allows 32,766; PostgreSQL 65,535).
+    /// Writes the gathered rows and empties the table.
     mutating func flush(on sql: any SQLDatabase) async throws {
-        let per = max(1, 30_000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let end = min(start + per, rows.count)
-            var insert = sql.insert(into: name).columns(columns)
-            for row in rows[start..<end] { insert = insert.values(row) }
-            try await insert.run()
-            start = end
+        defer { rows.removeAll(keepingCapacity: true) }
+        if sql.dialect.name == "sqlite" {
+            let head = "INSERT INTO \"\(name)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+            for start in stride(from: 0, to: rows.count, by: 2_000) {
+                var text = head
+                for (index, row) in rows[start..<min(start + 2_000, rows.count)].enumerated() {
+                    if index > 0 { text += ", " }
+                    text += "(" + row.map(\.sqliteLiteral).joined(separator: ", ") + ")"
+                }
+                try await sql.raw(SQLQueryString(text)).run()
+            }
+            return
         }
-        written += rows.count
-        rows.removeAll(keepingCapacity: true)
+        let per = max(1, 30_000 / columns.count)
+        for start in stride(from: 0, to: rows.count, by: per) {
+            var insert = sql.insert(into: name).columns(columns)
+            for row in rows[start..<min(start + per, rows.count)] { insert = insert.values(row.map(\.bind)) }
+            try await insert.run()
+        }
     }
+}
+
+/// Lets `BulkTable.Value` see that an existential holds `nil`.
+private protocol OptionalCell { var isNone: Bool { get } }
+
+extension Optional: OptionalCell {
+    fileprivate var isNone: Bool { self == nil }
 }

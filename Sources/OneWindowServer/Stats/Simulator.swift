@@ -15,7 +15,7 @@ import Vapor
 /// simulated day. What the simulator does not write: SMS (the outbox), rating invitations, submitted materials.
 ///
 /// Deterministic: the same profile and seed give the same records (ids included) on SQLite and PostgreSQL.
-struct Simulator {
+struct Simulator: Sendable {
     struct Summary: Sendable, Equatable {
         var cases = 0, tickets = 0, appointments = 0, assistance = 0, workOrders = 0, ratings = 0, rectifications = 0, auditEvents = 0
         var applicants = 0
@@ -123,12 +123,12 @@ struct Simulator {
             + Array(repeating: false, count: max(0, profile.workOrderCount - profile.satisfiedCallbacks))
         generator.shuffle(&satisfied)
 
-        var writer = Writer()
         var summary = Summary()
         summary.applicants = try await storePeople(&setup)
         let total = profile.recordCount
         var done = 0
         var orderIndex = 0
+        var pending: DayOutput?
         for (index, date) in days.enumerated() {
             var plan = DayPlan(date: date)
             plan.instant = instantPerDay[index]
@@ -138,26 +138,41 @@ struct Simulator {
             plan.orders = Array(zip(channels[orderIndex..<(orderIndex + ordersPerDay[index])],
                                     satisfied[orderIndex..<(orderIndex + ordersPerDay[index])]))
             orderIndex += ordersPerDay[index]
-            let dayGenerator = generator
-            let setupCopy = setup
-            let dayPlan = plan
-            let dayWriter = writer
-            let counts = try await db.writeTransaction { tx in
-                var generator = dayGenerator
-                var local = dayWriter
-                let counts = try await self.simulate(dayPlan, setup: setupCopy, writer: &local, generator: &generator, on: tx)
-                return (counts, generator, local)
+            let (dayPlan, daySetup, dayGenerator) = (plan, setup, generator)
+            async let next = generate(dayPlan, setup: daySetup, generator: dayGenerator)
+            if let written = pending {
+                try await write(written)
+                summary.add(written.summary)
+                done += written.records
+                progress(done, total)
             }
-            generator = counts.1
-            writer = counts.2
-            summary.add(counts.0)
-            done += plan.instant + plan.promised + plan.service + plan.assistance.reduce(0) { $0 + $1.1 } + plan.orders.count
+            let produced = try await next
+            generator = produced.generator
+            pending = produced
+        }
+        if let written = pending {
+            try await write(written)
+            summary.add(written.summary)
+            done += written.records
             progress(done, total)
         }
         return summary
     }
 
     // MARK: One day
+
+    /// Writes a generated day in one transaction, reserving the numbers it used (they must start at 1).
+    private func write(_ day: DayOutput) async throws {
+        let region = self.region
+        try await db.writeTransaction { tx in
+            for (kind, count) in day.reservations {
+                let first = try await DailyCounter.reserve(kind, count: count, region: region, day: day.date.description, on: tx)
+                guard first == 1 else { throw SimulationError.notEmpty("\(day.date) 的编号（\(kind)）已被使用，模拟只在没有记录的日期运行") }
+            }
+            var writer = day.writer
+            try await writer.flush(on: tx as! any SQLDatabase)
+        }
+    }
 
     private struct DayPlan {
         let date: LocalDate
@@ -167,7 +182,7 @@ struct Simulator {
     }
 
     /// The tables written, reused day after day.
-    private struct Writer: Sendable {
+    struct Writer: Sendable {
         var cases = BulkTable(Case.schema, [
             "id", "region_code", "case_number", "item_id", "item_code", "item_name", "department_id", "department_name", "case_type",
             "item_category", "channel", "state", "applicant_id", "contact_phone", "submitted_at", "accepted_at", "accepted_on", "accepted_by",
@@ -223,9 +238,21 @@ struct Simulator {
         }
     }
 
-    private func simulate(_ plan: DayPlan, setup: Setup, writer: inout Writer, generator g: inout SeededGenerator,
-                          on tx: any Database) async throws -> Summary {
-        let sql = tx as! any SQLDatabase
+    /// One day's records, generated without touching the database (so the next day is generated while this one is
+    /// written), with the numbers it used from each daily counter.
+    struct DayOutput: Sendable {
+        let date: LocalDate
+        var writer = Writer()
+        var summary = Summary()
+        var reservations: [(kind: String, count: Int)] = []
+        var generator: SeededGenerator
+        var records = 0
+    }
+
+    private func generate(_ plan: DayPlan, setup: Setup, generator start: SeededGenerator) throws -> DayOutput {
+        var output = DayOutput(date: plan.date, generator: start)
+        var g = output.generator
+        var writer = Writer()
         var summary = Summary()
         let date = plan.date
         let midnight = date.instant(in: zone)
@@ -241,8 +268,9 @@ struct Simulator {
         for _ in 0..<plan.promised { entries.append((SimulationCurves.hallSecond(using: &g), .promised)) }
         for _ in 0..<plan.service { entries.append((SimulationCurves.hallSecond(using: &g), .service)) }
         entries.sort { $0.second < $1.second }
-        let firstCase = entries.isEmpty ? 1
-            : try await DailyCounter.reserve("case", count: entries.count, region: region, day: date.description, on: tx)
+        // The year's numbers start at 1 (checked before the run); the write step reserves them from DailyCounter.
+        let firstCase = 1
+        if !entries.isEmpty { output.reservations.append(("case", entries.count)) }
 
         // Window visits: a ticket each, some with two cases; numbered per prefix in the order of issue afterwards.
         struct Visit { var ticketID: UUID; var issued: Date; var serving: Date; var finished: Date; var person: Person; var window: Window
@@ -360,8 +388,8 @@ struct Simulator {
             var sequences: [String: Int] = [:]
             for prefix in Set(visits.map(\.category.prefix)).sorted() {
                 let count = visits.filter { $0.category.prefix == prefix }.count
-                sequences[prefix] = try await DailyCounter.reserve("ticket:\(setup.hall.code):\(prefix)", count: count, region: region,
-                                                                   day: date.description, on: tx)
+                sequences[prefix] = 1
+                output.reservations.append(("ticket:\(setup.hall.code):\(prefix)", count))
             }
             var slots: [String: (id: UUID, starts: Date, booked: Int, category: TicketCategory)] = [:]
             for visit in visits {
@@ -417,7 +445,8 @@ struct Simulator {
         // 12345 work orders, 7×24.
         if !plan.orders.isEmpty {
             let seconds = plan.orders.map { _ in SimulationCurves.hotlineSecond(using: &g) }.sorted()
-            let firstOrder = try await DailyCounter.reserve("work_order", count: plan.orders.count, region: region, day: date.description, on: tx)
+            let firstOrder = 1
+            output.reservations.append(("work_order", plan.orders.count))
             for (offset, (channel, isSatisfied)) in plan.orders.enumerated() {
                 try simulateOrder(number: WorkOrderNumber(date: date, sequence: firstOrder + offset).description, channel: channel,
                                   satisfied: isSatisfied, received: at(seconds[offset]), setup: setup, writer: &writer, summary: &summary,
@@ -425,8 +454,11 @@ struct Simulator {
             }
         }
 
-        try await writer.flush(on: sql)
-        return summary
+        output.writer = writer
+        output.summary = summary
+        output.generator = g
+        output.records = plan.instant + plan.promised + plan.service + plan.assistance.reduce(0) { $0 + $1.1 } + plan.orders.count
+        return output
     }
 
     // MARK: A work order
