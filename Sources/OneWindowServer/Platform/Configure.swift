@@ -52,6 +52,7 @@ public func configure(_ app: Application, settings: Settings, postgresSchema: St
 
     Migrations.register(app)
     try Routes.register(app)
+    BenchRoutes.register(app)  // only with ONEWINDOW_BENCH=1 (bench/run.sh)
     Commands.register(app)
 }
 
