@@ -45,10 +45,10 @@ struct BulkTable: Sendable {
             }
         }
 
-        /// The value to bind on other databases.
-        var bind: SQLBind {
+        /// The value to bind on other databases (NULL as the untyped literal, which fits a column of any type).
+        var bind: any SQLExpression {
             switch self {
-            case .null: return SQLBind(String?.none)
+            case .null: return SQLLiteral.null
             case .integer(let number): return SQLBind(number)
             case .real(let number): return SQLBind(number)
             case .text(let text): return SQLBind(text)
