@@ -108,12 +108,15 @@ struct StatsTests {
         let before = SimulationProfile.chongyang2023
         #expect(Indicators.change(full.caseCount, from: before.caseCount).map(AnnualReport.signedPercent) == "+106.0%")
         #expect(Indicators.change(full.workOrderCount, from: before.workOrderCount).map(AnnualReport.signedPercent) == "+30.0%")
-        #expect(SimulationCurves.apportion(10, weights: [1, 1, 1]) == [4, 3, 3])
+        #expect(SimulationCurves.apportion(10, weights: [1, 1, 1]) == [3, 4, 3])
         #expect(SimulationCurves.apportion(5, weights: [0, 2, 0, 3]) == [0, 2, 0, 3])
-        #expect(SimulationCurves.apportion(7, weights: [0.5, 0.25, 0.25]) == [3, 2, 2])
+        #expect(SimulationCurves.apportion(7, weights: [0.5, 0.25, 0.25]) == [4, 1, 2])
         #expect(SimulationCurves.apportion(0, weights: [1, 2]) == [0, 0])
         let shares = SimulationCurves.apportion(310_097, weights: (0..<251).map { Double($0 % 5 + 1) })
-        #expect(shares.reduce(0, +) == 310_097)
+        #expect(shares.reduce(0, +) == 310_097 && shares.allSatisfy { $0 >= 0 })
+        // 192 orders over 366 days of nearly equal weight: every 30 days get 15 or 16.
+        let days = SimulationCurves.apportion(192, weights: (0..<366).map { $0 % 7 >= 5 ? 0.8 : 1.0 })
+        #expect(stride(from: 0, to: 360, by: 30).map { days[$0..<($0 + 30)].reduce(0, +) } == [16, 16, 15, 16, 16, 16, 15, 16, 16, 15, 16, 16])
     }
 
     @Test("Curves: hall times fall in opening hours, the first day after a long holiday is busier, draws are seeded")

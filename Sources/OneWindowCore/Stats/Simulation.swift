@@ -112,19 +112,23 @@ public enum SimulationCurves {
         return monthWeights[date.month - 1] * weekdayWeights[date.weekday - 1] * surge
     }
 
-    /// Splits `total` into parts proportional to `weights` that add up to `total` exactly (largest remainder; ties
-    /// go to the earlier index). Weights must be ≥ 0 and not all 0 unless `total` is 0.
+    /// Splits `total` into parts proportional to `weights` that add up to `total` exactly, by cumulative rounding:
+    /// part i is round(total × W(i) ÷ W) − round(total × W(i−1) ÷ W), W(i) the sum of the first i weights (half away
+    /// from zero). Small totals spread evenly over the days (a yearly 192 gives every month its share) instead of
+    /// going to the heaviest days. Weights must be ≥ 0 and not all 0 unless `total` is 0.
     public static func apportion(_ total: Int, weights: [Double]) -> [Int] {
         let sum = weights.reduce(0, +)
         guard total > 0, sum > 0 else { return weights.map { _ in 0 } }
-        let exact = weights.map { Double(total) * $0 / sum }
-        var parts = exact.map { Int($0.rounded(.down)) }
-        let left = total - parts.reduce(0, +)
-        let order = exact.indices.sorted { lhs, rhs in
-            let a = exact[lhs] - Double(parts[lhs]), b = exact[rhs] - Double(parts[rhs])
-            return a != b ? a > b : lhs < rhs
+        var parts: [Int] = []
+        parts.reserveCapacity(weights.count)
+        var cumulative = 0.0
+        var previous = 0
+        for (index, weight) in weights.enumerated() {
+            cumulative += weight
+            let reached = index == weights.count - 1 ? total : Int((Double(total) * cumulative / sum).rounded(.toNearestOrAwayFromZero))
+            parts.append(reached - previous)
+            previous = reached
         }
-        for index in order.prefix(left) { parts[index] += 1 }
         return parts
     }
 
