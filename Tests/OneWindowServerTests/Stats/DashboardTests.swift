@@ -20,6 +20,7 @@ struct DashboardTests {
         try await DeskFixtures.issue(app, "A")
         try await DeskFixtures.issue(app, "A")
         try await DeskFixtures.issue(app, "A")
+        CaseFixtures.setClock(app, "2025-03-05 08:41")  // after the A tickets, so window 1 calls the first A (first come)
         try await DeskFixtures.issue(app, "B")
         let window = try await DeskFixtures.window(app, "1")
         _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [])
