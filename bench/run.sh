@@ -227,7 +227,8 @@ PY
 
 grep -iE 'error|critical' "$WORK/serve.log" | head -20 > "$WORK/serve-errors.txt" || true
 SERVER_ERRORS=$(grep -ciE 'error|critical' "$WORK/serve.log" || true)
-record kind=serverlog error_lines="${SERVER_ERRORS:-0}" first="$(head -3 "$WORK/serve-errors.txt" | tr '\n' ' ' | cut -c1-600)"
+record kind=serverlog error_lines="${SERVER_ERRORS:-0}" first="$(head -20 "$WORK/serve-errors.txt" | tr '\n' ' ' | cut -c1-4000)"
+cp "$WORK/serve-errors.txt" "$OUT/serve-errors.txt"
 
 # ---------------------------------------------------------------------------------------------------------------
 say "results"
