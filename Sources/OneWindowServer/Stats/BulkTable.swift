@@ -18,30 +18,19 @@ struct BulkTable: Sendable {
         case date(Date)
         case bool(Bool)
 
-        /// - Precondition: `value` is a `String`, `Int`, `Double`, `Bool`, `UUID`, `Date` or an optional of one.
-        init(_ value: any Encodable & Sendable) {
-            if let optional = value as? any OptionalCell, optional.isNone { self = .null; return }
-            switch value {
-            case let text as String: self = .text(text)
-            case let number as Int: self = .integer(number)
-            case let id as UUID: self = .uuid(id)
-            case let instant as Date: self = .date(instant)
-            case let flag as Bool: self = .bool(flag)
-            case let number as Double: self = .real(number)
-            default: preconditionFailure("BulkTable: unsupported value \(type(of: value))")
-            }
-        }
-
-        /// The SQLite literal of the value, as Fluent's SQLite encoder would have stored it.
-        var sqliteLiteral: String {
+        /// Appends the SQLite literal of the value, as Fluent's SQLite encoder would have stored it, to `text`.
+        func appendLiteral(to text: inout String) {
             switch self {
-            case .null: return "NULL"
-            case .integer(let number): return String(number)
-            case .real(let number): return Self.real(number)
-            case .text(let text): return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
-            case .uuid(let id): return "'" + id.uuidString + "'"
-            case .date(let instant): return Self.real(instant.timeIntervalSince1970)
-            case .bool(let flag): return flag ? "1" : "0"
+            case .null: text += "NULL"
+            case .integer(let number): text += String(number)
+            case .real(let number): text += Self.real(number)
+            case .text(let value):
+                text += "'"
+                if value.utf8.contains(UInt8(ascii: "'")) { text += value.replacingOccurrences(of: "'", with: "''") } else { text += value }
+                text += "'"
+            case .uuid(let id): text += "'"; text += id.uuidString; text += "'"
+            case .date(let instant): text += Self.real(instant.timeIntervalSince1970)
+            case .bool(let flag): text += flag ? "1" : "0"
             }
         }
 
@@ -75,9 +64,9 @@ struct BulkTable: Sendable {
     }
 
     /// Appends one row; `values` in the order of `columns` (`nil` optionals become NULL).
-    mutating func append(_ values: [any Encodable & Sendable]) {
+    mutating func append(_ values: [any BulkCell]) {
         precondition(values.count == columns.count, "\(name): \(values.count) values for \(columns.count) columns")
-        rows.append(values.map(Value.init))
+        rows.append(values.map(\.bulkValue))
     }
 
     /// Writes the gathered rows and empties the table.
@@ -87,9 +76,14 @@ struct BulkTable: Sendable {
             let head = "INSERT INTO \"\(name)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
             for start in stride(from: 0, to: rows.count, by: 2_000) {
                 var text = head
+                text.reserveCapacity(head.utf8.count + 2_000 * columns.count * 24)
                 for (index, row) in rows[start..<min(start + 2_000, rows.count)].enumerated() {
-                    if index > 0 { text += ", " }
-                    text += "(" + row.map(\.sqliteLiteral).joined(separator: ", ") + ")"
+                    text += index > 0 ? ", (" : "("
+                    for (position, value) in row.enumerated() {
+                        if position > 0 { text += ", " }
+                        value.appendLiteral(to: &text)
+                    }
+                    text += ")"
                 }
                 try await sql.raw(SQLQueryString(text)).run()
             }
@@ -104,9 +98,17 @@ struct BulkTable: Sendable {
     }
 }
 
-/// Lets `BulkTable.Value` see that an existential holds `nil`.
-private protocol OptionalCell { var isNone: Bool { get } }
+/// A value a `BulkTable` row may hold: `String`, `Int`, `Double`, `Bool`, `UUID`, `Date` and their optionals.
+protocol BulkCell: Sendable {
+    var bulkValue: BulkTable.Value { get }
+}
 
-extension Optional: OptionalCell {
-    fileprivate var isNone: Bool { self == nil }
+extension String: BulkCell { var bulkValue: BulkTable.Value { .text(self) } }
+extension Int: BulkCell { var bulkValue: BulkTable.Value { .integer(self) } }
+extension Double: BulkCell { var bulkValue: BulkTable.Value { .real(self) } }
+extension Bool: BulkCell { var bulkValue: BulkTable.Value { .bool(self) } }
+extension UUID: BulkCell { var bulkValue: BulkTable.Value { .uuid(self) } }
+extension Date: BulkCell { var bulkValue: BulkTable.Value { .date(self) } }
+extension Optional: BulkCell where Wrapped: BulkCell {
+    var bulkValue: BulkTable.Value { self?.bulkValue ?? .null }
 }

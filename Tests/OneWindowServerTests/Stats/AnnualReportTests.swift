@@ -102,6 +102,16 @@ struct AnnualReportTests {
         }
     }
 
+    @Test("The simulator's fast time stamp writes what LocalTime.formatDeadline writes")
+    func stamps() {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        for seconds in [0.0, 1_709_654_399, 1_709_654_399.6, 1_735_660_800, 1_735_689_599] {
+            let instant = Date(timeIntervalSince1970: seconds)
+            #expect(Simulator.stamp(instant, in: zone) == LocalTime.formatDeadline(instant, in: zone))
+        }
+        #expect(Simulator.stamp(Date(timeIntervalSince1970: 1_709_654_399), in: zone) == "2024-03-05 23:59:59")
+    }
+
     @Test("The same seed gives the same records; only supervisors, directors and admins open the report")
     func deterministicAndGuarded() async throws {
         let profile = SimulationProfile.chongyang2024.scaled(by: 0.001)
