@@ -32,7 +32,7 @@ enum AnnualDrillDown {
         let region = req.settings.region.value, zone = req.settings.timeZone
         let first = LocalDate(year: year, month: 1, day: 1)!, next = LocalDate(year: year + 1, month: 1, day: 1)!
         let start = first.instant(in: zone), end = next.instant(in: zone)
-        let requested = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let requested = min(max(1, (try? req.query.get(Int.self, at: "page")) ?? 1), 1_000_000)
         let offset = (requested - 1) * per
         func time(_ date: Date?) -> String { date.map { LocalTime.format($0, in: zone) } ?? "—" }
 

@@ -17,11 +17,10 @@ struct AnnualFigures: Sendable {
     /// The report of `year` against `year − 1`, from the records (two tallies, the monthly series, the catalogue).
     static func compute(year: Int, region: String, zone: TimeZone, on db: any Database) async throws -> AnnualFigures {
         let queries = StatsQueries(db: db, region: region, zone: zone)
-        let first = LocalDate(year: year, month: 1, day: 1)!, next = LocalDate(year: year + 1, month: 1, day: 1)!
-        let current = try await queries.tally(from: first, to: next)
-        let previous = try await queries.tally(from: LocalDate(year: year - 1, month: 1, day: 1)!, to: first)
-        let report = AnnualReport(year: year, current: current, previous: previous, items: try await queries.items(on: db))
-        return AnnualFigures(report: report, monthly: try await queries.monthly(year: year), current: current)
+        let current = try await queries.year(year)
+        let previous = try await queries.year(year - 1)
+        let report = AnnualReport(year: year, current: current.tally, previous: previous.tally, items: try await queries.items(on: db))
+        return AnnualFigures(report: report, monthly: current.monthly, current: current.tally)
     }
 
     /// The CSV rows: key, area, figure, this year, last year, change, definition (numbers as plain numbers).
@@ -40,9 +39,16 @@ struct AnnualReportController {
         staff.get("annual", "records", use: AnnualDrillDown.page)
     }
 
-    /// The `year` query parameter: 2000…2100, default last year (the report is printed at year end or after it).
+    /// The year a report shows when none is asked for: this year in December (the report is printed at year end),
+    /// else last year.
+    static func defaultYear(now: Date, zone: TimeZone) -> Int {
+        let today = LocalDate(now, in: zone)
+        return today.month == 12 ? today.year : today.year - 1
+    }
+
+    /// The `year` query parameter: 2000…2100, default `defaultYear`.
     static func year(_ req: Request) throws -> Int {
-        let fallback = LocalDate(req.now, in: req.settings.timeZone).year - (LocalDate(req.now, in: req.settings.timeZone).month == 12 ? 0 : 1)
+        let fallback = defaultYear(now: req.now, zone: req.settings.timeZone)
         guard let text = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "year")) else { return fallback }
         guard let year = Int(text), (2000...2100).contains(year) else {
             throw PlatformError.invalidField(FieldError(field: "year", message: "年份应为 2000–2100 之间的四位数字"))
@@ -88,7 +94,7 @@ struct AnnualReportController {
             series: [("12345 回访满意率", share(monthly.satisfied, monthly.calledBack), "line-a"),
                      ("好差评满意率", share(monthly.ratingsSatisfied, monthly.ratings), "line-b")])
         return try await req.view.render("stats/annual", Context(
-            page: PageChrome(request: req, title: "\(year) 年数说成绩单"), year: year, previousYear: year - 1, nextYear: year + 1, rows: rows,
+            page: PageChrome(request: req, title: "\(year) 年数说成绩单"), year: year, previousYear: max(2000, year - 1), nextYear: min(2100, year + 1), rows: rows,
             casesChart: casesChart, channelChart: channelChart, satisfactionChart: satisfactionChart, seconds: seconds))
     }
 

@@ -59,10 +59,12 @@ enum ExportKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// The roles that may download it with full personal data (`full=1`, audited); empty: always masked.
+    /// The roles that may download it with full personal data (`full=1`, audited); empty: always masked. A bulk file of
+    /// the whole county's applicants is not what a clerk's or an approver's work needs (RULES.md: full values only where
+    /// the role and the record need them): they open a single case's full view, audited, on its page.
     var fullRoles: Set<Role> {
         switch self {
-        case .cases: return roles
+        case .cases: return [.supervisor, .director, .admin]
         case .workOrders: return roles.intersection(HotlineAccess.hotline)
         case .ratings, .tickets: return []
         }

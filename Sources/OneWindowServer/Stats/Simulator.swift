@@ -86,7 +86,7 @@ struct Simulator: Sendable {
             throw SimulationError.notEmpty("\(year) 年已有 \(existing) 件办件、\(existingOrders) 件工单；模拟只在没有记录的年份运行")
         }
         var generator = SeededGenerator(seed: seed)
-        var setup = try await loadSetup(using: &generator)
+        let setup = try await loadSetup(using: &generator)
 
         // The year's days and their shares.
         var days: [LocalDate] = []
@@ -127,57 +127,52 @@ struct Simulator: Sendable {
             // A year's indexes are larger than the usual page cache: 512 MiB while the year is written.
             try await sql.raw("PRAGMA cache_size=-524288").run()
         }
-        var summary = Summary()
-        summary.applicants = try await storePeople(&setup)
+        // The whole year is one transaction: a run that fails (or is stopped) leaves nothing behind.
+        let (startGenerator, fixedSetup, fixedChannels, fixedSatisfied, fixedDays) = (generator, setup, channels, satisfied, days)
+        let plans = (instantPerDay, promisedPerDay, servicePerDay, assistancePerDay, ordersPerDay)
         let total = profile.recordCount
-        var done = 0
-        var orderIndex = 0
-        var pending: DayOutput?
-        for (index, date) in days.enumerated() {
-            var plan = DayPlan(date: date)
-            plan.index = index
-            plan.instant = instantPerDay[index]
-            plan.promised = promisedPerDay[index]
-            plan.service = servicePerDay[index]
-            plan.assistance = assistancePerDay.map { ($0.0, $0.1[index]) }
-            plan.orders = Array(zip(channels[orderIndex..<(orderIndex + ordersPerDay[index])],
-                                    satisfied[orderIndex..<(orderIndex + ordersPerDay[index])]))
-            orderIndex += ordersPerDay[index]
-            let (dayPlan, daySetup, dayGenerator) = (plan, setup, generator)
-            async let next = generate(dayPlan, setup: daySetup, generator: dayGenerator)
+        return try await db.writeTransaction { tx in
+            var setup = fixedSetup
+            var generator = startGenerator
+            var summary = Summary()
+            summary.applicants = try await self.storePeople(&setup, on: tx)
+            var done = 0
+            var orderIndex = 0
+            var pending: DayOutput?
+            for (index, date) in fixedDays.enumerated() {
+                var plan = DayPlan(date: date)
+                plan.index = index
+                plan.instant = plans.0[index]
+                plan.promised = plans.1[index]
+                plan.service = plans.2[index]
+                plan.assistance = plans.3.map { ($0.0, $0.1[index]) }
+                plan.orders = Array(zip(fixedChannels[orderIndex..<(orderIndex + plans.4[index])],
+                                        fixedSatisfied[orderIndex..<(orderIndex + plans.4[index])]))
+                orderIndex += plans.4[index]
+                let (dayPlan, daySetup, dayGenerator) = (plan, setup, generator)
+                // The next day is generated while this one is written.
+                async let next = self.generate(dayPlan, setup: daySetup, generator: dayGenerator)
+                if let written = pending {
+                    try await self.write(written, on: tx)
+                    summary.add(written.summary)
+                    done += written.records
+                    self.progress(done, total)
+                }
+                let produced = try await next
+                generator = produced.generator
+                pending = produced
+            }
             if let written = pending {
-                try await write(written)
+                try await self.write(written, on: tx)
                 summary.add(written.summary)
                 done += written.records
-                progress(done, total)
+                self.progress(done, total)
             }
-            let produced = try await next
-            generator = produced.generator
-            pending = produced
+            return summary
         }
-        if let written = pending {
-            try await write(written)
-            summary.add(written.summary)
-            done += written.records
-            progress(done, total)
-        }
-        return summary
     }
 
     // MARK: One day
-
-    /// Writes a generated day in one transaction, reserving the numbers it used (they must start at 1).
-    private func write(_ day: DayOutput) async throws {
-        let region = self.region
-        try await db.writeTransaction { tx in
-            for (kind, count) in day.reservations {
-                let first = try await DailyCounter.reserve(kind, count: count, region: region, day: day.date.description, on: tx)
-                guard first == 1 else { throw SimulationError.notEmpty("\(day.date) 的编号（\(kind)）已被使用，模拟只在没有记录的日期运行") }
-            }
-            var writer = day.writer
-            try await writer.flush(on: tx as! any SQLDatabase)
-        }
-    }
 
     private struct DayPlan {
         let date: LocalDate
@@ -186,6 +181,16 @@ struct Simulator: Sendable {
         var instant = 0, promised = 0, service = 0
         var assistance: [(AssistanceKind, Int)] = []
         var orders: [(HotlineChannel, Bool)] = []
+    }
+
+    /// Writes a generated day in the run's transaction, reserving the numbers it used (they must start at 1).
+    private func write(_ day: DayOutput, on tx: any Database) async throws {
+        for (kind, count) in day.reservations {
+            let first = try await DailyCounter.reserve(kind, count: count, region: region, day: day.date.description, on: tx)
+            guard first == 1 else { throw SimulationError.notEmpty("\(day.date) 的编号（\(kind)）已被使用，模拟只在没有记录的日期运行") }
+        }
+        var writer = day.writer
+        try await writer.flush(on: tx as! any SQLDatabase)
     }
 
     /// The tables written, reused day after day.
@@ -314,7 +319,10 @@ struct Simulator: Sendable {
                     ticketID = visit.ticketID
                 }
             }
-            let submitted = online ? accepted.addingTimeInterval(-Double(600 + g.nextIndex(below: 72_000))) : accepted
+            // Online applications come in at any hour (the hotline's curve), on the day or the day before acceptance.
+            let submitted = online
+                ? min(accepted.addingTimeInterval(-600), midnight.addingTimeInterval(Double(SimulationCurves.hotlineSecond(using: &g) - 86_400 * g.nextIndex(below: 2))))
+                : accepted
 
             // Deadlines, as CaseService schedules them (RULES.md, Decision (counting)).
             let promised = entry.kind == .promised ? item.promised : WorkingDays(0)
@@ -333,8 +341,11 @@ struct Simulator: Sendable {
                 completed = finishDay.instant(in: zone).addingTimeInterval(Double(SimulationCurves.hallSecond(using: &g)))
                 if completed <= accepted.addingTimeInterval(1800) { completed = accepted.addingTimeInterval(Double(1800 + g.nextIndex(below: 3600))) }
                 if let due, completed > due { completed = due.addingTimeInterval(-60) }
-                taken = accepted.addingTimeInterval(completed.timeIntervalSince(accepted) * 0.2)
-                decided = accepted.addingTimeInterval(completed.timeIntervalSince(accepted) * 0.9)
+                // The approver's steps fall in office hours, in order, before completion.
+                let take = min(officeTime(accepted.addingTimeInterval(Double(600 + g.nextIndex(below: 3000)))), completed.addingTimeInterval(-120))
+                taken = take
+                decided = max(take.addingTimeInterval(60), min(officeTime(accepted.addingTimeInterval(completed.timeIntervalSince(accepted) * 0.8)),
+                                                               completed.addingTimeInterval(-60)))
                 state = try state.after(.take)
                 state = try state.after(.decide(.approve))
                 state = try state.after(.complete)
@@ -345,14 +356,17 @@ struct Simulator: Sendable {
             if let id = ticketID, let index = visits.lastIndex(where: { $0.ticketID == id }) {
                 visits[index].finished = max(visits[index].finished, completed.addingTimeInterval(60))
             }
-            writer.cases.append([
-                caseID, region, number, item.id, item.code, item.name, item.departmentID, item.departmentName,
-                (entry.kind == .promised ? item.caseType : CaseType.instant).rawValue, item.category?.rawValue,
-                (online ? Case.Channel.online : .window).rawValue, state.rawValue, person.id, person.phone, submitted, accepted,
-                date.description, clerk.name, promised.halfDays, item.statutory?.halfDays, due, statutoryDue, false,
-                entry.kind == .promised ? approver.id : nil, entry.kind == .promised ? approver.name : nil, 0, item.departmentID,
-                item.departmentName, CaseDecision.approve.rawValue, completed, accepted, completed, ticketID,
-            ])
+            let caseType: String = (entry.kind == .promised ? item.caseType : CaseType.instant).rawValue
+            let caseChannel: String = (online ? Case.Channel.online : Case.Channel.window).rawValue
+            let ownerID: UUID? = entry.kind == .promised ? approver.id : nil
+            let ownerName: String? = entry.kind == .promised ? approver.name : nil
+            let row: [any BulkCell] = [
+                caseID, region, number, item.id, item.code, item.name, item.departmentID, item.departmentName, caseType, item.category?.rawValue,
+                caseChannel, state.rawValue, person.id, person.phone, submitted, accepted, date.description, clerk.name, promised.halfDays,
+                item.statutory?.halfDays, due, statutoryDue, false, ownerID, ownerName, 0, item.departmentID, item.departmentName,
+                CaseDecision.approve.rawValue, completed, accepted, completed, ticketID,
+            ]
+            writer.cases.append(row)
             writer.steps.append([ids.make(&g), region, caseID, 0, item.departmentID, item.departmentName, CaseStep.State.done.rawValue,
                                  approver.id, approver.name, completed])
             let limitText = "；承诺 \(promised) 个工作日" + (due.map { "，承诺期限 \(Self.stamp($0, in: zone))" } ?? "")
@@ -425,7 +439,8 @@ struct Simulator: Sendable {
                 writer.tickets.append([
                     visit.ticketID, region, setup.hall.id!, visit.category.id!, visit.category.prefix, sequence,
                     TicketNumber(prefix: visit.category.prefix, sequence: sequence).description, date.description,
-                    (visit.booked ? Ticket.Channel.appointment : .kiosk).rawValue, TicketPriority.none.rawValue,
+                    (visit.booked ? Ticket.Channel.appointment : .kiosk).rawValue,
+                    PriorityRule().priority(for: try? ResidentID(visit.person.idNumber), on: date).rawValue,
                     visit.person.idNumber, visit.person.name, visit.person.phone, hex(&g, 32), visit.issued, visit.issued,
                     progress.state.rawValue, 0, visit.window.id!, visit.window.number, visit.serving.addingTimeInterval(-30),
                     visit.serving.addingTimeInterval(-30), visit.serving, visit.finished, visit.clerk.id, visit.clerk.name, 0, appointmentID,
@@ -491,7 +506,16 @@ struct Simulator: Sendable {
         let appellant = surname + (g.nextIndex(below: 2) == 0 ? "先生" : "女士")
         let phone = mobile(&g)
         let title = "\(place)\(category.name)\(type.label)"
-        let content = "市民来电反映：\(place)附近有\(category.name)方面的问题（\(category.path)），希望有关部门尽快核实处理并答复。"
+        let leadIn = switch channel {
+        case .phone: "市民来电反映"
+        case .wechat: "市民通过微信公众号反映"
+        case .website: "市民在政府网站留言反映"
+        case .app: "市民通过APP反映"
+        default: "市民反映"
+        }
+        let content = type == .praise
+            ? "\(leadIn)：\(place)附近\(category.name)方面的工作人员热情负责，问题解决得又快又好，特此表扬。"
+            : "\(leadIn)：\(place)附近有\(category.name)方面的问题（\(category.path)），希望有关部门尽快核实处理并答复。"
         let limits = WorkOrderLimits(replyOverride: category.replyLimit.map { WorkingDays($0) })
         let replyLimit = limits.reply(type: type, urgency: .normal)
 
@@ -501,14 +525,14 @@ struct Simulator: Sendable {
         let dispatchDay = LocalDate(dispatched, in: zone)
         progress = try progress.after(.dispatch)
         let signDue = calendar.dueInstant(from: dispatchDay, limits.signFor, in: zone)
-        let signedFor = dispatched.addingTimeInterval(Double(600 + g.nextIndex(below: 10_000)))
+        let signedFor = min(officeTime(dispatched.addingTimeInterval(Double(600 + g.nextIndex(below: 10_000)))), signDue ?? .distantFuture)
         progress = try progress.after(.signFor)
         var replyStarted = dispatched
         var replyDue = calendar.dueInstant(from: dispatchDay, replyLimit, in: zone)!
         var replied = replyTime(after: signedFor, from: dispatchDay, limit: replyLimit, due: replyDue, &g)
         progress = try progress.after(.reply)
         var callbackDue = calendar.dueInstant(from: LocalDate(replied, in: zone), limits.callback, in: zone)!
-        var calledBack = min(replied.addingTimeInterval(Double(7200 + g.nextIndex(below: 100_000))), callbackDue)
+        var calledBack = min(callTime(replied.addingTimeInterval(Double(7200 + g.nextIndex(below: 100_000)))), callbackDue)
         let first: Satisfaction = satisfied ? (SimulationCurves.unit(&g) < 0.8 ? .satisfied : .basicallySatisfied) : .dissatisfied
         var answer = first
         progress = try progress.after(.callback, satisfaction: first)
@@ -528,7 +552,7 @@ struct Simulator: Sendable {
             replied = replyTime(after: calledBack.addingTimeInterval(1800), from: day, limit: replyLimit, due: replyDue, &g)
             progress = try progress.after(.reply)
             callbackDue = calendar.dueInstant(from: LocalDate(replied, in: zone), limits.callback, in: zone)!
-            calledBack = min(replied.addingTimeInterval(Double(7200 + g.nextIndex(below: 100_000))), callbackDue)
+            calledBack = min(callTime(replied.addingTimeInterval(Double(7200 + g.nextIndex(below: 100_000)))), callbackDue)
             answer = .basicallySatisfied
             progress = try progress.after(.callback, satisfaction: answer)
             events.append(("work_order.reply", "重办答复：已重新核实处理", replied, handler))
@@ -565,12 +589,12 @@ struct Simulator: Sendable {
             var rectification = RectificationProgress(state: .pendingVerification)
             let rectificationID = ids.make(&g)
             let verifyDue = calendar.dueInstant(from: LocalDate(firstCallback, in: zone), RectificationProgress.verifyLimit, in: zone)!
-            let verified = min(firstCallback.addingTimeInterval(Double(3600 + g.nextIndex(below: 20_000))), verifyDue)
+            let verified = min(officeTime(firstCallback.addingTimeInterval(Double(3600 + g.nextIndex(below: 20_000)))), verifyDue)
             rectification = try rectification.after(.verifyValid)
             let rectifyDue = calendar.dueInstant(from: LocalDate(verified, in: zone), RectificationProgress.rectifyLimit, in: zone)!
-            let rectified = max(verified.addingTimeInterval(600), min(replied, rectifyDue))
+            let rectified = min(officeTime(max(verified.addingTimeInterval(600), replied)), rectifyDue)
             rectification = try rectification.after(.rectify)
-            let rectificationCallback = max(rectified.addingTimeInterval(600), calledBack)
+            let rectificationCallback = callTime(max(rectified.addingTimeInterval(600), calledBack))
             rectification = try rectification.after(.callBack)
             writer.rectifications.append([rectificationID, region, ratingID, rectification.state.rawValue, firstCallback, verifyDue, verified,
                                           "属实：答复未解决诉求人的问题", rectifyDue, false, "主办单位重新办理并答复诉求人", rectified,
@@ -586,12 +610,43 @@ struct Simulator: Sendable {
         }
     }
 
+    /// The instant itself if it falls in office hours (08:30–12:00, 14:00–17:30 of a working day), else the next opening:
+    /// when staff (clerks, approvers, departments) act.
+    private func officeTime(_ instant: Date) -> Date {
+        var day = LocalDate(instant, in: zone)
+        var second = Int(instant.timeIntervalSince(day.instant(in: zone)))
+        for _ in 0..<40 {
+            if (try? calendar.isWorkingDay(day)) == true {
+                let start = day.instant(in: zone)
+                switch second {
+                case ..<30_600: return start.addingTimeInterval(30_600)
+                case ..<43_200: return start.addingTimeInterval(Double(second))
+                case ..<50_400: return start.addingTimeInterval(50_400)
+                case ..<63_000: return start.addingTimeInterval(Double(second))
+                default: break
+                }
+            }
+            day = day.adding(days: 1)
+            second = 0
+        }
+        return instant
+    }
+
+    /// The instant itself between 08:00 and 21:00, else 08:00 of the next morning: when the hotline calls people back.
+    private func callTime(_ instant: Date) -> Date {
+        let day = LocalDate(instant, in: zone)
+        let second = Int(instant.timeIntervalSince(day.instant(in: zone)))
+        if second < 28_800 { return day.instant(in: zone).addingTimeInterval(28_800) }
+        if second >= 75_600 { return day.adding(days: 1).instant(in: zone).addingTimeInterval(28_800) }
+        return instant
+    }
+
     /// A reply within the limit: on one of the working days the limit allows, in office hours, after `earliest`, by `due`.
     private func replyTime(after earliest: Date, from day: LocalDate, limit: WorkingDays, due: Date, _ g: inout SeededGenerator) -> Date {
         let span = max(0, limit.wholeDays - 1)
         let replyDay = (try? calendar.deadline(from: day, limit: WorkingDays(g.nextIndex(below: span + 1))))??.date ?? day
         var reply = replyDay.instant(in: zone).addingTimeInterval(Double(SimulationCurves.hallSecond(using: &g)))
-        if reply <= earliest { reply = earliest.addingTimeInterval(Double(600 + g.nextIndex(below: 3000))) }
+        if reply <= earliest { reply = officeTime(earliest.addingTimeInterval(Double(600 + g.nextIndex(below: 3000)))) }
         return min(reply, due.addingTimeInterval(-30))
     }
 
@@ -672,11 +727,11 @@ struct Simulator: Sendable {
     }
 
     /// Stores the applicants (an existing record of the same 身份证号 is kept and used).
-    private func storePeople(_ setup: inout Setup) async throws -> Int {
+    private func storePeople(_ setup: inout Setup, on tx: any Database) async throws -> Int {
         let now = Date(timeIntervalSince1970: Double(profile.year - 1970) * 365.25 * 86_400)
         let people = setup.people
         let region = self.region
-        try await db.writeTransaction { tx in
+        do {
             let sql = tx as! any SQLDatabase
             for start in stride(from: 0, to: people.count, by: 2_000) {
                 var insert = sql.insert(into: Applicant.schema).columns("id", "region_code", "kind", "id_number", "name", "phone", "created_at", "updated_at")
@@ -687,7 +742,7 @@ struct Simulator: Sendable {
                 try await insert.ignoringConflicts(with: ["region_code", "id_number"]).run()
             }
         }
-        let stored = try await Applicant.query(on: db).filter(\.$regionCode == region).all()
+        let stored = try await Applicant.query(on: tx).filter(\.$regionCode == region).all()
         let ids = Dictionary(stored.map { ($0.idNumber, $0.id!) }, uniquingKeysWith: { first, _ in first })
         setup.people = people.map { Person(id: ids[$0.idNumber] ?? $0.id, idNumber: $0.idNumber, name: $0.name, phone: $0.phone) }
         return people.count

@@ -30,6 +30,10 @@ struct SimulateCommand: AsyncCommand {
                 throw ExitCode(2)
             }
             profile = profile.scaled(by: scale)
+            guard profile.caseCount > 0, profile.workOrderCount > 0 else {
+                context.console.error("--scale \(scale) 太小：缩放后没有办件或工单（最小约 0.0001）")
+                throw ExitCode(2)
+            }
         }
         try await prepareDatabase(app)
         let console = context.console
@@ -111,7 +115,7 @@ struct ReportCommand: AsyncCommand {
         let app = context.application
         try await prepareDatabase(app)
         let zone = app.settings.timeZone
-        let year = signature.year ?? (LocalDate(Date(), in: zone).year - 1)
+        let year = signature.year ?? AnnualReportController.defaultYear(now: Date(), zone: zone)
         guard (2000...2100).contains(year) else {
             context.console.error("--year 应为 2000–2100 之间的年份")
             throw ExitCode(2)
