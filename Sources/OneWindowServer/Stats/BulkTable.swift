@@ -28,7 +28,7 @@ struct BulkTable: Sendable {
                 text += "'"
                 if value.utf8.contains(UInt8(ascii: "'")) { text += value.replacingOccurrences(of: "'", with: "''") } else { text += value }
                 text += "'"
-            case .uuid(let id): text += "'"; text += id.uuidString; text += "'"
+            case .uuid(let id): text += "'"; text += Self.uuidText(id); text += "'"
             case .date(let instant): text += Self.real(instant.timeIntervalSince1970)
             case .bool(let flag): text += flag ? "1" : "0"
             }
@@ -44,6 +44,23 @@ struct BulkTable: Sendable {
             case .uuid(let id): return SQLBind(id)
             case .date(let instant): return SQLBind(instant)
             case .bool(let flag): return SQLBind(flag)
+            }
+        }
+
+        /// `UUID.uuidString` (upper-case, with dashes), without Foundation's formatting: millions are written a year.
+        static func uuidText(_ id: UUID) -> String {
+            let digits = Array("0123456789ABCDEF".utf8)
+            return withUnsafeBytes(of: id.uuid) { raw in
+                String(unsafeUninitializedCapacity: 36) { buffer in
+                    var at = 0
+                    for (index, byte) in raw.enumerated() {
+                        if index == 4 || index == 6 || index == 8 || index == 10 { buffer[at] = UInt8(ascii: "-"); at += 1 }
+                        buffer[at] = digits[Int(byte >> 4)]
+                        buffer[at + 1] = digits[Int(byte & 0x0F)]
+                        at += 2
+                    }
+                    return at
+                }
             }
         }
 
@@ -69,24 +86,32 @@ struct BulkTable: Sendable {
         rows.append(values.map(\.bulkValue))
     }
 
+    /// The SQLite statements that insert the gathered rows (at most 2,000 rows each), built without the database so a
+    /// caller can build them on another core while the previous ones run.
+    func sqliteStatements() -> [String] {
+        let head = "INSERT INTO \"\(name)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        var statements: [String] = []
+        for start in stride(from: 0, to: rows.count, by: 2_000) {
+            var text = head
+            text.reserveCapacity(head.utf8.count + 2_000 * columns.count * 24)
+            for (index, row) in rows[start..<min(start + 2_000, rows.count)].enumerated() {
+                text += index > 0 ? ", (" : "("
+                for (position, value) in row.enumerated() {
+                    if position > 0 { text += ", " }
+                    value.appendLiteral(to: &text)
+                }
+                text += ")"
+            }
+            statements.append(text)
+        }
+        return statements
+    }
+
     /// Writes the gathered rows and empties the table.
     mutating func flush(on sql: any SQLDatabase) async throws {
         defer { rows.removeAll(keepingCapacity: true) }
         if sql.dialect.name == "sqlite" {
-            let head = "INSERT INTO \"\(name)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
-            for start in stride(from: 0, to: rows.count, by: 2_000) {
-                var text = head
-                text.reserveCapacity(head.utf8.count + 2_000 * columns.count * 24)
-                for (index, row) in rows[start..<min(start + 2_000, rows.count)].enumerated() {
-                    text += index > 0 ? ", (" : "("
-                    for (position, value) in row.enumerated() {
-                        if position > 0 { text += ", " }
-                        value.appendLiteral(to: &text)
-                    }
-                    text += ")"
-                }
-                try await sql.raw(SQLQueryString(text)).run()
-            }
+            for statement in sqliteStatements() { try await sql.raw(SQLQueryString(statement)).run() }
             return
         }
         let per = max(1, 30_000 / columns.count)

@@ -131,6 +131,7 @@ struct Simulator: Sendable {
         let (startGenerator, fixedSetup, fixedChannels, fixedSatisfied, fixedDays) = (generator, setup, channels, satisfied, days)
         let plans = (instantPerDay, promisedPerDay, servicePerDay, assistancePerDay, ordersPerDay)
         let total = profile.recordCount
+        let sqlite = (db as? any SQLDatabase)?.dialect.name == "sqlite"
         return try await db.writeTransaction { tx in
             var setup = fixedSetup
             var generator = startGenerator
@@ -151,7 +152,7 @@ struct Simulator: Sendable {
                 orderIndex += plans.4[index]
                 let (dayPlan, daySetup, dayGenerator) = (plan, setup, generator)
                 // The next day is generated while this one is written.
-                async let next = self.generate(dayPlan, setup: daySetup, generator: dayGenerator)
+                async let next = self.generate(dayPlan, setup: daySetup, generator: dayGenerator, sqlite: sqlite)
                 if let written = pending {
                     try await self.write(written, on: tx)
                     summary.add(written.summary)
@@ -189,8 +190,10 @@ struct Simulator: Sendable {
             let first = try await DailyCounter.reserve(kind, count: count, region: region, day: day.date.description, on: tx)
             guard first == 1 else { throw SimulationError.notEmpty("\(day.date) 的编号（\(kind)）已被使用，模拟只在没有记录的日期运行") }
         }
+        let sql = tx as! any SQLDatabase
+        for statement in day.statements { try await sql.raw(SQLQueryString(statement)).run() }
         var writer = day.writer
-        try await writer.flush(on: tx as! any SQLDatabase)
+        try await writer.flush(on: sql)
     }
 
     /// The tables written, reused day after day.
@@ -234,6 +237,9 @@ struct Simulator: Sendable {
         var audit = BulkTable(AuditEvent.schema, ["id", "region_code", "actor_id", "actor_name", "action", "entity_type", "entity_id",
                                                   "summary", "occurred_at"])
 
+        /// The tables in the order they are written: parents before children.
+        var ordered: [BulkTable] { [slots, tickets, appointments, cases, steps, assistance, orders, assignments, ratings, rectifications, audit] }
+
         /// Writes everything gathered, parents before children.
         mutating func flush(on sql: any SQLDatabase) async throws {
             try await slots.flush(on: sql)
@@ -255,13 +261,15 @@ struct Simulator: Sendable {
     struct DayOutput: Sendable {
         let date: LocalDate
         var writer = Writer()
+        /// On SQLite: the day's INSERT statements, built with the day (the writer's rows are then left empty).
+        var statements: [String] = []
         var summary = Summary()
         var reservations: [(kind: String, count: Int)] = []
         var generator: SeededGenerator
         var records = 0
     }
 
-    private func generate(_ plan: DayPlan, setup: Setup, generator start: SeededGenerator) throws -> DayOutput {
+    private func generate(_ plan: DayPlan, setup: Setup, generator start: SeededGenerator, sqlite: Bool) throws -> DayOutput {
         var output = DayOutput(date: plan.date, generator: start)
         var g = output.generator
         var ids = IDSequence(year: plan.date.year, day: plan.index + 1)
@@ -477,7 +485,11 @@ struct Simulator: Sendable {
             }
         }
 
-        output.writer = writer
+        if sqlite {
+            output.statements = writer.ordered.flatMap { $0.sqliteStatements() }
+        } else {
+            output.writer = writer
+        }
         output.summary = summary
         output.generator = g
         output.records = plan.instant + plan.promised + plan.service + plan.assistance.reduce(0) { $0 + $1.1 } + plan.orders.count

@@ -11,6 +11,7 @@ struct M0020_StatsIndexes: AsyncMigration {
         try await sql.raw("UPDATE cases SET item_category = (SELECT category FROM service_items WHERE service_items.id = cases.item_id)").run()
         // Covering indexes: the annual report reads each table's year from its index alone, in the index's order.
         try await sql.raw("CREATE INDEX cases_region_accepted ON cases (region_code, accepted_on, item_category, case_type, channel)").run()
+        try await sql.raw("DROP INDEX cases_completed_idx").run()  // (region_code, completed_at): the next one covers it
         try await sql.raw("CREATE INDEX cases_region_completed_due ON cases (region_code, completed_at, due_at)").run()
         try await sql.raw("CREATE INDEX assistances_region_day ON assistances (region_code, day, kind)").run()
         try await sql.raw("DROP INDEX ratings_region_rated").run()
@@ -30,6 +31,7 @@ struct M0020_StatsIndexes: AsyncMigration {
                 try await sql.raw("DROP INDEX \(unsafeRaw: index)").run()
             }
             try await sql.raw("CREATE INDEX ratings_region_rated ON ratings (region_code, rated_at)").run()
+            try await sql.raw("CREATE INDEX cases_completed_idx ON cases (region_code, completed_at)").run()
         }
         try await database.schema(Case.schema).deleteField("item_category").update()
     }

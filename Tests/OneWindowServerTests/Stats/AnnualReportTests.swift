@@ -110,6 +110,16 @@ struct AnnualReportTests {
             #expect(Simulator.stamp(instant, in: zone) == LocalTime.formatDeadline(instant, in: zone))
         }
         #expect(Simulator.stamp(Date(timeIntervalSince1970: 1_709_654_399), in: zone) == "2024-03-05 23:59:59")
+        for _ in 0..<50 {
+            let id = UUID()
+            #expect(BulkTable.Value.uuidText(id) == id.uuidString)
+        }
+        var text = ""
+        for value in [BulkTable.Value.text("O'Brien"), .integer(-3), .real(1_709_654_399.5), .date(Date(timeIntervalSince1970: 1_709_654_400)), .bool(true), .null] {
+            value.appendLiteral(to: &text)
+            text += "|"
+        }
+        #expect(text == "'O''Brien'|-3|1709654399.5|1709654400.0|1|NULL|")
     }
 
     @Test("The same seed gives the same records; only supervisors, directors and admins open the report")
