@@ -62,7 +62,10 @@ struct CaseWebController {
         }
         if let state { query.filter(\.$state == state) }
         if let text { query.group(.or) { $0.filter(\.$caseNumber ~~ text).filter(\.$itemName ~~ text) } }
-        let total = try await query.count()
+        // A year holds hundreds of thousands of cases: counting them all on every page view would take the single SQLite
+        // connection for a tenth of a second, so the list counts up to `countCap` and says "more than" beyond it.
+        let counted = try await query.copy().limit(Self.countCap + 1).all(\.$id).count
+        let total = min(counted, Self.countCap)
         if view == "queue" || view == "overdue" {
             query.sort(\.$dueAt).sort(\.$caseNumber)
         } else {
@@ -85,8 +88,11 @@ struct CaseWebController {
             page: PageChrome(request: req, title: heading), rows: rows, total: total, pager: Pager(page: page, per: per, total: total, link: link),
             view: view, views: views.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == view) },
             states: CaseState.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == state) }, q: text ?? "",
-            heading: heading, explanation: explanation))
+            heading: heading, explanation: counted > Self.countCap ? explanation + "超过 \(Self.countCap) 件，只列出最新的 \(Self.countCap) 件；请用编号、事项或状态缩小范围。" : explanation))
     }
+
+    /// The most cases a list counts and pages through (200 pages of 50).
+    static let countCap = 10_000
 
     static func applicants(of records: [Case], on db: any Database) async throws -> [UUID: Applicant] {
         let ids = Array(Set(records.map { $0.$applicant.id } + records.compactMap { $0.$proxy.id }))
