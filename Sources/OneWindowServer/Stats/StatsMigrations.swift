@@ -20,6 +20,9 @@ struct M0020_StatsIndexes: AsyncMigration {
         try await sql.raw("CREATE INDEX cases_region_number ON cases (region_code, case_number)").run()
         try await sql.raw("CREATE INDEX tickets_category_day_state ON tickets (category_id, service_day, state, arrived_at)").run()
         try await sql.raw("CREATE INDEX tickets_region_day ON tickets (region_code, service_day)").run()
+        // The calling display's latest calls of the day (read after every ticket and call): without it, every ticket
+        // issued scanned the hall's year of tickets (0.6 s).
+        try await sql.raw("CREATE INDEX tickets_hall_day_called ON tickets (hall_id, service_day, called_at)").run()
         // The hotline's list: live orders (not imported), newest first.
         try await sql.raw("CREATE INDEX work_orders_region_source_received ON work_orders (region_code, source_ref, received_at)").run()
         // A record's timeline (case, work order, rectification) among a year's million audit events.
@@ -29,7 +32,7 @@ struct M0020_StatsIndexes: AsyncMigration {
     func revert(on database: any Database) async throws {
         if let sql = database as? any SQLDatabase {
             for index in ["cases_region_accepted", "cases_region_completed_due", "assistances_region_day", "ratings_region_item_rated",
-                          "cases_region_number", "tickets_category_day_state", "tickets_region_day", "work_orders_region_source_received", "audit_events_entity"] {
+                          "cases_region_number", "tickets_category_day_state", "tickets_region_day", "tickets_hall_day_called", "work_orders_region_source_received", "audit_events_entity"] {
                 try await sql.raw("DROP INDEX \(unsafeRaw: index)").run()
             }
             try await sql.raw("CREATE INDEX ratings_region_rated ON ratings (region_code, rated_at)").run()
