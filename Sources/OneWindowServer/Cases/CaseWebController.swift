@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import OneWindowCore
 import Vapor
@@ -64,7 +65,7 @@ struct CaseWebController {
         if let text { query.group(.or) { $0.filter(\.$caseNumber ~~ text).filter(\.$itemName ~~ text) } }
         // A year holds hundreds of thousands of cases: counting them all on every page view would take the single SQLite
         // connection for a tenth of a second, so the list counts up to `countCap` and says "more than" beyond it.
-        let counted = try await query.copy().limit(Self.countCap + 1).all(\.$id).count
+        let counted = try await Self.cappedCount(req, view: view, staff: staff, state: state, text: text, now: now)
         let total = min(counted, Self.countCap)
         if view == "queue" || view == "overdue" {
             query.sort(\.$dueAt).sort(\.$caseNumber)
@@ -93,6 +94,34 @@ struct CaseWebController {
 
     /// The most cases a list counts and pages through (200 pages of 50).
     static let countCap = 10_000
+
+    /// The list's count, up to `countCap + 1`, with the list's filters: `SELECT count(*) FROM (SELECT 1 … LIMIT n)`, so
+    /// the database stops at the cap instead of counting a year (Fluent has no count of a limited query).
+    static func cappedCount(_ req: Request, view: String, staff: Staff, state: CaseState?, text: String?, now: Date) async throws -> Int {
+        let sql = req.db as! any SQLDatabase
+        let inner = sql.select().column(SQLLiteral.numeric("1")).from(Case.schema).where("region_code", .equal, SQLBind(req.settings.region.value))
+        func states(_ list: [CaseState]) -> SQLGroupExpression { SQLGroupExpression(list.map { SQLBind($0.rawValue) }) }
+        switch view {
+        case "queue":
+            inner.where("state", .in, states([.accepted, .inReview, .paused, .decided]))
+            if let department = staff.$department.id { inner.where("current_department_id", .equal, SQLBind(department)) }
+        case "prereview":
+            inner.where("state", .equal, SQLBind(CaseState.submitted.rawValue))
+        case "overdue":
+            inner.where("state", .in, states([.accepted, .inReview, .decided])).where("due_at", .lessThan, SQLBind(now))
+        default:
+            break
+        }
+        if let state { inner.where("state", .equal, SQLBind(state.rawValue)) }
+        if let text {
+            let pattern = "%" + text + "%"
+            inner.where { $0.where("case_number", .like, SQLBind(pattern)).orWhere("item_name", .like, SQLBind(pattern)) }
+        }
+        inner.limit(countCap + 1)
+        let row = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(SQLGroupExpression(inner.query), as: SQLIdentifier("limited"))).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
 
     static func applicants(of records: [Case], on db: any Database) async throws -> [UUID: Applicant] {
         let ids = Array(Set(records.map { $0.$applicant.id } + records.compactMap { $0.$proxy.id }))

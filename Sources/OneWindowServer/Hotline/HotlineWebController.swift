@@ -91,7 +91,7 @@ struct HotlineWebController {
             }
         }
         let total = try await query.count()
-        let orders = try await query.sort(\.$receivedAt, .descending).limit(200).all()
+        let orders = try await query.sort(\.$receivedAt, .descending).limit(100).all()
         let rows = try await HotlinePresentation(req).rows(orders)
         var queues: [Queue] = []
         for key in QueueKey.allCases {
