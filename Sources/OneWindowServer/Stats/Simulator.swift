@@ -132,7 +132,7 @@ struct Simulator: Sendable {
         let plans = (instantPerDay, promisedPerDay, servicePerDay, assistancePerDay, ordersPerDay)
         let total = profile.recordCount
         let sqlite = (db as? any SQLDatabase)?.dialect.name == "sqlite"
-        return try await db.writeTransaction { tx in
+        let summary = try await db.writeTransaction { tx in
             var setup = fixedSetup
             var generator = startGenerator
             var summary = Summary()
@@ -171,6 +171,12 @@ struct Simulator: Sendable {
             }
             return summary
         }
+        // Fresh statistics for the query planner over the new year (sampled, so it takes milliseconds).
+        if let sql = db as? any SQLDatabase {
+            if sqlite { try await sql.raw("PRAGMA analysis_limit=1000").run() }
+            try await sql.raw("ANALYZE").run()
+        }
+        return summary
     }
 
     // MARK: One day
