@@ -26,8 +26,12 @@ do {
     status = 2
 } catch {
     // `execute` has logged the error; configuration errors before it have not.
-    if !(error is CommandLineExit) { app.logger.report(error: error) }
-    status = 1
+    if let exit = error as? CommandLineExit {
+        status = exit.exitStatus
+    } else {
+        app.logger.report(error: error)
+        status = 1
+    }
 }
 try await app.asyncShutdown()
 if status != 0 { exit(status) }

@@ -164,10 +164,13 @@ struct CreateTokenCommand: AsyncCommand {
 }
 
 /// A command that has already told the operator what went wrong, and ends with this status.
-public protocol CommandLineExit: Error {}
+public protocol CommandLineExit: Error {
+    var exitStatus: Int32 { get }
+}
 
 struct ExitCode: CommandLineExit, CustomStringConvertible {
     let code: Int32
+    var exitStatus: Int32 { code }
     init(_ code: Int32) { self.code = code }
     var description: String { "命令未完成（退出码 \(code)）" }
 }

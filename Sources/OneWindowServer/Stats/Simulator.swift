@@ -428,7 +428,9 @@ struct Simulator: Sendable {
                 output.reservations.append(("ticket:\(setup.hall.code):\(prefix)", count))
             }
             var slots: [String: (id: UUID, starts: Date, booked: Int, category: TicketCategory)] = [:]
-            for visit in visits {
+            var bookedPeople = Set<String>()  // one appointment per person a day (BookingRules)
+            for var visit in visits {
+                visit.booked = visit.booked && bookedPeople.insert(visit.person.idNumber).inserted
                 let sequence = sequences[visit.category.prefix]!
                 sequences[visit.category.prefix] = sequence + 1
                 var progress = TicketProgress(state: .waiting, recalls: 0)
