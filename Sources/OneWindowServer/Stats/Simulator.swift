@@ -85,7 +85,8 @@ struct Simulator: Sendable {
         guard existing == 0, existingOrders == 0 else {
             throw SimulationError.notEmpty("\(year) 年已有 \(existing) 件办件、\(existingOrders) 件工单；模拟只在没有记录的年份运行")
         }
-        var generator = SeededGenerator(seed: seed)
+        // The year is mixed into the seed: two years simulated with the same seed get different tokens and codes.
+        var generator = SeededGenerator(seed: seed ^ (UInt64(profile.year) &* 0x9E37_79B9_7F4A_7C15))
         let setup = try await loadSetup(using: &generator)
 
         // The year's days and their shares.

@@ -50,6 +50,10 @@ struct SimulateCommand: AsyncCommand {
             bar.finish()
             console.error(error.reason)
             throw ExitCode(1)
+        } catch {
+            bar.finish()
+            console.error("模拟未完成，没有写入任何记录（整年在一个事务中）：\(String(describing: error))")
+            throw ExitCode(1)
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)

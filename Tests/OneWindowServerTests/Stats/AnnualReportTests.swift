@@ -50,10 +50,14 @@ struct AnnualReportTests {
             // 158 of 192 first callbacks 满意 or 基本满意.
             #expect(figures.current.hotline.satisfied == 158 && figures.current.hotline.calledBack == 192)
             #expect(value("hotline.satisfaction") == "82.3%")
-            // The 34 不满意 callbacks are 差评, each verified, rectified and called back.
-            #expect(value("ratings.bad") == "34")
+            // The 34 不满意 callbacks (192 − 158) are 差评, each verified, rectified and called back; those called back
+            // in January 2025 count in 2025.
             let rectifications = try await Rectification.query(on: app.db).all()
             #expect(rectifications.count == 34 && rectifications.allSatisfy { $0.state == .closed })
+            let badNextYear = try await Rating.query(on: app.db).filter(\.$level ~~ [.dissatisfied, .veryDissatisfied])
+                .filter(\.$ratedAt >= LocalDate(iso: "2025-01-01")!.instant(in: app.settings.timeZone)).count()
+            let badThisYear = 34 - badNextYear
+            #expect(value("ratings.bad") == String(badThisYear))
             // Ratings: every completed case has one (its own or the 7-day default); those dated 2025 fall in 2025.
             let caseRatings = try await Rating.query(on: app.db).filter(\.$subjectKind == .caseRecord).count()
             #expect(caseRatings == 4_340)
@@ -79,7 +83,7 @@ struct AnnualReportTests {
             var browser = Browser(app)
             _ = try await browser.signIn("sup1", "test-pass-2025")
             for (line, total) in [("cases.promised", "56"), ("cases.service", "1,183"), ("hotline.channel.wechat", "4"), ("hall.consultations", "2,670"),
-                                  ("hotline.satisfaction", "192"), ("ratings.bad", "34"), ("hotline.closed_on_time", "192")] {
+                                  ("hotline.satisfaction", "192"), ("ratings.bad", String(badThisYear)), ("hotline.closed_on_time", "192")] {
                 let page = try await browser.send(.GET, "/annual/records?year=2024&line=\(line)")
                 #expect(page.status == .ok, "\(line)")
                 #expect(page.body.string.contains("共 <strong>\(total)</strong> 条记录"), "\(line)")
@@ -99,6 +103,19 @@ struct AnnualReportTests {
             // A second run over the same year is refused; nothing is added.
             await #expect(throws: Simulator.SimulationError.self) { try await StatsFixtures.simulate(app, profile) }
             #expect(try await Case.query(on: app.db).count() == 4_340)
+        }
+    }
+
+    @Test("Two years with the same seed (the README's commands): both stored, the report compares them")
+    func twoYears() async throws {
+        try await withTestApp { app in
+            _ = try await StatsFixtures.simulate(app, SimulationProfile.chongyang2023.scaled(by: 0.001), seed: 1)
+            _ = try await StatsFixtures.simulate(app, SimulationProfile.chongyang2024.scaled(by: 0.001), seed: 1)
+            let figures = try await AnnualFigures.compute(year: 2024, region: app.settings.region.value, zone: app.settings.timeZone, on: app.db)
+            let volume = try #require(figures.report.line("cases.volume"))
+            #expect([volume.value.text, volume.previous.text, volume.change] == ["434", "211", "+105.7%"])
+            let orders = try #require(figures.report.line("hotline.orders"))
+            #expect([orders.value.text, orders.previous.text, orders.change] == ["19", "14", "+35.7%"])
         }
     }
 
