@@ -179,30 +179,33 @@ struct StaffAdminController {
 }
 
 /// Formats instants for people, always in the deployment's zone.
+/// Local times as pages and notices write them, in the deployment's zone. Computed from the zone's offset at the
+/// instant (no formatter per call: lists and the simulator format hundreds of thousands); seconds are truncated.
 enum LocalTime {
+    /// `2025-09-30 14:05`.
     static func format(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        let (day, second) = parts(date, zone)
+        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60))"
     }
 
     /// The local clock time `HH:mm`.
     static func clock(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "HH:mm"
-        return formatter.string(from: date)
+        let (_, second) = parts(date, zone)
+        return "\(two(second / 3600)):\(two(second / 60 % 60))"
     }
 
     /// A deadline to the second: `2025-09-30 23:59:59` (RULES.md: limits end at 23:59:59 or 12:00 local).
     static func formatDeadline(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        let (day, second) = parts(date, zone)
+        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))"
     }
+
+    /// The local date and the whole seconds into it.
+    private static func parts(_ date: Date, _ zone: TimeZone) -> (LocalDate, Int) {
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        let day = LocalDate(dayNumber: Int((Double(local) / 86_400).rounded(.down)))
+        return (day, local - day.dayNumber * 86_400)
+    }
+
+    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

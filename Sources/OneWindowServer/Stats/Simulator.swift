@@ -384,7 +384,7 @@ struct Simulator: Sendable {
             writer.cases.append(row)
             writer.steps.append([ids.make(&g), region, caseID, 0, item.departmentID, item.departmentName, CaseStep.State.done.rawValue,
                                  approver.id, approver.name, completed])
-            let limitText = "；承诺 \(promised) 个工作日" + (due.map { "，承诺期限 \(Self.stamp($0, in: zone))" } ?? "")
+            let limitText = "；承诺 \(promised) 个工作日" + (due.map { "，承诺期限 \(LocalTime.formatDeadline($0, in: zone))" } ?? "")
             audit(clerk, "case.accept", "case", caseID, "受理 \(number) \(item.name)\(limitText)", accepted)
             if let taken, let decided {
                 audit(approver, "case.take", "case", caseID, "领取审查 \(number)", taken)
@@ -812,15 +812,6 @@ struct Simulator: Sendable {
         var text = ""
         while text.count < length { text += String(g.next() | 1 << 63, radix: 16) }
         return String(text.prefix(length))
-    }
-
-    /// `2024-03-05 23:59:59`, local time, as `LocalTime.formatDeadline` writes it (without a formatter per call).
-    static func stamp(_ instant: Date, in zone: TimeZone) -> String {
-        let local = Int((instant.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: instant))).rounded(.down))
-        let day = LocalDate(dayNumber: Int((Double(local) / 86_400).rounded(.down)))
-        let second = local - day.dayNumber * 86_400
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))"
     }
 
     private func mobile(_ g: inout SeededGenerator) -> String {

@@ -119,14 +119,17 @@ struct AnnualReportTests {
         }
     }
 
-    @Test("The simulator's fast time stamp writes what LocalTime.formatDeadline writes")
+    @Test("Local times: deadlines to the second, minutes, clock; seconds truncated; UUID text and SQLite literals")
     func stamps() {
         let zone = TimeZone(identifier: "Asia/Shanghai")!
-        for seconds in [0.0, 1_709_654_399, 1_709_654_399.6, 1_735_660_800, 1_735_689_599] {
-            let instant = Date(timeIntervalSince1970: seconds)
-            #expect(Simulator.stamp(instant, in: zone) == LocalTime.formatDeadline(instant, in: zone))
+        let cases: [(Double, String)] = [(0, "1970-01-01 08:00:00"), (1_709_654_399, "2024-03-05 23:59:59"), (1_709_654_399.6, "2024-03-05 23:59:59"),
+                                         (1_735_660_800, "2025-01-01 00:00:00"), (1_735_689_599, "2025-01-01 07:59:59")]
+        for (seconds, text) in cases {
+            #expect(LocalTime.formatDeadline(Date(timeIntervalSince1970: seconds), in: zone) == text)
         }
-        #expect(Simulator.stamp(Date(timeIntervalSince1970: 1_709_654_399), in: zone) == "2024-03-05 23:59:59")
+        #expect(LocalTime.format(Date(timeIntervalSince1970: 1_709_654_399), in: zone) == "2024-03-05 23:59")
+        #expect(LocalTime.clock(Date(timeIntervalSince1970: 1_709_603_100), in: zone) == "09:45")
+        #expect(LocalTime.formatDeadline(Date(timeIntervalSince1970: 1_709_654_399), in: TimeZone(identifier: "UTC")!) == "2024-03-05 15:59:59")
         for _ in 0..<50 {
             let id = UUID()
             #expect(BulkTable.Value.uuidText(id) == id.uuidString)
