@@ -66,20 +66,6 @@ struct EvaluationWebController {
         let notice: String?
     }
 
-    /// The figures of ratings given in [from, to] (local dates; the current year by default).
-    static func groups(_ ratings: [Rating], by key: (Rating) -> String?) -> [Group] {
-        var buckets: [String: [Rating]] = [:]
-        for rating in ratings { if let label = key(rating) { buckets[label, default: []].append(rating) } }
-        let top = max(buckets.values.map(\.count).max() ?? 1, 1)
-        return buckets.map { label, list -> Group in
-            let sum = list.reduce(0) { $0 + $1.level.rawValue }
-            let satisfied = list.filter { $0.level.isSatisfied }.count
-            return Group(label: label, count: list.count, average: String(format: "%.2f", Double(sum) / Double(list.count)),
-                         satisfied: String(format: "%.1f%%", Double(satisfied) / Double(list.count) * 100),
-                         bad: list.filter { $0.level.isBad }.count, width: max(2, list.count * 300 / top))
-        }.sorted { $0.label < $1.label }
-    }
-
     func figures(req: Request) async throws -> View {
         let zone = req.settings.timeZone
         let today = LocalDate(req.now, in: zone)
@@ -98,73 +84,22 @@ struct EvaluationWebController {
         }
         // Counted by the database, group by group: a year holds some 450,000 ratings.
         let region = req.settings.region.value
-        let start = from.instant(in: zone), end = to.adding(days: 1).instant(in: zone)
-        let sql = req.db as! any SQLDatabase
-        let totals = try await sql.raw("""
-            SELECT count(*) AS n, sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
-              sum(CASE WHEN is_default THEN 1 ELSE 0 END) AS defaults
-            FROM ratings WHERE region_code = \(bind: region) AND item = 'overall' AND rated_at >= \(bind: start) AND rated_at < \(bind: end)
-            """).first()
-        let total = try totals?.decode(column: "n", as: Int.self) ?? 0
-        let satisfied = try totals?.decode(column: "satisfied", as: Int?.self) ?? 0
-        let defaults = try totals?.decode(column: "defaults", as: Int?.self) ?? 0
+        let figures = RatingFigures(db: req.db, region: region, zone: zone, from: from, to: to)
+        let totals = try await figures.totals()
         let badRatings = try await Rating.query(on: req.db).filter(\.$regionCode == region).filter(\.$item == .overall)
-            .filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]).filter(\.$ratedAt >= start).filter(\.$ratedAt < end).all()
+            .filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]).filter(\.$ratedAt >= figures.start).filter(\.$ratedAt < figures.end).all()
         let rectifications = badRatings.isEmpty ? [] : try await Rectification.query(on: req.db).filter(\.$rating.$id ~~ badRatings.compactMap(\.id)).all()
         let byRating = Dictionary(rectifications.map { ($0.$rating.id, $0) }, uniquingKeysWith: { a, _ in a })
         let realNameBad = badRatings.filter(\.realName)
         let calledBack = realNameBad.filter { byRating[$0.id!]?.calledBackAt != nil || byRating[$0.id!]?.state == .invalid }.count
         let percent = { (part: Int, whole: Int) in whole == 0 ? "—" : String(format: "%.1f%%", Double(part) / Double(whole) * 100) }
-        var months: [LocalDate] = []
-        var month = LocalDate(year: from.year, month: from.month, day: 1)!
-        while month <= to, months.count < 240 {
-            months.append(month)
-            month = month.month == 12 ? LocalDate(year: month.year + 1, month: 1, day: 1)! : LocalDate(year: month.year, month: month.month + 1, day: 1)!
-        }
-        var monthExpression: SQLQueryString = "CASE"
-        for (index, first) in months.enumerated().dropFirst() {
-            monthExpression = monthExpression + " WHEN rated_at < \(bind: first.instant(in: zone)) THEN \(unsafeRaw: String(index - 1))"
-        }
-        monthExpression = months.count <= 1 ? "0" : monthExpression + " ELSE \(unsafeRaw: String(months.count - 1)) END"
-        func grouped(_ key: SQLQueryString, overallOnly: Bool = true, label: (String) -> String?) async throws -> [Group] {
-            let rows = try await sql.raw("""
-                SELECT \(key) AS k, count(*) AS n, CAST(sum(level) AS BIGINT) AS s, sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
-                  sum(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS bad
-                FROM ratings WHERE region_code = \(bind: region) AND rated_at >= \(bind: start) AND rated_at < \(bind: end)
-                \(unsafeRaw: overallOnly ? "AND item = 'overall'" : "")
-                GROUP BY 1
-                """).all()
-            let counted: [(String, Int, Int, Int, Int)] = try rows.compactMap { row in
-                // The key is text (a name, a window) or, for months, an integer; NULL keys are left out.
-                let decoded: String?? = try? row.decode(column: "k", as: String?.self)
-                let raw: String?
-                if let decoded {
-                    raw = decoded
-                } else if let number = try? row.decode(column: "k", as: Int.self) {
-                    raw = String(number)
-                } else {
-                    raw = nil
-                }
-                guard let raw, let text = label(raw) else { return nil }
-                return (text, try row.decode(column: "n", as: Int.self), try row.decode(column: "s", as: Int?.self) ?? 0,
-                        try row.decode(column: "satisfied", as: Int?.self) ?? 0, try row.decode(column: "bad", as: Int?.self) ?? 0)
-            }
-            let top = max(counted.map(\.1).max() ?? 1, 1)
-            return counted.map { label, count, sum, satisfied, bad in
-                Group(label: label, count: count, average: String(format: "%.2f", Double(sum) / Double(count)),
-                      satisfied: String(format: "%.1f%%", Double(satisfied) / Double(count) * 100), bad: bad, width: max(2, count * 300 / top))
-            }.sorted { $0.label < $1.label }
-        }
         return try await req.view.render("evaluation/figures", FiguresContext(
             page: PageChrome(request: req, title: "好差评"), from: from.description, to: to.description,
-            total: total, satisfiedRate: percent(satisfied, total),
-            defaults: defaults, badCount: badRatings.count,
+            total: totals.count, satisfiedRate: percent(totals.satisfied, totals.count),
+            defaults: totals.defaults, badCount: badRatings.count,
             realNameBad: realNameBad.count, realNameCalledBack: calledBack, realNameCallbackRate: percent(calledBack, realNameBad.count),
-            byDepartment: try await grouped("department_name") { $0 },
-            byWindow: try await grouped("window_number") { "\($0) 号窗口" },
-            byStaff: try await grouped("staff_name") { $0 },
-            byItem: try await grouped("item", overallOnly: false) { RatingItem(rawValue: $0)?.label },
-            byMonth: try await grouped(monthExpression) { Int($0).flatMap { months.indices.contains($0) ? String(months[$0].description.prefix(7)) : nil } },
+            byDepartment: try await figures.groups(by: .department), byWindow: try await figures.groups(by: .window),
+            byStaff: try await figures.groups(by: .staff), byItem: try await figures.groups(by: .item), byMonth: try await figures.groups(by: .month),
             bad: badRatings.sorted { $0.ratedAt > $1.ratedAt }.map { rating in
                 let record = byRating[rating.id!]
                 let running = record.flatMap { RectificationService.running($0, now: req.now) }
