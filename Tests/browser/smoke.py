@@ -62,6 +62,19 @@ def browser():
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def sign_in_as_admin(driver, wait, base):
+    """Signs out whoever is signed in, then signs in as the admin, who lands on 中心管理."""
+    driver.get(base + "/")
+    for form in driver.find_elements(By.CSS_SELECTOR, "form[action='/signout'] button"):
+        form.click()
+        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
+    driver.get(base + "/signin")
+    driver.find_element(By.ID, "username").send_keys("admin")
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    wait.until(EC.url_to_be(base + "/admin"))
+
+
 def clerk_case(driver, wait, base, check):
     """Issue 3: a clerk signs in, a missing material gives the 一次性告知书, then the 即办件 is accepted and
     completed on the spot, and the case page shows the timeline."""
@@ -276,15 +289,7 @@ def hotline_call(driver, wait, base, check):
     """Issue 5: a hotline agent takes a call with the keyboard only (Alt+K 智能分类, Alt+S 保存并派单) and the
     order is dispatched; a citizen then finds it on the public status page, masked."""
     wait = WebDriverWait(driver, 15, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
-    driver.get(base + "/")
-    for form in driver.find_elements(By.CSS_SELECTOR, "form[action='/signout'] button"):
-        form.click()
-        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
-    driver.get(base + "/signin")
-    driver.find_element(By.ID, "username").send_keys("admin")
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    wait.until(EC.url_to_be(base + "/admin"))
+    sign_in_as_admin(driver, wait, base)
     driver.get(base + "/admin/staff/new")
     driver.find_element(By.ID, "username").send_keys("agent1")
     driver.find_element(By.ID, "displayName").send_keys("李话务")
@@ -343,15 +348,7 @@ def annual_report(driver, wait, base, check):
     """Issue 7: the admin opens the 数说成绩单 of the simulated 0.1 % year, drills into a figure, then watches the live
     dashboard count a ticket taken at the kiosk without reloading."""
     wait = WebDriverWait(driver, 15, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
-    driver.get(base + "/")
-    for form in driver.find_elements(By.CSS_SELECTOR, "form[action='/signout'] button"):
-        form.click()
-        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "工作人员登录")))
-    driver.get(base + "/signin")
-    driver.find_element(By.ID, "username").send_keys("admin")
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    wait.until(EC.url_to_be(base + "/admin"))
+    sign_in_as_admin(driver, wait, base)
     driver.get(base + "/annual?year=2024")
     row = wait.until(EC.presence_of_element_located((By.ID, "cases.instant")))
     check("annual report: 其中即办件 310 (the 0.1 % year)", "310" in row.find_element(By.CSS_SELECTOR, "td.figure").text)
