@@ -23,7 +23,10 @@ struct AnnualFigures: Sendable {
         return AnnualFigures(report: report, monthly: current.monthly, current: current.tally)
     }
 
-    /// The CSV rows: key, area, figure, this year, last year, change, definition (numbers as plain numbers).
+    /// The CSV header: key, area, figure, this year, last year, change, definition.
+    var csvHeader: [String] { ["指标代码", "领域", "指标", "\(report.year)年", "\(report.year - 1)年", "同比", "口径"] }
+
+    /// The CSV rows, in the header's order (numbers as plain numbers).
     var csvRows: [[String]] {
         report.lines.map { [$0.id, $0.area, $0.name, $0.value.plain, $0.previous.plain, $0.change, $0.definition] }
     }
@@ -101,8 +104,6 @@ struct AnnualReportController {
     func csv(req: Request) async throws -> Response {
         let year = try Self.year(req)
         let figures = try await AnnualFigures.compute(year: year, region: req.settings.region.value, zone: req.settings.timeZone, on: req.db)
-        return try CSVExport.response(filename: "数说成绩单-\(year).csv",
-                                      header: ["指标代码", "领域", "指标", "\(year)年", "\(year - 1)年", "同比", "口径"],
-                                      rows: figures.csvRows)
+        return try CSVExport.response(filename: "数说成绩单-\(year).csv", header: figures.csvHeader, rows: figures.csvRows)
     }
 }

@@ -128,7 +128,7 @@ struct ReportCommand: AsyncCommand {
         let figures = try await AnnualFigures.compute(year: year, region: app.settings.region.value, zone: zone, on: app.db)
         let seconds = Date().timeIntervalSince(started)
         if signature.csv {
-            let data = try CSVExport.data(header: ["指标代码", "领域", "指标", "\(year)年", "\(year - 1)年", "同比", "口径"], rows: figures.csvRows)
+            let data = try CSVExport.data(header: figures.csvHeader, rows: figures.csvRows)
             FileHandle.standardOutput.write(data)
             return
         }
