@@ -14,8 +14,7 @@ do {
     let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
     if command == nil || command == "serve" {
         try await prepareDatabase(app)
-        try await startUpHousekeeping(app)
-        try await ensureFirstAdmin(app)
+        try await startUpHousekeeping(app)  // the modules' start-up tasks: interrupted imports, old sessions, the first admin
     }
     try await app.execute()
 } catch let error as CommandError {

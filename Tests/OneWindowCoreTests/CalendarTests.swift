@@ -131,20 +131,25 @@ import Testing
 
     @Test func bad_pauses_are_refused() {
         #expect(throws: DeadlineError.self) {
-            try calendar.deadline(from: Fixtures.date("2025-03-03"), limit: WorkingDays(7),
-                                  pauses: [Pause(from: Fixtures.date("2025-03-01"), until: Fixtures.date("2025-03-05"))])
+            try calendar.deadline(
+                from: Fixtures.date("2025-03-03"), limit: WorkingDays(7),
+                pauses: [Pause(from: Fixtures.date("2025-03-01"), until: Fixtures.date("2025-03-05"))])
         }
         #expect(throws: DeadlineError.invalidPause("暂停时段重叠")) {
-            try calendar.deadline(from: Fixtures.date("2025-03-03"), limit: WorkingDays(7), pauses: [
-                Pause(from: Fixtures.date("2025-03-04"), until: Fixtures.date("2025-03-07")),
-                Pause(from: Fixtures.date("2025-03-06"), until: Fixtures.date("2025-03-10")),
-            ])
+            try calendar.deadline(
+                from: Fixtures.date("2025-03-03"), limit: WorkingDays(7),
+                pauses: [
+                    Pause(from: Fixtures.date("2025-03-04"), until: Fixtures.date("2025-03-07")),
+                    Pause(from: Fixtures.date("2025-03-06"), until: Fixtures.date("2025-03-10")),
+                ])
         }
         #expect(throws: DeadlineError.invalidPause("暂停尚未恢复，不能再次暂停")) {
-            try calendar.deadline(from: Fixtures.date("2025-03-03"), limit: WorkingDays(7), pauses: [
-                Pause(from: Fixtures.date("2025-03-04"), until: nil),
-                Pause(from: Fixtures.date("2025-03-06"), until: Fixtures.date("2025-03-10")),
-            ])
+            try calendar.deadline(
+                from: Fixtures.date("2025-03-03"), limit: WorkingDays(7),
+                pauses: [
+                    Pause(from: Fixtures.date("2025-03-04"), until: nil),
+                    Pause(from: Fixtures.date("2025-03-06"), until: Fixtures.date("2025-03-10")),
+                ])
         }
     }
 
@@ -168,7 +173,8 @@ import Testing
     func light(at isoLocal: String, limit: Int = 7) throws -> WarningLight {
         let day = Fixtures.date(String(isoLocal.prefix(10)))
         let now = day.instant(hour: 10, in: Fixtures.shanghai)
-        return try WarningLight.evaluate(now: now, due: due, limit: WorkingDays(limit), calendar: Fixtures.calendar, zone: Fixtures.shanghai)
+        return try WarningLight.evaluate(
+            now: now, due: due, limit: WorkingDays(limit), calendar: Fixtures.calendar, zone: Fixtures.shanghai)
     }
 
     @Test func green_then_yellow_then_red() throws {

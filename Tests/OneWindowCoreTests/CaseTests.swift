@@ -15,7 +15,9 @@ struct CaseTests {
         #expect(try CaseState.completed.after(.deliver(.post)) == .delivered)
         #expect(try CaseState.accepted.after(.complete, instant: true) == .completed)
         #expect(throws: CaseTransitionError(action: .complete, state: .accepted)) { try CaseState.accepted.after(.complete) }
-        #expect(throws: CaseTransitionError(action: .pause(.correction), state: .paused)) { try CaseState.paused.after(.pause(.correction)) }
+        #expect(throws: CaseTransitionError(action: .pause(.correction), state: .paused)) {
+            try CaseState.paused.after(.pause(.correction))
+        }
         #expect(CaseTransitionError(action: .pause(.specialProcedure), state: .paused).message == "该办件已在暂停计时中，不能重复暂停")
         #expect(throws: CaseTransitionError(action: .accept, state: .accepted)) { try CaseState.accepted.after(.accept) }
         #expect(CaseTransitionError(action: .take, state: .completed).message == "办件当前为“已办结”，不能执行“领取审查”")
@@ -54,17 +56,28 @@ struct CaseTests {
             .init(id: "c", name: "合同", required: true, isKey: false),
             .init(id: "d", name: "照片", required: false, isKey: false),
         ]
-        let incomplete = MaterialCheck(requirements: requirements, provisions: ["a": .licence, "b": .defective], notes: ["b": "未签字"],
-                                       allowsPendingMaterials: false)
-        #expect(incomplete.outcome == .incomplete([
-            .init(requirementID: "b", name: "申请表", provision: .defective, note: "未签字", isKey: false),
-            .init(requirementID: "c", name: "合同", provision: .missing, note: "", isKey: false),
-        ]))
-        let pending = MaterialCheck(requirements: requirements, provisions: ["a": .original, "b": .copy, "c": .pending], allowsPendingMaterials: true)
-        #expect(pending.outcome == .acceptWithPendingMaterials([.init(requirementID: "c", name: "合同", provision: .pending, note: "", isKey: false)]))
-        let keyPending = MaterialCheck(requirements: requirements, provisions: ["a": .pending, "b": .copy, "c": .copy], allowsPendingMaterials: true)
-        #expect(keyPending.outcome == .incomplete([.init(requirementID: "a", name: "身份证", provision: .missing, note: "关键材料不能容缺", isKey: true)]))
-        #expect(MaterialCheck(requirements: requirements, provisions: ["a": .original, "b": .original, "c": .electronic], allowsPendingMaterials: false).outcome == .complete)
+        let incomplete = MaterialCheck(
+            requirements: requirements, provisions: ["a": .licence, "b": .defective], notes: ["b": "未签字"],
+            allowsPendingMaterials: false)
+        #expect(
+            incomplete.outcome
+                == .incomplete([
+                    .init(requirementID: "b", name: "申请表", provision: .defective, note: "未签字", isKey: false),
+                    .init(requirementID: "c", name: "合同", provision: .missing, note: "", isKey: false),
+                ]))
+        let pending = MaterialCheck(
+            requirements: requirements, provisions: ["a": .original, "b": .copy, "c": .pending], allowsPendingMaterials: true)
+        #expect(
+            pending.outcome
+                == .acceptWithPendingMaterials([.init(requirementID: "c", name: "合同", provision: .pending, note: "", isKey: false)]))
+        let keyPending = MaterialCheck(
+            requirements: requirements, provisions: ["a": .pending, "b": .copy, "c": .copy], allowsPendingMaterials: true)
+        #expect(
+            keyPending.outcome == .incomplete([.init(requirementID: "a", name: "身份证", provision: .missing, note: "关键材料不能容缺", isKey: true)]))
+        #expect(
+            MaterialCheck(
+                requirements: requirements, provisions: ["a": .original, "b": .original, "c": .electronic], allowsPendingMaterials: false
+            ).outcome == .complete)
     }
 
     @Test("Metrics: on-time rate, both compression ratios, shares, by hand")

@@ -25,7 +25,8 @@ import Testing
     @Test func gaps_and_contradictions_are_flagged_not_filled() throws {
         #expect(try row(["case_type": ""]).flags == [.missingCaseType])
         #expect(try row(["case_type": "", "statutory_days": "", "promised_days": ""]).flags == [.missingCaseType, .noLimits])
-        #expect(try row(["promised_days": "30"]).flags == [.promisedExceedsStatutory(promised: WorkingDays(30), statutory: WorkingDays(20))])
+        #expect(
+            try row(["promised_days": "30"]).flags == [.promisedExceedsStatutory(promised: WorkingDays(30), statutory: WorkingDays(20))])
         #expect(try row(["promised_days": ""]).flags == [.missingPromisedLimit])
         #expect(try row(["case_type": "特办件"]).flags == [.unknownCaseType("特办件")])
         #expect(try row(["statutory_days": "二十"]).flags == [.invalidNumber(column: "法定办结时限", value: "二十")])

@@ -3,7 +3,8 @@ import OneWindowCore
 
 /// The holiday files the product ships (Sources/OneWindowServer/ReferenceData/holiday-cn).
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func holidayYear(_ year: Int) throws -> HolidayYear {
         let url = repositoryRoot.appendingPathComponent("Sources/OneWindowServer/ReferenceData/holiday-cn/\(year).json")

@@ -34,7 +34,9 @@ struct FrontDeskTests {
         #expect(throws: TicketTransitionError(action: .call, state: .served, message: "号票“已办结”时不能叫号")) {
             try TicketProgress(state: .served, recalls: 0).after(.call, recallsBeforeNoShow: 2)
         }
-        #expect(throws: TicketTransitionError.self) { try TicketProgress(state: .waiting, recalls: 0).after(.finish, recallsBeforeNoShow: 2) }
+        #expect(throws: TicketTransitionError.self) {
+            try TicketProgress(state: .waiting, recalls: 0).after(.finish, recallsBeforeNoShow: 2)
+        }
     }
 
     @Test("Priority from the ID: 70 on the birthday, 69 the day before; declared kinds are never computed")
@@ -52,8 +54,12 @@ struct FrontDeskTests {
     @Test("Call order: due appointments, then 绿色通道, then first come; after 3 priority calls in a row a normal ticket is called")
     func starvation() {
         let policy = CallPolicy(maxPriorityInARow: 3)
-        var queue = [C(id: "N1", priority: .none, arrivedAt: 1), C(id: "P1", priority: .elderly, arrivedAt: 2), C(id: "P2", priority: .pregnant, arrivedAt: 3),
-                     C(id: "P3", priority: .disabled, arrivedAt: 4), C(id: "P4", priority: .elderly, arrivedAt: 5), C(id: "N2", priority: .none, arrivedAt: 6)]
+        var queue = [
+            C(id: "N1", priority: .none, arrivedAt: 1), C(id: "P1", priority: .elderly, arrivedAt: 2),
+            C(id: "P2", priority: .pregnant, arrivedAt: 3),
+            C(id: "P3", priority: .disabled, arrivedAt: 4), C(id: "P4", priority: .elderly, arrivedAt: 5),
+            C(id: "N2", priority: .none, arrivedAt: 6),
+        ]
         var streak = 0
         var order: [String] = []
         while let next = policy.next(queue, now: 100, priorityStreak: streak) {
@@ -69,8 +75,10 @@ struct FrontDeskTests {
     @Test("An appointment is called first once its slot has started, not before; a ticket sent to this window comes first of all")
     func appointmentsAndDirected() {
         let policy = CallPolicy()
-        let queue = [C(id: "N1", priority: .none, arrivedAt: 1), C(id: "P1", priority: .elderly, arrivedAt: 2),
-                     C(id: "Y1", priority: .appointment, arrivedAt: 3, slotStartsAt: 50)]
+        let queue = [
+            C(id: "N1", priority: .none, arrivedAt: 1), C(id: "P1", priority: .elderly, arrivedAt: 2),
+            C(id: "Y1", priority: .appointment, arrivedAt: 3, slotStartsAt: 50),
+        ]
         #expect(policy.next(queue, now: 49, priorityStreak: 0)?.id == "P1")
         #expect(policy.next(queue, now: 50, priorityStreak: 0)?.id == "Y1")
         #expect(policy.next(queue + [C(id: "T1", priority: .none, arrivedAt: 0.5, directed: true)], now: 50, priorityStreak: 0)?.id == "T1")

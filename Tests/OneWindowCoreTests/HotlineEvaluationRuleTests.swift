@@ -24,7 +24,9 @@ struct HotlineEvaluationRuleTests {
         #expect(throws: FieldError(field: "lat", message: "纬度须在 -90 至 90 之间")) { try county.check(latitude: 91, longitude: 114) }
         #expect(throws: FieldError(field: "long", message: "经度须在 -180 至 180 之间")) { try county.check(latitude: 29, longitude: 200) }
         #expect(throws: FieldError(field: "lat", message: "位置不在本县范围内（纬度 28.9–29.8）")) { try county.check(latitude: 39.9, longitude: 114) }
-        #expect(throws: FieldError(field: "long", message: "位置不在本县范围内（经度 113.5–114.5）")) { try county.check(latitude: 29.5, longitude: 116.4) }
+        #expect(throws: FieldError(field: "long", message: "位置不在本县范围内（经度 113.5–114.5）")) {
+            try county.check(latitude: 29.5, longitude: 116.4)
+        }
     }
 
     @Test("Contact phones: a mobile, or a landline with its area code (3 digits for 010 and 02x, else 4)")
@@ -46,7 +48,9 @@ struct HotlineEvaluationRuleTests {
         #expect(try progress.after(.returnOrder).state == .returned)
         progress = try progress.after(.signFor)
         progress = try progress.after(.reply)
-        #expect(throws: WorkOrderTransitionError(action: .close, state: .replied, message: "诉求人留有电话，须先回访再办结")) { try progress.after(.close) }
+        #expect(throws: WorkOrderTransitionError(action: .close, state: .replied, message: "诉求人留有电话，须先回访再办结")) {
+            try progress.after(.close)
+        }
         #expect(throws: WorkOrderTransitionError(action: .callback, state: .replied, message: "请选择回访满意度")) { try progress.after(.callback) }
         progress = try progress.after(.callback, satisfaction: .dissatisfied)
         #expect(progress == WorkOrderProgress(state: .handling, reopenCount: 1))
@@ -85,10 +89,12 @@ struct HotlineEvaluationRuleTests {
 
     @Test("The five rates: 签收率 3/4, 办结率 2/5, 按期办结率 1/2, 回访率 2/2, 回访满意率 1/2; none without a denominator")
     func rates() {
-        let rates = HotlineRates(dispatched: 4, signedFor: 3, received: 5, closed: 2, replied: 2, repliedOnTime: 1, callbackDue: 2,
-                                 calledBack: 2, satisfied: 1)
-        #expect([rates.signForRate, rates.closeRate, rates.onTimeRate, rates.callbackRate, rates.callbackSatisfactionRate]
-            == [0.75, 0.4, 0.5, 1.0, 0.5])
+        let rates = HotlineRates(
+            dispatched: 4, signedFor: 3, received: 5, closed: 2, replied: 2, repliedOnTime: 1, callbackDue: 2,
+            calledBack: 2, satisfied: 1)
+        #expect(
+            [rates.signForRate, rates.closeRate, rates.onTimeRate, rates.callbackRate, rates.callbackSatisfactionRate]
+                == [0.75, 0.4, 0.5, 1.0, 0.5])
         #expect(HotlineRates().signForRate == nil)
         #expect(HotlineRates.definitions.map(\.name) == ["签收率", "办结率", "按期办结率", "回访率", "回访满意率"])
     }

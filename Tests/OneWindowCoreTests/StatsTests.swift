@@ -8,7 +8,8 @@ struct StatsTests {
     static func seedTally() -> PeriodTally {
         var tally = PeriodTally()
         tally.acceptedCases = [
-            .init(category: .licensing, caseType: .instant, count: 200_000), .init(category: .otherPower, caseType: .instant, count: 110_097),
+            .init(category: .licensing, caseType: .instant, count: 200_000),
+            .init(category: .otherPower, caseType: .instant, count: 110_097),
             .init(category: .licensing, caseType: .promised, count: 5_000), .init(category: .benefit, caseType: .joint, count: 621),
             .init(category: .publicService, caseType: .instant, count: 118_274),
         ]
@@ -17,19 +18,23 @@ struct StatsTests {
         tally.completedOnTime = 433_992
         tally.assistance = [.consult: 267_000, .guide: 6_000]
         tally.workOrdersByChannel = [.phone: 18_624, .wechat: 437, .website: 163, .app: 41]
-        tally.hotline = HotlineRates(dispatched: 19_265, signedFor: 19_265, received: 19_265, closed: 19_265, replied: 19_265,
-                                     repliedOnTime: 19_265, callbackDue: 19_265, calledBack: 19_265, satisfied: 15_894)
+        tally.hotline = HotlineRates(
+            dispatched: 19_265, signedFor: 19_265, received: 19_265, closed: 19_265, replied: 19_265,
+            repliedOnTime: 19_265, callbackDue: 19_265, calledBack: 19_265, satisfied: 15_894)
         tally.ratings = [.verySatisfied: 150_000, .satisfied: 20_000, .basicallySatisfied: 263_992, .dissatisfied: 3_371]
         return tally
     }
 
     static func previousTally() -> PeriodTally {
         var tally = PeriodTally()
-        tally.acceptedCases = [.init(category: .licensing, caseType: .instant, count: 150_533), .init(category: .licensing, caseType: .promised, count: 2_729),
-                               .init(category: .publicService, caseType: .instant, count: 57_415)]
+        tally.acceptedCases = [
+            .init(category: .licensing, caseType: .instant, count: 150_533), .init(category: .licensing, caseType: .promised, count: 2_729),
+            .init(category: .publicService, caseType: .instant, count: 57_415),
+        ]
         tally.workOrdersByChannel = [.phone: 14_326, .wechat: 336, .website: 125, .app: 32]
-        tally.hotline = HotlineRates(dispatched: 14_819, signedFor: 14_819, received: 14_819, closed: 14_819, replied: 14_819,
-                                     repliedOnTime: 14_819, callbackDue: 14_819, calledBack: 14_819, satisfied: 12_226)
+        tally.hotline = HotlineRates(
+            dispatched: 14_819, signedFor: 14_819, received: 14_819, closed: 14_819, replied: 14_819,
+            repliedOnTime: 14_819, callbackDue: 14_819, calledBack: 14_819, satisfied: 12_226)
         return tally
     }
 
@@ -102,7 +107,9 @@ struct StatsTests {
         let full = SimulationProfile.chongyang2024
         #expect(full.caseCount == 433_992 && full.workOrderCount == 19_265 && full.recordCount == 731_257)
         let small = full.scaled(by: 0.01)
-        #expect([small.approvalInstant, small.approvalPromised, small.serviceRequests, small.consultations] == [3_101, 56, 1_183, 2_670] as [Int])
+        #expect(
+            [small.approvalInstant, small.approvalPromised, small.serviceRequests, small.consultations] == [3_101, 56, 1_183, 2_670]
+                as [Int])
         #expect(small.workOrders == [HotlineChannel.phone: 186, .wechat: 4, .website: 2, .app: 0] as [HotlineChannel: Int])
         #expect(small.satisfiedCallbacks == 158)
         let before = SimulationProfile.chongyang2023
@@ -116,7 +123,8 @@ struct StatsTests {
         #expect(shares.reduce(0, +) == 310_097 && shares.allSatisfy { $0 >= 0 })
         // 192 orders over 366 days of nearly equal weight: every 30 days get 15 or 16.
         let days = SimulationCurves.apportion(192, weights: (0..<366).map { $0 % 7 >= 5 ? 0.8 : 1.0 })
-        #expect(stride(from: 0, to: 360, by: 30).map { days[$0..<($0 + 30)].reduce(0, +) } == [16, 16, 15, 16, 16, 16, 15, 16, 16, 15, 16, 16])
+        #expect(
+            stride(from: 0, to: 360, by: 30).map { days[$0..<($0 + 30)].reduce(0, +) } == [16, 16, 15, 16, 16, 16, 15, 16, 16, 15, 16, 16])
     }
 
     @Test("Curves: hall times fall in opening hours, the first day after a long holiday is busier, draws are seeded")

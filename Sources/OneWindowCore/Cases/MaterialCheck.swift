@@ -99,11 +99,13 @@ public struct MaterialCheck: Sendable, Equatable {
             if !requirement.required, provision != .defective { continue }
             let note = notes[requirement.id] ?? ""
             if provision == .pending, allowsPendingMaterials, !requirement.isKey {
-                pending.append(Shortfall(requirementID: requirement.id, name: requirement.name, provision: .pending, note: note, isKey: false))
+                pending.append(
+                    Shortfall(requirementID: requirement.id, name: requirement.name, provision: .pending, note: note, isKey: false))
             } else {
                 let shown: Provision = provision == .defective ? .defective : .missing
                 let why = note.isEmpty && provision == .pending ? (requirement.isKey ? "关键材料不能容缺" : "本事项不适用容缺受理") : note
-                blocking.append(Shortfall(requirementID: requirement.id, name: requirement.name, provision: shown, note: why, isKey: requirement.isKey))
+                blocking.append(
+                    Shortfall(requirementID: requirement.id, name: requirement.name, provision: shown, note: why, isKey: requirement.isKey))
             }
         }
         if !blocking.isEmpty {

@@ -231,7 +231,9 @@ extension CatalogRow {
 }
 
 extension CatalogRow {
-    static let agencySuffixes = ["厅", "局", "委员会", "委", "中心", "办公室", "办", "院", "会", "署", "处", "所", "站", "队", "馆", "社", "部", "行", "室", "政府", "公司"]
+    static let agencySuffixes = [
+        "厅", "局", "委员会", "委", "中心", "办公室", "办", "院", "会", "署", "处", "所", "站", "队", "馆", "社", "部", "行", "室", "政府", "公司",
+    ]
 
     /// Whether a department cell reads as an agency's name: one line, at most 40 characters, ending like an
     /// agency (湖北省林业局, 湖北省人力资源和社会保障厅, …中心). Scraped cells that carry a paragraph fail.

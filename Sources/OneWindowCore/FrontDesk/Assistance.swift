@@ -73,7 +73,9 @@ public enum HomeVisitStep: Sendable {
 
     /// The state after the step, given whether a time and a helper are already recorded.
     /// - Throws: a Chinese message when the step is not allowed.
-    public static func state(after step: HomeVisitStep, from state: HomeVisitState, hasTime: Bool, hasHelper: Bool) throws(HomeVisitError) -> HomeVisitState {
+    public static func state(after step: HomeVisitStep, from state: HomeVisitState, hasTime: Bool, hasHelper: Bool) throws(HomeVisitError)
+        -> HomeVisitState
+    {
         switch (step, state) {
         case (.confirm, .requested), (.confirm, .confirmed), (.confirm, .assigned):
             return hasHelper ? .assigned : .confirmed

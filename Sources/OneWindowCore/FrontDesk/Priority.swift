@@ -63,7 +63,9 @@ public struct CallPolicy: Sendable, Equatable {
         /// Breaks ties of equal arrival times: the order of issue (the ticket's daily sequence).
         public let sequence: Int
 
-        public init(id: String, priority: TicketPriority, arrivedAt: Double, slotStartsAt: Double? = nil, directed: Bool = false, sequence: Int = 0) {
+        public init(
+            id: String, priority: TicketPriority, arrivedAt: Double, slotStartsAt: Double? = nil, directed: Bool = false, sequence: Int = 0
+        ) {
             self.id = id
             self.priority = priority
             self.arrivedAt = arrivedAt

@@ -244,12 +244,17 @@ public enum HotTopics {
             let cluster = TopicCluster(
                 memberIDs: members[topic].map { items[$0].id },
                 representativeID: items[representative].id,
-                keywords: members[topic].count < 2 ? [] : keywords(members[topic].map { items[$0].text }, idf: { key in
-                    table.id(for: key).map { idf[Int($0)] } ?? log(1 + n) + 1
-                }))
+                keywords: members[topic].count < 2
+                    ? []
+                    : keywords(
+                        members[topic].map { items[$0].text },
+                        idf: { key in
+                            table.id(for: key).map { idf[Int($0)] } ?? log(1 + n) + 1
+                        }))
             return (members[topic][0], cluster)
         }
-        return clusters
+        return
+            clusters
             .sorted { $0.cluster.count != $1.cluster.count ? $0.cluster.count > $1.cluster.count : $0.first < $1.first }
             .map(\.cluster)
     }
@@ -268,7 +273,8 @@ public enum HotTopics {
         }
         // Rank on the packed keys (same-length keys order like their texts' code points); make strings only for
         // the best few.
-        let ranked = memberCount
+        let ranked =
+            memberCount
             .map { (key: $0.key, members: $0.value, score: Double($0.value) * weight($0.key)) }
             .sorted {
                 if $0.score != $1.score { return $0.score > $1.score }

@@ -16,7 +16,7 @@ public struct WorkOrderNumber: Hashable, Sendable, CustomStringConvertible {
         guard digits.count == 18, digits.hasPrefix("12345") else { return nil }
         let body = Array(digits.dropFirst(5))
         guard let year = Int(String(body[0..<4])), let month = Int(String(body[4..<6])), let day = Int(String(body[6..<8])),
-              let date = LocalDate(year: year, month: month, day: day), let sequence = Int(String(body[8..<13])), sequence > 0
+            let date = LocalDate(year: year, month: month, day: day), let sequence = Int(String(body[8..<13])), sequence > 0
         else { return nil }
         self.init(date: date, sequence: sequence)
     }

@@ -15,9 +15,11 @@ public struct WorkOrderLimits: Equatable, Sendable {
     /// A category's own reply limit, replacing the type's default (not an emergency's same-day limit).
     public var replyOverride: WorkingDays?
 
-    public init(signFor: WorkingDays = WorkingDays(1), returnOrder: WorkingDays = WorkingDays(2),
-                callback: WorkingDays = WorkingDays(2), maxExtension: WorkingDays = WorkingDays(10),
-                replyOverride: WorkingDays? = nil) {
+    public init(
+        signFor: WorkingDays = WorkingDays(1), returnOrder: WorkingDays = WorkingDays(2),
+        callback: WorkingDays = WorkingDays(2), maxExtension: WorkingDays = WorkingDays(10),
+        replyOverride: WorkingDays? = nil
+    ) {
         self.signFor = signFor
         self.returnOrder = returnOrder
         self.callback = callback
@@ -64,8 +66,10 @@ public struct HotlineRates: Equatable, Sendable, Codable {
     public var calledBack: Int
     public var satisfied: Int
 
-    public init(dispatched: Int = 0, signedFor: Int = 0, received: Int = 0, closed: Int = 0, replied: Int = 0,
-                repliedOnTime: Int = 0, callbackDue: Int = 0, calledBack: Int = 0, satisfied: Int = 0) {
+    public init(
+        dispatched: Int = 0, signedFor: Int = 0, received: Int = 0, closed: Int = 0, replied: Int = 0,
+        repliedOnTime: Int = 0, callbackDue: Int = 0, calledBack: Int = 0, satisfied: Int = 0
+    ) {
         self.dispatched = dispatched
         self.signedFor = signedFor
         self.received = received

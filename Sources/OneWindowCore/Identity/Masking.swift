@@ -58,7 +58,9 @@ public enum Masking {
         let folded = scalars.map { scalar -> Unicode.Scalar in
             (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar
         }
-        func isAlnum(_ s: Unicode.Scalar) -> Bool { s.isASCII && (("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)) }
+        func isAlnum(_ s: Unicode.Scalar) -> Bool {
+            s.isASCII && (("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s))
+        }
         func isLocal(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || "._%+-".unicodeScalars.contains(s) }
         func isDomain(_ s: Unicode.Scalar) -> Bool { isAlnum(s) || s == "." || s == "-" }
         var output: [Unicode.Scalar] = []
@@ -76,7 +78,7 @@ public enum Masking {
             let local = Array(folded[start..<at])
             let domain = Array(folded[(at + 1)..<end])
             guard !local.isEmpty, let dot = domain.lastIndex(of: "."), dot > 0, domain.count - dot - 1 >= 2,
-                  domain[(dot + 1)...].allSatisfy({ isAlnum($0) && !("0"..."9").contains($0) })
+                domain[(dot + 1)...].allSatisfy({ isAlnum($0) && !("0"..."9").contains($0) })
             else { continue }
             let kept = local.count >= 3 ? 2 : local.count - 1
             output.append(contentsOf: scalars[copied..<start])
@@ -102,7 +104,8 @@ public enum Masking {
         func isDigit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && ("0"..."9").contains(scalars[index]) }
         // What may stand between the groups of a number written `138-0013-8000` / `138 0013 8000`.
         func isSeparator(_ index: Int) -> Bool {
-            index >= 0 && index < scalars.count && [" ", "-", "\u{3000}", "\u{FF0D}", "\u{2010}", "\u{2011}", "\u{2013}"].contains(scalars[index])
+            index >= 0 && index < scalars.count
+                && [" ", "-", "\u{3000}", "\u{FF0D}", "\u{2010}", "\u{2011}", "\u{2013}"].contains(scalars[index])
         }
         func runEnd(from index: Int) -> Int {
             var end = index
@@ -154,7 +157,8 @@ public enum Masking {
                 index = grouped.end
                 continue
             } else if (3...4).contains(run.count), run.hasPrefix("0"), isSeparator(end), isDigit(end + 1), !isDigit(end + 10),
-                      (7...8).contains(runEnd(from: end + 1) - end - 1) {
+                (7...8).contains(runEnd(from: end + 1) - end - 1)
+            {
                 // A landline with its area code: 0715-3321777, 0715 3321777.
                 let local = String(String.UnicodeScalarView(scalars[(end + 1)..<runEnd(from: end + 1)]))
                 output.append(contentsOf: (run + String(Character(scalars[end])) + Self.maskLocal(local)).unicodeScalars)
@@ -168,7 +172,8 @@ public enum Masking {
                 let area = run.hasPrefix("010") || run.hasPrefix("02") ? 3 : 4
                 output.append(contentsOf: (String(run.prefix(area)) + Self.maskLocal(String(run.dropFirst(area)))).unicodeScalars)
             } else if (7...8).contains(run.count), !run.hasPrefix("0"), !run.hasPrefix("1"), !Self.looksLikeDate(run),
-                      !(end < scalars.count && ["元", "万", "亿"].contains(scalars[end])) {
+                !(end < scalars.count && ["元", "万", "亿"].contains(scalars[end]))
+            {
                 // A local landline number (3321888); amounts (…元) and dates (20190425) stay.
                 output.append(contentsOf: Self.maskLocal(run).unicodeScalars)
             } else {
@@ -187,7 +192,8 @@ public enum Masking {
     /// `20190425`: eight digits that read as a date of 1900–2099.
     private static func looksLikeDate(_ digits: String) -> Bool {
         guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
-              let day = Int(digits.suffix(2)) else { return false }
+            let day = Int(digits.suffix(2))
+        else { return false }
         return (1900...2099).contains(year) && (1...12).contains(month) && (1...31).contains(day)
     }
 

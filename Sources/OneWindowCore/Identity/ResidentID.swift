@@ -27,9 +27,11 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
             throw FieldError(field: field, message: "公民身份号码前 17 位应为数字，最后一位为数字或 X")
         }
         let digits = chars[0..<17].map { Int(String($0))! }
-        guard let birth = LocalDate(year: digits[6...9].reduce(0) { $0 * 10 + $1 },
-                                    month: digits[10] * 10 + digits[11],
-                                    day: digits[12] * 10 + digits[13])
+        guard
+            let birth = LocalDate(
+                year: digits[6...9].reduce(0) { $0 * 10 + $1 },
+                month: digits[10] * 10 + digits[11],
+                day: digits[12] * 10 + digits[13])
         else {
             throw FieldError(field: field, message: "公民身份号码中的出生日期不存在")
         }

@@ -55,33 +55,46 @@ public struct AnnualReport: Sendable, Equatable {
         var lines: [Line] = []
         func count(_ id: String, _ area: String, _ name: String, _ now: Int, _ before: Int, _ definition: String, drillable: Bool = true) {
             let change = Indicators.change(now, from: before).map { Self.signedPercent($0) } ?? "—"
-            lines.append(Line(id: id, area: area, name: name, value: .count(now), previous: .count(before), change: change,
-                              definition: definition, drillable: drillable))
+            lines.append(
+                Line(
+                    id: id, area: area, name: name, value: .count(now), previous: .count(before), change: change,
+                    definition: definition, drillable: drillable))
         }
-        func rate(_ id: String, _ area: String, _ name: String, _ now: Ratio, _ before: Ratio?, _ definition: String, decimals: Int = 1,
-                  drillable: Bool = true) {
+        func rate(
+            _ id: String, _ area: String, _ name: String, _ now: Ratio, _ before: Ratio?, _ definition: String, decimals: Int = 1,
+            drillable: Bool = true
+        ) {
             let change = before.flatMap { Indicators.pointChange(now, from: $0) }.map { Self.signedPoints($0) } ?? "—"
-            lines.append(Line(id: id, area: area, name: name, value: .ratio(now, decimals: decimals),
-                              previous: before.map { .ratio($0, decimals: decimals) } ?? .unavailable("目录无历史版本"), change: change,
-                              definition: definition, drillable: drillable))
+            lines.append(
+                Line(
+                    id: id, area: area, name: name, value: .ratio(now, decimals: decimals),
+                    previous: before.map { .ratio($0, decimals: decimals) } ?? .unavailable("目录无历史版本"), change: change,
+                    definition: definition, drillable: drillable))
         }
 
         let approval = Indicators.approvalCases(current), approvalBefore = Indicators.approvalCases(previous)
-        count("hall.consultations", "大厅", "咨询量", Indicators.consultations(current), Indicators.consultations(previous),
-              Indicators.consultationsDefinition)
+        count(
+            "hall.consultations", "大厅", "咨询量", Indicators.consultations(current), Indicators.consultations(previous),
+            Indicators.consultationsDefinition)
         count("cases.approval", "大厅", "受理审批事项", approval.total, approvalBefore.total, Indicators.approvalCasesDefinition)
         count("cases.instant", "大厅", "其中即办件", approval.instant, approvalBefore.instant, Indicators.approvalCasesDefinition)
         count("cases.promised", "大厅", "其中承诺件", approval.promised, approvalBefore.promised, Indicators.approvalCasesDefinition)
         rate("cases.on_time", "大厅", "按时办结率", Indicators.onTimeRate(current), Indicators.onTimeRate(previous), CaseMetrics.onTimeDefinition)
-        count("cases.service", "大厅", "办理服务事项", Indicators.serviceRequests(current), Indicators.serviceRequests(previous),
-              Indicators.serviceRequestsDefinition)
-        count("cases.volume", "大厅", "大厅办件总量", Indicators.hallVolume(current), Indicators.hallVolume(previous), Indicators.hallVolumeDefinition)
+        count(
+            "cases.service", "大厅", "办理服务事项", Indicators.serviceRequests(current), Indicators.serviceRequests(previous),
+            Indicators.serviceRequestsDefinition)
+        count(
+            "cases.volume", "大厅", "大厅办件总量", Indicators.hallVolume(current), Indicators.hallVolume(previous), Indicators.hallVolumeDefinition
+        )
 
-        count("hotline.orders", "12345", "工单量", Indicators.workOrders(current), Indicators.workOrders(previous), Indicators.workOrdersDefinition)
+        count(
+            "hotline.orders", "12345", "工单量", Indicators.workOrders(current), Indicators.workOrders(previous),
+            Indicators.workOrdersDefinition)
         let shown: [HotlineChannel] = [.wechat, .website, .app, .phone]
         for channel in shown {
-            count("hotline.channel.\(channel.rawValue)", "12345", "其中\(channel.label)", current.workOrdersByChannel[channel] ?? 0,
-                  previous.workOrdersByChannel[channel] ?? 0, Indicators.workOrdersDefinition)
+            count(
+                "hotline.channel.\(channel.rawValue)", "12345", "其中\(channel.label)", current.workOrdersByChannel[channel] ?? 0,
+                previous.workOrdersByChannel[channel] ?? 0, Indicators.workOrdersDefinition)
         }
         let others = HotlineChannel.allCases.filter { !shown.contains($0) }
         let otherNow = others.reduce(0) { $0 + (current.workOrdersByChannel[$1] ?? 0) }
@@ -90,28 +103,38 @@ public struct AnnualReport: Sendable, Equatable {
             count("hotline.channel.other", "12345", "其中其他渠道（窗口、信件、接口）", otherNow, otherBefore, Indicators.workOrdersDefinition)
         }
         let definitions = Indicators.annualHotlineDefinitions
-        count("hotline.closed_on_time", "12345", "按期答复办结的工单", current.hotline.repliedOnTime, previous.hotline.repliedOnTime,
-              definitions["按期办结率"] ?? "")
-        rate("hotline.on_time", "12345", "按期办结率", Indicators.hotlineOnTimeRate(current), Indicators.hotlineOnTimeRate(previous),
-             definitions["按期办结率"] ?? "")
-        rate("hotline.sign_for", "12345", "签收率", Indicators.signForRate(current), Indicators.signForRate(previous), definitions["签收率"] ?? "")
+        count(
+            "hotline.closed_on_time", "12345", "按期答复办结的工单", current.hotline.repliedOnTime, previous.hotline.repliedOnTime,
+            definitions["按期办结率"] ?? "")
+        rate(
+            "hotline.on_time", "12345", "按期办结率", Indicators.hotlineOnTimeRate(current), Indicators.hotlineOnTimeRate(previous),
+            definitions["按期办结率"] ?? "")
+        rate(
+            "hotline.sign_for", "12345", "签收率", Indicators.signForRate(current), Indicators.signForRate(previous), definitions["签收率"] ?? "")
         rate("hotline.close", "12345", "办结率", Indicators.closeRate(current), Indicators.closeRate(previous), definitions["办结率"] ?? "")
-        rate("hotline.satisfaction", "12345", "回访满意率", Indicators.callbackSatisfactionRate(current),
-             Indicators.callbackSatisfactionRate(previous), definitions["回访满意率"] ?? "")
+        rate(
+            "hotline.satisfaction", "12345", "回访满意率", Indicators.callbackSatisfactionRate(current),
+            Indicators.callbackSatisfactionRate(previous), definitions["回访满意率"] ?? "")
 
-        rate("items.compression", "事项", "办理时限压缩比率（总量法，本报告采用）", CaseMetrics.aggregateCompression(items), nil,
-             CaseMetrics.aggregateCompressionDefinition, decimals: 2)
-        rate("items.compression_mean", "事项", "办理时限压缩比率（平均法）", CaseMetrics.meanCompression(items), nil,
-             CaseMetrics.meanCompressionDefinition, decimals: 2)
-        rate("items.fully_online", "事项", "全程网办率（按事项）", CaseMetrics.fullyOnlineShare(items), nil, CaseMetrics.fullyOnlineDefinition,
-             decimals: 2)
-        rate("cases.online", "事项", "全程网办率（按办件）", Indicators.onlineCaseRate(current), Indicators.onlineCaseRate(previous),
-             Indicators.onlineCasesDefinition, decimals: 2)
+        rate(
+            "items.compression", "事项", "办理时限压缩比率（总量法，本报告采用）", CaseMetrics.aggregateCompression(items), nil,
+            CaseMetrics.aggregateCompressionDefinition, decimals: 2)
+        rate(
+            "items.compression_mean", "事项", "办理时限压缩比率（平均法）", CaseMetrics.meanCompression(items), nil,
+            CaseMetrics.meanCompressionDefinition, decimals: 2)
+        rate(
+            "items.fully_online", "事项", "全程网办率（按事项）", CaseMetrics.fullyOnlineShare(items), nil, CaseMetrics.fullyOnlineDefinition,
+            decimals: 2)
+        rate(
+            "cases.online", "事项", "全程网办率（按办件）", Indicators.onlineCaseRate(current), Indicators.onlineCaseRate(previous),
+            Indicators.onlineCasesDefinition, decimals: 2)
         if let licence = Indicators.licenceRealTimeRate(current) {
             rate("items.licence", "事项", "电子证照实时生成率", licence, Indicators.licenceRealTimeRate(previous), Indicators.licenceDefinition)
         } else {
-            lines.append(Line(id: "items.licence", area: "事项", name: "电子证照实时生成率", value: .unavailable("电子证照模块尚未上线，暂无证照记录"),
-                              previous: .unavailable("—"), change: "—", definition: Indicators.licenceDefinition, drillable: false))
+            lines.append(
+                Line(
+                    id: "items.licence", area: "事项", name: "电子证照实时生成率", value: .unavailable("电子证照模块尚未上线，暂无证照记录"),
+                    previous: .unavailable("—"), change: "—", definition: Indicators.licenceDefinition, drillable: false))
         }
 
         let ratings = Indicators.ratings(current), ratingsBefore = Indicators.ratings(previous)
@@ -164,7 +187,11 @@ public struct AnnualReport: Sendable, Equatable {
     }
 
     static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) || (0x3000...0x303F).contains($1.value) ? 2 : 1) }
+        text.unicodeScalars.reduce(0) {
+            $0
+                + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value)
+                    || (0x3000...0x303F).contains($1.value) ? 2 : 1)
+        }
     }
 }
 

@@ -40,7 +40,8 @@ public struct PeriodTally: Sendable, Equatable {
         lhs.acceptedCases == rhs.acceptedCases && lhs.acceptedOnline == rhs.acceptedOnline && lhs.completed == rhs.completed
             && lhs.completedOnTime == rhs.completedOnTime && lhs.assistance == rhs.assistance
             && lhs.workOrdersByChannel == rhs.workOrdersByChannel && lhs.hotline == rhs.hotline && lhs.ratings == rhs.ratings
-            && lhs.licenceResults?.issued == rhs.licenceResults?.issued && lhs.licenceResults?.atCompletion == rhs.licenceResults?.atCompletion
+            && lhs.licenceResults?.issued == rhs.licenceResults?.issued
+            && lhs.licenceResults?.atCompletion == rhs.licenceResults?.atCompletion
     }
 }
 
@@ -118,7 +119,9 @@ public enum Indicators {
     public static func workOrders(_ tally: PeriodTally) -> Int { tally.workOrdersByChannel.values.reduce(0, +) }
 
     /// 签收率 (RULES.md): signed for ÷ dispatched.
-    public static func signForRate(_ tally: PeriodTally) -> Ratio { Ratio(Double(tally.hotline.signedFor), Double(tally.hotline.dispatched)) }
+    public static func signForRate(_ tally: PeriodTally) -> Ratio {
+        Ratio(Double(tally.hotline.signedFor), Double(tally.hotline.dispatched))
+    }
     /// 办结率: closed ÷ received.
     public static func closeRate(_ tally: PeriodTally) -> Ratio { Ratio(Double(tally.hotline.closed), Double(tally.hotline.received)) }
     /// 按期办结率: replied within the limit ÷ replied.

@@ -28,9 +28,11 @@ public struct SimulationProfile: Sendable, Equatable {
     /// Share of window visits where the person handled two cases on one ticket; ours.
     public var twoCaseVisitShare: Double
 
-    public init(name: String, year: Int, approvalInstant: Int, approvalPromised: Int, serviceRequests: Int, consultations: Int,
-                otherAssistance: [AssistanceKind: Int], workOrders: [HotlineChannel: Int], satisfiedCallbacks: Int,
-                onlineShare: Double, ratedShare: Double, bookedShare: Double, twoCaseVisitShare: Double) {
+    public init(
+        name: String, year: Int, approvalInstant: Int, approvalPromised: Int, serviceRequests: Int, consultations: Int,
+        otherAssistance: [AssistanceKind: Int], workOrders: [HotlineChannel: Int], satisfiedCallbacks: Int,
+        onlineShare: Double, ratedShare: Double, bookedShare: Double, twoCaseVisitShare: Double
+    ) {
         self.name = name
         self.year = year
         self.approvalInstant = approvalInstant

@@ -52,8 +52,9 @@ struct CalendarAPIController {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = zone
         formatter.formatOptions = [.withInternetDateTime]
-        return DeadlineDTO(from: from.description, days: limit.days, dueDate: due.date.description,
-                           due: formatter.string(from: due.instant(in: zone)), timeZone: zone.identifier)
+        return DeadlineDTO(
+            from: from.description, days: limit.days, dueDate: due.date.description,
+            due: formatter.string(from: due.instant(in: zone)), timeZone: zone.identifier)
     }
 
     /// The deadline, with a bad pause reported on the `pauses` field.
@@ -73,14 +74,16 @@ struct CalendarAPIController {
     }
 
     func year(req: Request) async throws -> YearDTO {
-        guard let raw = req.parameters.get("year"), raw.count == 4, raw.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(raw) else {
+        guard let raw = req.parameters.get("year"), raw.count == 4, raw.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(raw)
+        else {
             throw FieldError(field: "year", message: "year 应为四位年份，如 2025")
         }
         guard let record = try await CalendarYear.find(year, on: req.db) else {
             throw PlatformError.notFound(what: "\(year) 年的节假日安排（尚未载入）")
         }
         let days = try await HolidayDay.query(on: req.db).filter(\.$year == year).sort(\.$id).all()
-        return YearDTO(year: year, papers: record.papers.split(separator: "\n").map(String.init),
-                       days: days.map { .init(date: $0.id ?? "", name: $0.name, isOffDay: $0.isOffDay) })
+        return YearDTO(
+            year: year, papers: record.papers.split(separator: "\n").map(String.init),
+            days: days.map { .init(date: $0.id ?? "", name: $0.name, isOffDay: $0.isOffDay) })
     }
 }

@@ -25,7 +25,9 @@ struct CalendarAdminController {
 
     private func render(_ req: Request, message: String?, note: String?, error: String?) async throws -> View {
         struct Day: Encodable { let date: String; let name: String; let kind: String }
-        struct Year: Encodable { let year: Int; let source: String; let loadedAt: String; let papers: [String]; let offDays: Int; let makeUpDays: [Day] }
+        struct Year: Encodable {
+            let year: Int; let source: String; let loadedAt: String; let papers: [String]; let offDays: Int; let makeUpDays: [Day]
+        }
         struct Context: Encodable {
             let page: PageChrome; let years: [Year]; let message: String?; let note: String?; let error: String?; let warning: String?
         }
@@ -37,12 +39,17 @@ struct CalendarAdminController {
                 year: year.id ?? 0, source: year.source, loadedAt: LocalTime.format(year.loadedAt, in: req.settings.timeZone),
                 papers: year.papers.split(separator: "\n").map(String.init),
                 offDays: mine.filter(\.isOffDay).count,
-                makeUpDays: mine.filter { !$0.isOffDay }.sorted { ($0.id ?? "") < ($1.id ?? "") }.map { Day(date: $0.id ?? "", name: $0.name, kind: "补班") })
+                makeUpDays: mine.filter { !$0.isOffDay }.sorted { ($0.id ?? "") < ($1.id ?? "") }.map {
+                    Day(date: $0.id ?? "", name: $0.name, kind: "补班")
+                })
         }
         let warning = CalendarQueries.missingYearWarning(
             loaded: rows.map(\.year), today: LocalDate(Date(), in: req.settings.timeZone))
-        return try await req.view.render("admin/calendar", Context(
-            page: PageChrome(request: req, title: "节假日与工作日"), years: rows, message: message, note: note, error: error, warning: warning))
+        return try await req.view.render(
+            "admin/calendar",
+            Context(
+                page: PageChrome(request: req, title: "节假日与工作日"), years: rows, message: message, note: note, error: error, warning: warning)
+        )
     }
 
     struct UploadForm: Content {
@@ -63,8 +70,9 @@ struct CalendarAdminController {
         }
         let actor = req.actor
         let replaced = try await CalendarYear.find(year.year, on: req.db) != nil
-        try await CalendarQueries.storeAudited(year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
-                                               region: req.settings.region.value, actor: actor, on: req.db)
+        try await CalendarQueries.storeAudited(
+            year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
+            region: req.settings.region.value, actor: actor, on: req.db)
         await req.application.calendarCache.invalidate()
         return req.redirect(to: Paths.adminCalendar + "?loaded=\(year.year)")
     }

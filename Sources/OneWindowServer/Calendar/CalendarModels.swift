@@ -84,14 +84,17 @@ enum CalendarQueries {
             guard let date = LocalDate(iso: day.id ?? "") else { continue }
             byYear[day.year, default: []].append(.init(name: day.name, date: date, isOffDay: day.isOffDay))
         }
-        return WorkingCalendar(years.compactMap { year in
-            guard let number = year.id else { return nil }
-            return HolidayYear(year: number, papers: year.papers.split(separator: "\n").map(String.init), days: byYear[number] ?? [])
-        })
+        return WorkingCalendar(
+            years.compactMap { year in
+                guard let number = year.id else { return nil }
+                return HolidayYear(year: number, papers: year.papers.split(separator: "\n").map(String.init), days: byYear[number] ?? [])
+            })
     }
 
     /// Stores (or replaces) one year with its audit event, in one transaction.
-    static func storeAudited(_ year: HolidayYear, source: String, replaced: Bool, region: String, actor: Actor, on db: any Database) async throws {
+    static func storeAudited(_ year: HolidayYear, source: String, replaced: Bool, region: String, actor: Actor, on db: any Database)
+        async throws
+    {
         let offDays = year.days.filter { $0.isOffDay && $0.date.year == year.year }.count
         let makeUp = year.days.filter { !$0.isOffDay && $0.date.year == year.year }.count
         try await db.writeTransaction { tx in
@@ -185,3 +188,4 @@ extension WorkingCalendar {
         return provisional.dueInstant(from: start, limit, in: zone)
     }
 }
+extension CalendarCache: WorkingCalendarSource {}

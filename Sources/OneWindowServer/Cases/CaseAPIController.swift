@@ -55,15 +55,10 @@ struct CaseAPIController {
         let materials: [Material]?
     }
 
-    static func iso(_ date: Date?, _ zone: TimeZone) -> String? {
-        guard let date else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = zone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
-    static func dto(_ record: Case, applicants: [UUID: Applicant], detail: Bool, now: Date, calendar: WorkingCalendar, zone: TimeZone, on db: any Database) async throws -> CaseDTO {
+    static func dto(
+        _ record: Case, applicants: [UUID: Applicant], detail: Bool, now: Date, calendar: WorkingCalendar, zone: TimeZone,
+        on db: any Database
+    ) async throws -> CaseDTO {
         func person(_ applicant: Applicant?) -> CaseDTO.Person? {
             applicant.map { .init(kind: $0.kind.rawValue, name: $0.maskedName, idNumber: $0.maskedNumber) }
         }
@@ -78,7 +73,9 @@ struct CaseAPIController {
                 .init(reason: $0.reason.rawValue, from: $0.startOn, until: $0.endOn, note: $0.note)
             }
             materials = try await SubmittedMaterial.query(on: db).filter(\.$case.$id == record.id!).sort(\.$position).all().map {
-                .init(name: $0.name, provision: $0.provision.rawValue, isKey: $0.isKey, licenceId: $0.licenceID, fileId: $0.$file.id?.uuidString)
+                .init(
+                    name: $0.name, provision: $0.provision.rawValue, isKey: $0.isKey, licenceId: $0.licenceID,
+                    fileId: $0.$file.id?.uuidString)
             }
         }
         let badge = DeadlineBadge.of(record, now: now, calendar: calendar, zone: zone)
@@ -87,11 +84,13 @@ struct CaseAPIController {
             currentDepartment: record.currentDepartmentName, caseType: record.caseType.rawValue, channel: record.channel.rawValue,
             state: record.state.rawValue, stateLabel: record.state.label,
             applicant: person(applicants[record.$applicant.id]) ?? .init(kind: "person", name: "", idNumber: ""),
-            proxy: record.$proxy.id.flatMap { person(applicants[$0]) }, submittedAt: iso(record.submittedAt, zone)!,
-            acceptedAt: iso(record.acceptedAt, zone), acceptedOn: record.acceptedOn, promisedDays: record.promised.days,
-            statutoryDays: record.statutory?.days, dueAt: iso(record.dueAt, zone), statutoryDueAt: iso(record.statutoryDueAt, zone),
+            proxy: record.$proxy.id.flatMap { person(applicants[$0]) }, submittedAt: LocalTime.iso(record.submittedAt, zone)!,
+            acceptedAt: LocalTime.iso(record.acceptedAt, zone), acceptedOn: record.acceptedOn, promisedDays: record.promised.days,
+            statutoryDays: record.statutory?.days, dueAt: LocalTime.iso(record.dueAt, zone),
+            statutoryDueAt: LocalTime.iso(record.statutoryDueAt, zone),
             light: badge.tone, lightLabel: badge.label, owner: record.ownerName, decision: record.decision?.rawValue, reason: record.reason,
-            completedAt: iso(record.completedAt, zone), deliveryMethod: record.deliveryMethod?.rawValue, deliveredAt: iso(record.deliveredAt, zone),
+            completedAt: LocalTime.iso(record.completedAt, zone), deliveryMethod: record.deliveryMethod?.rawValue,
+            deliveredAt: LocalTime.iso(record.deliveredAt, zone),
             pendingMaterials: record.pendingMaterials, steps: steps, pauses: pauses, materials: materials)
     }
 
@@ -102,7 +101,9 @@ struct CaseAPIController {
         var check = FormCheck()
         let state = (try? req.query.get(String.self, at: "state")).flatMap { raw -> CaseState? in
             guard !raw.isEmpty else { return nil }
-            guard let state = CaseState(rawValue: raw) else { check.fail("state", "state 应为 \(CaseState.allCases.map(\.rawValue).joined(separator: "、")) 之一"); return nil }
+            guard let state = CaseState(rawValue: raw) else {
+                check.fail("state", "state 应为 \(CaseState.allCases.map(\.rawValue).joined(separator: "、")) 之一"); return nil
+            }
             return state
         }
         let pageText = try? req.query.get(String.self, at: "page")
@@ -114,7 +115,9 @@ struct CaseAPIController {
         let overdueText = try? req.query.get(String.self, at: "overdue")
         if let overdueText, !["true", "false"].contains(overdueText) { check.fail("overdue", "overdue 应为 true 或 false") }
         let departmentKey = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "department"))?.uppercased()
-        if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
+        if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first {
+            throw PlatformError.invalidField(.init(field: field, message: message))
+        }
         let region = req.settings.region.value
         let query = Case.query(on: req.db).filter(\.$regionCode == region)
         if let state { query.filter(\.$state == state) }
@@ -130,12 +133,15 @@ struct CaseAPIController {
         let calendar = try await req.workingCalendar()
         var items: [CaseDTO] = []
         for record in records {
-            items.append(try await Self.dto(record, applicants: applicants, detail: false, now: req.now, calendar: calendar, zone: req.settings.timeZone, on: req.db))
+            items.append(
+                try await Self.dto(
+                    record, applicants: applicants, detail: false, now: req.now, calendar: calendar, zone: req.settings.timeZone, on: req.db
+                ))
         }
         return PageDTO(items: items, metadata: .init(page: page, per: per, total: total))
     }
 
-    private func find(_ req: Request) async throws -> Case {
+    func find(_ req: Request) async throws -> Case {
         let raw = req.parameters.get("number") ?? ""
         let number: CaseNumber
         do { number = try CaseNumber(parsing: raw) } catch { throw PlatformError.invalidField(error) }
@@ -144,10 +150,11 @@ struct CaseAPIController {
         return record
     }
 
-    private func detail(_ req: Request, _ record: Case, status: HTTPResponseStatus = .ok) async throws -> Response {
+    func detail(_ req: Request, _ record: Case, status: HTTPResponseStatus = .ok) async throws -> Response {
         let applicants = try await CaseWebController.applicants(of: [record], on: req.db)
-        let dto = try await Self.dto(record, applicants: applicants, detail: true, now: req.now, calendar: try await req.workingCalendar(),
-                                     zone: req.settings.timeZone, on: req.db)
+        let dto = try await Self.dto(
+            record, applicants: applicants, detail: true, now: req.now, calendar: try await req.workingCalendar(),
+            zone: req.settings.timeZone, on: req.db)
         return try await dto.encodeResponse(status: status, for: req)
     }
 
@@ -162,174 +169,4 @@ struct CaseAPIController {
         guard CaseWebController.staffRoles.contains(where: staff.has) else { throw PlatformError.forbidden }
     }
 
-    struct CreateRequest: Content {
-        struct Material: Content {
-            var requirementId: String?
-            var provision: String?
-            var note: String?
-            var licenceId: String?
-            var fileId: String?
-        }
-        var itemCode: String?
-        /// `accept` (default), `complete` (即办件 done on the spot), `reject` (不予受理, with `rejectReason`).
-        var intent: String?
-        var applicantKind: String?
-        var idNumber: String?
-        var name: String?
-        var phone: String?
-        var proxyIdNumber: String?
-        var proxyName: String?
-        var proxyPhone: String?
-        var note: String?
-        var rejectReason: String?
-        var jointDepartments: [String]?
-        var materials: [Material]?
-    }
-
-    struct NoticeDTO: Content {
-        struct Line: Content { let name: String; let problem: String; let note: String }
-        let noticeNumber: String
-        let lines: [Line]
-    }
-
-    struct CreateResponse: Content {
-        /// `accepted`, `completed`, `rejected` (a case was registered) or `notice` (一次性告知: nothing accepted).
-        let outcome: String
-        let `case`: CaseDTO?
-        let notice: NoticeDTO?
-    }
-
-    /// `POST /api/v1/cases`: 201 with the case, or 200 with the 一次性告知书 when materials are missing.
-    func create(req: Request) async throws -> Response {
-        let staff = try req.auth.require(Staff.self)
-        guard staff.has(.clerk) || staff.has(.admin) else { throw PlatformError.forbidden }
-        let body = try req.content.decode(CreateRequest.self)
-        guard let (item, requirements) = try await CaseIntake.item(code: body.itemCode, region: req.settings.region.value, on: req.db) else {
-            throw PlatformError.invalidField(.init(field: "itemCode", message: "没有找到已发布的事项“\(String((body.itemCode ?? "").prefix(40)))”"))
-        }
-        let intent = body.intent ?? "accept"
-        guard ["accept", "complete", "reject"].contains(intent) else {
-            throw PlatformError.invalidField(.init(field: "intent", message: "intent 应为 accept、complete 或 reject"))
-        }
-        var raw = RawApplication(applicantKind: body.applicantKind, idNumber: body.idNumber, name: body.name, phone: body.phone,
-                                 proxyIdNumber: body.proxyIdNumber, proxyName: body.proxyName, proxyPhone: body.proxyPhone, note: body.note)
-        raw.jointDepartments = body.jointDepartments ?? []
-        var usedFiles: Set<UUID> = []
-        for (index, entry) in (body.materials ?? []).enumerated() {
-            guard let id = entry.requirementId.flatMap(UUID.init(uuidString:)), requirements.contains(where: { $0.id == id }) else {
-                throw PlatformError.invalidField(.init(field: "materials[\(index)].requirementId", message: "不是本事项的申请材料"))
-            }
-            guard raw.materials[id] == nil else {
-                throw PlatformError.invalidField(.init(field: "materials[\(index)].requirementId", message: "同一材料只能出现一次"))
-            }
-            var file: StoredFile?
-            if let fileText = entry.fileId {
-                guard let fileID = UUID(uuidString: fileText), let found = try await StoredFile.find(fileID, on: req.db), found.regionCode == req.settings.region.value
-                else { throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "没有找到该文件，请先上传")) }
-                // Checked here for a clear message; the unique index on submitted_materials.file_id settles a race (409).
-                guard usedFiles.insert(fileID).inserted, try await SubmittedMaterial.query(on: req.db).filter(\.$file.$id == fileID).count() == 0 else {
-                    throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "该文件已用于其他办件"))
-                }
-                file = found
-            }
-            raw.materials[id] = .init(provision: entry.provision, note: entry.note, licenceID: entry.licenceId, file: file)
-        }
-        let (validated, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
-        if let (field, message) = errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
-        guard var application = validated else { throw PlatformError.invalidField(.init(field: "idNumber", message: "申请人信息不完整")) }
-        // Files uploaded through /api/v1/files exist already: link them, do not create them again.
-        for (id, input) in application.materials where input.file != nil { application.materials[id]?.file = nil; application.materials[id]?.existingFileID = input.file?.id }
-        if intent == "complete", item.caseType != .instant { throw PlatformError.invalidField(.init(field: "intent", message: "只有即办件可以当场办结")) }
-        let service = try await CaseService(req)
-        let applicants: (Case) async throws -> CaseDTO = { record in
-            try await Self.dto(record, applicants: try await CaseWebController.applicants(of: [record], on: req.db), detail: true, now: req.now,
-                               calendar: service.calendar, zone: service.zone, on: req.db)
-        }
-        if intent == "reject" {
-            var check = FormCheck()
-            let reason = check.required(body.rejectReason, field: "rejectReason", label: "不予受理理由", max: 500)
-            if let (field, message) = check.errors.first { throw PlatformError.invalidField(.init(field: field, message: message)) }
-            let record = try await service.rejectAtWindow(application, reason: reason)
-            return try await CreateResponse(outcome: "rejected", case: try await applicants(record), notice: nil).encodeResponse(status: .created, for: req)
-        }
-        switch try await service.intakeAtWindow(application, completeNow: intent == "complete") {
-        case .notice(let notice):
-            return try await CreateResponse(
-                outcome: "notice", case: nil,
-                notice: .init(noticeNumber: notice.noticeNumber, lines: notice.lines.map { .init(name: $0.name, problem: $0.problem, note: $0.note) })
-            ).encodeResponse(status: .ok, for: req)
-        case .accepted(let record):
-            return try await CreateResponse(outcome: intent == "complete" ? "completed" : "accepted", case: try await applicants(record), notice: nil)
-                .encodeResponse(status: .created, for: req)
-        }
-    }
-
-    struct ActionRequest: Content {
-        var note: String?
-        /// `pause`: `correction` (补正, default) or `specialProcedure` (特殊环节).
-        var reason: String?
-        /// `decide`: `approve` or `deny`.
-        var decision: String?
-        /// `deliver`: `window`, `post` or `electronic`.
-        var method: String?
-        /// `change-limit`: the new promised limit in working days (0.5 steps).
-        var limit: Double?
-    }
-
-    /// `POST /api/v1/cases/{number}/{action}`: `accept`, `reject`, `take`, `pause`, `resume`, `pass-step`, `decide`,
-    /// `complete`, `deliver`, `change-limit`. 409 when the state or the holder does not allow it.
-    func act(req: Request) async throws -> Response {
-        let record = try await find(req)
-        let body = req.body.data == nil || req.body.data?.readableBytes == 0 ? ActionRequest() : try req.content.decode(ActionRequest.self)
-        var check = FormCheck()
-        let fields = CaseActionInput.Fields(note: body.note, reason: body.reason, decision: body.decision, method: body.method,
-                                            limit: body.limit.flatMap(WorkingDays.init(exactly:)))
-        guard let (action, details) = CaseActionInput.parse(req.parameters.get("action") ?? "", fields, check: &check) else {
-            throw PlatformError.notFound(what: "该操作")
-        }
-        if let (field, message) = check.errors.sorted(by: { $0.key < $1.key }).first { throw PlatformError.invalidField(.init(field: field, message: message)) }
-        let updated = try await CaseService(req).perform(action, on: record.id!, details: details)
-        return try await detail(req, updated)
-    }
-
-    struct FileDTO: Content {
-        let id: String
-        let contentType: String
-        let size: Int
-        let sha256: String
-    }
-
-    /// `POST /api/v1/files` (the file's bytes as the body; `X-File-Name` optional): 201 with the id to give as a
-    /// material's `fileId`. A body over 50 MB is refused with 413 before it is read (by its `Content-Length`);
-    /// anything but PDF, JPEG or PNG by content with 415.
-    func upload(req: Request) async throws -> Response {
-        let staff = try req.auth.require(Staff.self)
-        guard [.clerk, .approver, .admin].contains(where: staff.has) else { throw PlatformError.forbidden }
-        let limit = FileStore.uploadLimit
-        if let length = req.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
-            throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
-        }
-        let data: ByteBuffer
-        do {
-            data = try await req.body.collect(upTo: limit)
-        } catch {
-            throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
-        }
-        let name = req.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload"
-        let file = try FileStore.write(data, originalName: name, field: "body", region: req.settings.region.value, uploader: req.actor.name,
-                                       settings: req.settings)
-        let actor = req.actor
-        do {
-            try await req.db.writeTransaction { tx in
-                try await file.create(on: tx)
-                try await Audit.record(on: tx, region: file.regionCode, actor: actor, action: "case.upload", entityType: "stored_file",
-                                       entityID: file.id?.uuidString, summary: "上传材料 \(file.originalName)（\(file.contentType)，\(file.size) 字节）")
-            }
-        } catch {
-            FileStore.discard([file], settings: req.settings)
-            throw error
-        }
-        return try await FileDTO(id: file.id!.uuidString, contentType: file.contentType, size: file.size, sha256: file.sha256)
-            .encodeResponse(status: .created, for: req)
-    }
 }

@@ -30,12 +30,15 @@ struct CaseFigures: Encodable, Sendable {
     /// - Parameters:
     ///   - department: restrict to one department's items and cases (`nil`: the whole county).
     ///   - from, to: local dates, inclusive: cases completed (on-time rate) or accepted (shares) in the period.
-    static func compute(region: String, department: UUID?, from: LocalDate, to: LocalDate, now: Date, zone: TimeZone, on db: any Database) async throws -> CaseFigures {
+    static func compute(region: String, department: UUID?, from: LocalDate, to: LocalDate, now: Date, zone: TimeZone, on db: any Database)
+        async throws -> CaseFigures
+    {
         let start = from.instant(in: zone)
         let end = to.adding(days: 1).instant(in: zone)
         let completedQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$completedAt >= start).filter(\.$completedAt < end)
         let acceptedQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$acceptedAt >= start).filter(\.$acceptedAt < end)
-        let runningQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(\.$dueAt < now)
+        let runningQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(
+            \.$dueAt < now)
         let itemQuery = ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published)
         if let department {
             completedQuery.filter(\.$department.$id == department)
@@ -51,7 +54,8 @@ struct CaseFigures: Encodable, Sendable {
         let acceptedCount = try await acceptedQuery.count()
         let acceptedOnline = try await acceptedQuery.copy().filter(\.$channel == .online).count()
         let items = try await itemQuery.all().map {
-            CaseMetrics.ItemLimits(statutory: $0.statutory, promised: $0.promised, caseType: $0.caseType, fullyOnline: $0.fullyOnline == true)
+            CaseMetrics.ItemLimits(
+                statutory: $0.statutory, promised: $0.promised, caseType: $0.caseType, fullyOnline: $0.fullyOnline == true)
         }
         let aggregate = CaseMetrics.aggregateCompression(items)
         let mean = CaseMetrics.meanCompression(items)
@@ -60,14 +64,16 @@ struct CaseFigures: Encodable, Sendable {
         let onlineCases = Ratio(Double(acceptedOnline), Double(acceptedCount))
         let running = try await runningQuery.count()
         func figure(_ name: String, _ ratio: Ratio, _ definition: String, counts: String? = nil) -> Figure {
-            Figure(name: name, value: ratio.percent, counts: counts ?? "\(format(ratio.numerator)) / \(format(ratio.denominator))",
-                   definition: definition, bar: Int(((ratio.value ?? 0) * 300).rounded()))
+            Figure(
+                name: name, value: ratio.percent, counts: counts ?? "\(format(ratio.numerator)) / \(format(ratio.denominator))",
+                definition: definition, bar: Int(((ratio.value ?? 0) * 300).rounded()))
         }
         return CaseFigures(
             figures: [
                 figure("按时办结率", onTime, CaseMetrics.onTimeDefinition),
-                figure("办理时限压缩比率（总量法）", aggregate, CaseMetrics.aggregateCompressionDefinition,
-                       counts: "\(format(aggregate.numerator)) / \(format(aggregate.denominator)) 个工作日"),
+                figure(
+                    "办理时限压缩比率（总量法）", aggregate, CaseMetrics.aggregateCompressionDefinition,
+                    counts: "\(format(aggregate.numerator)) / \(format(aggregate.denominator)) 个工作日"),
                 figure("办理时限压缩比率（平均法）", mean, CaseMetrics.meanCompressionDefinition, counts: "\(Int(mean.denominator)) 个事项"),
                 figure("即办件占比", instant, CaseMetrics.instantDefinition),
                 figure("全程网办率（事项）", online, CaseMetrics.fullyOnlineDefinition),
@@ -92,7 +98,8 @@ struct CaseFiguresController {
 
     func page(req: Request) async throws -> View {
         struct Context: Encodable {
-            let page: PageChrome; let departments: [SelectOption]; let from: String; let to: String; let scope: String; let result: CaseFigures
+            let page: PageChrome; let departments: [SelectOption]; let from: String; let to: String; let scope: String;
+            let result: CaseFigures
             let error: String?
         }
         let region = req.settings.region.value
@@ -113,10 +120,13 @@ struct CaseFiguresController {
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
         let key = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "department"))?.uppercased()
         let chosen = departments.first { $0.code == key }
-        let result = try await CaseFigures.compute(region: region, department: chosen?.id, from: from, to: to, now: req.now, zone: zone, on: req.db)
-        return try await req.view.render("cases/figures", Context(
-            page: PageChrome(request: req, title: "办件统计"),
-            departments: departments.map { SelectOption(value: $0.code, label: $0.name, selected: $0.id == chosen?.id) },
-            from: from.description, to: to.description, scope: chosen?.name ?? "全县（所有部门）", result: result, error: error))
+        let result = try await CaseFigures.compute(
+            region: region, department: chosen?.id, from: from, to: to, now: req.now, zone: zone, on: req.db)
+        return try await req.view.render(
+            "cases/figures",
+            Context(
+                page: PageChrome(request: req, title: "办件统计"),
+                departments: departments.map { SelectOption(value: $0.code, label: $0.name, selected: $0.id == chosen?.id) },
+                from: from.description, to: to.description, scope: chosen?.name ?? "全县（所有部门）", result: result, error: error))
     }
 }

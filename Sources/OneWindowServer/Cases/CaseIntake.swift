@@ -34,7 +34,8 @@ struct RawApplication: Sendable {
         for requirement in requirements {
             let id = requirement.id!
             raw.materials[id] = RawMaterial(
-                provision: text("m_\(id.uuidString)"), note: text("n_\(id.uuidString)"), licenceID: text("l_\(id.uuidString)"), file: files[id])
+                provision: text("m_\(id.uuidString)"), note: text("n_\(id.uuidString)"), licenceID: text("l_\(id.uuidString)"),
+                file: files[id])
         }
         return raw
     }
@@ -48,8 +49,10 @@ enum CaseIntake {
         _ raw: RawApplication, item: ServiceItem, requirements: [MaterialRequirement], on db: any Database, region: String
     ) async throws -> (CaseService.Application?, [String: String]) {
         var check = FormCheck()
-        let kind = check.choice(raw.applicantKind ?? ApplicantIdentity.Kind.person.rawValue, field: "applicantKind", label: "申请人类型",
-                                as: ApplicantIdentity.Kind.self) ?? .person
+        let kind =
+            check.choice(
+                raw.applicantKind ?? ApplicantIdentity.Kind.person.rawValue, field: "applicantKind", label: "申请人类型",
+                as: ApplicantIdentity.Kind.self) ?? .person
         let identity = check.check { () throws(FieldError) in
             try ApplicantIdentity(kind: kind, number: raw.idNumber ?? "", field: "idNumber")
         }
@@ -115,16 +118,19 @@ enum CaseIntake {
         }
         let note = check.optional(raw.note, field: "note", label: "申请事由", max: 500)
         guard check.isValid, let identity, let phone else { return (nil, check.errors) }
-        return (CaseService.Application(
-            item: item, requirements: requirements, applicant: .init(identity: identity, name: name, phone: phone.value), proxy: proxy,
-            contactPhone: phone.value, materials: materials, jointDepartments: joint, note: note), [:])
+        return (
+            CaseService.Application(
+                item: item, requirements: requirements, applicant: .init(identity: identity, name: name, phone: phone.value), proxy: proxy,
+                contactPhone: phone.value, materials: materials, jointDepartments: joint, note: note), [:]
+        )
     }
 
     /// A published item of the region by its code, with its requirements in order.
     static func item(code: String?, region: String, on db: any Database) async throws -> (ServiceItem, [MaterialRequirement])? {
         guard let code = TextNormalization.normalizedOrNil(code)?.uppercased(), code.count <= 40 else { return nil }
-        guard let item = try await ServiceItem.query(on: db).filter(\.$itemCode == code).filter(\.$status == .published)
-            .filter(\.$regionCode ~~ CatalogQueries.visibleRegions(for: try RegionCode(region))).first()
+        guard
+            let item = try await ServiceItem.query(on: db).filter(\.$itemCode == code).filter(\.$status == .published)
+                .filter(\.$regionCode ~~ RegionScope.visible(for: try RegionCode(region))).first()
         else { return nil }
         let requirements = try await MaterialRequirement.query(on: db).filter(\.$item.$id == item.requireID()).sort(\.$position).all()
         return (item, requirements)
@@ -181,10 +187,11 @@ enum CaseActionInput {
         default:
             return nil
         }
-        let needsNote = switch action {
-        case .reject, .pause, .decide(.deny), .changeLimit: true
-        default: false
-        }
+        let needsNote =
+            switch action {
+            case .reject, .pause, .decide(.deny), .changeLimit: true
+            default: false
+            }
         if needsNote, note == nil { check.fail("note", "请填写\(action == .changeLimit ? "变更理由" : "理由或说明")（note）") }
         return (action, details)
     }

@@ -14,7 +14,10 @@ struct PortalController {
     }
 
     struct FormContext: Encodable {
-        struct Requirement: Encodable { let id: String; let name: String; let required: Bool; let isKey: Bool; let licenceType: String?; let note: String?; let error: String? }
+        struct Requirement: Encodable {
+            let id: String; let name: String; let required: Bool; let isKey: Bool; let licenceType: String?; let note: String?;
+            let error: String?
+        }
         let page: PageChrome
         let code: String
         let name: String
@@ -29,7 +32,10 @@ struct PortalController {
     }
 
     private func onlineItem(_ req: Request) async throws -> (ServiceItem, [MaterialRequirement]) {
-        guard let (item, requirements) = try await CaseIntake.item(code: req.parameters.get("code"), region: req.settings.region.value, on: req.db) else {
+        guard
+            let (item, requirements) = try await CaseIntake.item(
+                code: req.parameters.get("code"), region: req.settings.region.value, on: req.db)
+        else {
             throw PlatformError.notFound(what: "该事项")
         }
         guard item.fullyOnline == true else {
@@ -43,21 +49,31 @@ struct PortalController {
         return try await render(req, item: item, requirements: requirements, raw: RawApplication(), errors: [:])
     }
 
-    private func render(_ req: Request, item: ServiceItem, requirements: [MaterialRequirement], raw: RawApplication, errors: [String: String],
-                        status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func render(
+        _ req: Request, item: ServiceItem, requirements: [MaterialRequirement], raw: RawApplication, errors: [String: String],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let kind = raw.applicantKind ?? ApplicantIdentity.Kind.person.rawValue
-        return try await req.view.render("portal/apply", FormContext(
-            page: PageChrome(request: req, title: "网上申报：\(item.name)", forms: true), code: item.itemCode, name: CaseWebController.displayName(item),
-            department: item.departmentName ?? "—", promised: item.caseType == .instant ? "即办" : (item.promised.map { "\($0) 个工作日" } ?? "—"),
-            guideLink: Paths.item(item.itemCode),
-            requirements: requirements.map {
-                let id = $0.id!.uuidString
-                return .init(id: id, name: $0.name, required: $0.required, isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note,
-                             error: errors["f_\(id)"] ?? errors["m_\(id)"] ?? errors["l_\(id)"])
-            },
-            kinds: ApplicantIdentity.Kind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == kind) },
-            values: ["idNumber": raw.idNumber, "name": raw.name, "phone": raw.phone, "note": raw.note].compactMapValues { $0 },
-            errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value))).encodeResponse(status: status, for: req)
+        return try await req.view.render(
+            "portal/apply",
+            FormContext(
+                page: PageChrome(request: req, title: "网上申报：\(item.name)", forms: true), code: item.itemCode,
+                name: CaseWebController.displayName(item),
+                department: item.departmentName ?? "—",
+                promised: item.caseType == .instant ? "即办" : (item.promised.map { "\($0) 个工作日" } ?? "—"),
+                guideLink: Paths.item(item.itemCode),
+                requirements: requirements.map {
+                    let id = $0.id!.uuidString
+                    return .init(
+                        id: id, name: $0.name, required: $0.required, isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note,
+                        error: errors["f_\(id)"] ?? errors["m_\(id)"] ?? errors["l_\(id)"])
+                },
+                kinds: ApplicantIdentity.Kind.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == kind)
+                },
+                values: ["idNumber": raw.idNumber, "name": raw.name, "phone": raw.phone, "note": raw.note].compactMapValues { $0 },
+                errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value))
+        ).encodeResponse(status: status, for: req)
     }
 
     /// Submits an online application: every required material uploaded (or given as an e-licence), then into the
@@ -69,16 +85,22 @@ struct PortalController {
         for requirement in requirements {
             let id = requirement.id!
             let licence = TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID)
-            raw.materials[id]?.provision = files[id] != nil ? "electronic"
+            raw.materials[id]?.provision =
+                files[id] != nil
+                ? "electronic"
                 : (licence != nil ? "licence" : (item.allowsPendingMaterials && !requirement.isKey ? "pending" : "missing"))
         }
-        var (application, errors) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
+        var (application, errors) = try await CaseIntake.validate(
+            raw, item: item, requirements: requirements, on: req.db, region: req.settings.region.value)
         errors.merge(fileErrors) { a, _ in a }
         for requirement in requirements where requirement.required && (!item.allowsPendingMaterials || requirement.isKey) {
             let id = requirement.id!
-            if files[id] == nil, TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID) == nil, errors["l_\(id.uuidString)"] == nil,
-                errors["f_\(id.uuidString)"] == nil {
-                errors["f_\(id.uuidString)"] = "请上传“\(requirement.name)”（PDF、JPG 或 PNG）" + (requirement.licenceType != nil ? "，或填写电子证照标识" : "")
+            if files[id] == nil, TextNormalization.normalizedOrNil(raw.materials[id]?.licenceID) == nil,
+                errors["l_\(id.uuidString)"] == nil,
+                errors["f_\(id.uuidString)"] == nil
+            {
+                errors["f_\(id.uuidString)"] =
+                    "请上传“\(requirement.name)”（PDF、JPG 或 PNG）" + (requirement.licenceType != nil ? "，或填写电子证照标识" : "")
             }
         }
         guard let application, errors.isEmpty else {
@@ -99,20 +121,28 @@ struct PortalController {
     /// The receipt of an online application: its number, item and time, nothing personal.
     func receipt(req: Request) async throws -> View {
         struct Receipt: Encodable {
-            let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String; let siteBase: String
+            let page: PageChrome; let caseNumber: String; let itemName: String; let submittedAt: String; let progressLink: String;
+            let siteBase: String
         }
         let number: CaseNumber
-        do { number = try CaseNumber(parsing: (try? req.query.get(String.self, at: "caseNumber")) ?? "") } catch { throw PlatformError.invalidField(error) }
+        do { number = try CaseNumber(parsing: (try? req.query.get(String.self, at: "caseNumber")) ?? "") } catch {
+            throw PlatformError.invalidField(error)
+        }
         guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.channel == .online
         else { throw PlatformError.notFound(what: "该网上申报") }
-        return try await req.view.render("portal/receipt", Receipt(
-            page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
-            submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress, siteBase: Self.siteBase(req)))
+        return try await req.view.render(
+            "portal/receipt",
+            Receipt(
+                page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
+                submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress,
+                siteBase: Self.siteBase(req)))
     }
 
     /// `http://host:port` as the visitor reached the site, for addresses printed on paper.
     static func siteBase(_ req: Request) -> String {
-        let host = req.headers.first(name: .host).flatMap { $0.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? $0 : nil } ?? "127.0.0.1"
+        let host =
+            req.headers.first(name: .host).flatMap { $0.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? $0 : nil }
+            ?? "127.0.0.1"
         return (req.application.settings.secureCookies ? "https://" : "http://") + host
     }
 
@@ -151,11 +181,16 @@ struct PortalController {
         let numberText = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "caseNumber"))
         let phone4 = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "phone4")) ?? ""
         let zone = req.settings.timeZone
-        func page(_ error: String?, _ record: Case? = nil, applicant: Applicant? = nil, events: [ProgressContext.Event] = [], correction: String? = nil,
-                  badge: DeadlineBadge? = nil, rateLink: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        func page(
+            _ error: String?, _ record: Case? = nil, applicant: Applicant? = nil, events: [ProgressContext.Event] = [],
+            correction: String? = nil,
+            badge: DeadlineBadge? = nil, rateLink: String? = nil, status: HTTPResponseStatus = .ok
+        ) async throws -> Response {
             var context = ProgressContext(
-                page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "", phone4: String(phone4.prefix(4)),
-                error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "", state: record?.state.label ?? "",
+                page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "",
+                phone4: String(phone4.prefix(4)),
+                error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "",
+                state: record?.state.label ?? "",
                 badge: badge, acceptedAt: record?.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "尚未受理",
                 department: record?.currentDepartmentName ?? "", events: events, correction: correction, decision: record?.decision?.label,
                 reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil })
@@ -169,7 +204,9 @@ struct PortalController {
         } catch {
             return try await page(error.message, status: .badRequest)
         }
-        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系手机的后 4 位数字", status: .badRequest) }
+        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return try await page("请填写联系手机的后 4 位数字", status: .badRequest)
+        }
         let throttles = req.application.progressThrottles
         try await throttles.check(number.description, on: req)
         guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.contactPhone.hasSuffix(phone4)
@@ -185,21 +222,19 @@ struct PortalController {
         let calendar = try await req.workingCalendar()
         // Completed and not rated yet: the applicant (who knows the number and the phone) may rate it online.
         var rateLink: String?
-        if record.state == .completed || record.state == .delivered,
-           try await Rating.query(on: req.db).filter(\.$subjectKind == .caseRecord).filter(\.$subjectID == record.requireID()).count() == 0 {
-            let existing = try await RatingInvitation.query(on: req.db).filter(\.$subjectID == record.requireID()).filter(\.$channel == .online)
-                .filter(\.$usedAt == nil).first()
-            if let existing {
-                rateLink = "/rate/" + existing.token
-            } else {
-                rateLink = "/rate/" + (try await RatingService(req).invite(.caseRecord, record.requireID(), channel: .online, on: req.db)).token
-            }
+        if record.state == .completed || record.state == .delivered {
+            rateLink = try await req.application.hooks.require((any RatingInvitations).self)
+                .pendingOnlineLink(.caseRecord, record.requireID(), context: try await ServiceContext(req))
+                .map { "/rate/" + $0 }
         }
         // Staff names and notes are not shown publicly: the step and its time only.
-        return try await page(nil, record, applicant: applicant,
-                              events: events.compactMap { event in Self.publicLabels[event.action].map { .init(at: LocalTime.format(event.occurredAt, in: zone), what: $0) } },
-                              correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
-                              rateLink: rateLink)
+        return try await page(
+            nil, record, applicant: applicant,
+            events: events.compactMap { event in
+                Self.publicLabels[event.action].map { .init(at: LocalTime.format(event.occurredAt, in: zone), what: $0) }
+            },
+            correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
+            rateLink: rateLink)
     }
 }
 

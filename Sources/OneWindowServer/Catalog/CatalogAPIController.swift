@@ -20,7 +20,7 @@ struct CatalogAPIController {
 
     /// Departments with published items in the site's guide (the `department` filter's values).
     func departments(req: Request) async throws -> [DepartmentDTO] {
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let regions = RegionScope.visible(for: req.settings.region)
         return try await CatalogQueries.departmentsWithItems(regions: regions, on: req.db).map {
             DepartmentDTO(id: try $0.requireID(), code: $0.code, name: $0.name, shortName: $0.shortName, regionCode: $0.regionCode)
         }
@@ -28,14 +28,14 @@ struct CatalogAPIController {
 
     func list(req: Request) async throws -> PageDTO<ItemSummaryDTO> {
         let filter = try GuideFilter.from(req.query)
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let regions = RegionScope.visible(for: req.settings.region)
         let (items, total) = try await CatalogQueries.search(filter, regions: regions, on: req.db)
         return PageDTO(items: items.map(ItemSummaryDTO.init), metadata: .init(page: filter.page, per: filter.per, total: total))
     }
 
     func show(req: Request) async throws -> ItemDetailDTO {
         let code = req.parameters.get("code") ?? ""
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let regions = RegionScope.visible(for: req.settings.region)
         guard let item = try await CatalogQueries.item(code: code, regions: regions, on: req.db) else {
             throw PlatformError.notFound(what: "实施编码为 \(code) 的事项")
         }

@@ -44,8 +44,10 @@ struct CatalogImportAdminController {
     private func renderImports(_ req: Request, error: String?) async throws -> View {
         struct Context: Encodable { let page: PageChrome; let runs: [RunRow]; let error: String? }
         let runs = try await ImportRun.query(on: req.db).sort(\.$startedAt, .descending).limit(20).all()
-        return try await req.view.render("admin/imports", Context(
-            page: PageChrome(request: req, title: "事项目录导入"), runs: runs.map { RunRow($0, zone: req.settings.timeZone) }, error: error))
+        return try await req.view.render(
+            "admin/imports",
+            Context(
+                page: PageChrome(request: req, title: "事项目录导入"), runs: runs.map { RunRow($0, zone: req.settings.timeZone) }, error: error))
     }
 
     struct UploadForm: Content {
@@ -78,7 +80,7 @@ struct CatalogImportAdminController {
         let table = try CatalogImporter.parse(text)
         // A county's admin imports into the county or the divisions above it, never elsewhere; whether the
         // region is typed or read from the file's `region` column.
-        let allowed = CatalogQueries.visibleRegions(for: req.settings.region)
+        let allowed = RegionScope.visible(for: req.settings.region)
         let region: RegionCode
         if let raw = TextNormalization.normalizedOrNil(form.regionCode) {
             region = try RegionCode(raw, field: "regionCode")
@@ -89,7 +91,8 @@ struct CatalogImportAdminController {
             throw FieldError(field: "regionCode", message: "只能导入到本县或其上级区划：\(allowed.joined(separator: "、"))；该文件对应 \(region.value)")
         }
         let actor = req.actor
-        let run = try await CatalogImporter.begin(fileName: String(file.filename.prefix(120)), total: table.records.count, region: region, actor: actor, on: req.db)
+        let run = try await CatalogImporter.begin(
+            fileName: String(file.filename.prefix(120)), total: table.records.count, region: region, actor: actor, on: req.db)
         let app = req.application
         let runID = try run.requireID()
         app.backgroundImports.start(runID) {
@@ -119,7 +122,9 @@ struct CatalogImportAdminController {
     }
 
     func showImport(req: Request) async throws -> View {
-        struct Row: Encodable { let line: Int; let itemCode: String; let name: String; let outcome: String; let outcomeCode: String; let reasons: String }
+        struct Row: Encodable {
+            let line: Int; let itemCode: String; let name: String; let outcome: String; let outcomeCode: String; let reasons: String
+        }
         struct Tab: Encodable { let code: String; let label: String; let count: Int; let selected: Bool; let link: String }
         struct Context: Encodable {
             let page: PageChrome
@@ -141,16 +146,27 @@ struct CatalogImportAdminController {
         if let outcome { query.filter(\.$outcome == outcome) }
         let total = try await query.count()
         let rows = try await query.copy().range(((page - 1) * per)..<(page * per)).all().map {
-            Row(line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label, outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
+            Row(
+                line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label,
+                outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
         }
         let base = Paths.adminImport(run.id!.uuidString)
-        let tabs = [Tab(code: "", label: "全部", count: run.processed, selected: outcome == nil, link: base)]
-            + CatalogImportOutcome.allCases.map { Tab(code: $0.rawValue, label: $0.label, count: run.count(of: $0), selected: outcome == $0, link: base + "?outcome=\($0.rawValue)") }
-        return try await req.view.render("admin/import", Context(
-            page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
-            running: run.status == .running, failed: run.status == .failed, error: run.error,
-            percent: run.percent, tabs: tabs, rows: rows, statusLink: base + "/status",
-            pager: Pager(page: page, per: per, total: total) { base + "?" + (outcome.map { "outcome=\($0.rawValue)&" } ?? "") + "page=\($0)" }))
+        let tabs =
+            [Tab(code: "", label: "全部", count: run.processed, selected: outcome == nil, link: base)]
+            + CatalogImportOutcome.allCases.map {
+                Tab(
+                    code: $0.rawValue, label: $0.label, count: run.count(of: $0), selected: outcome == $0,
+                    link: base + "?outcome=\($0.rawValue)")
+            }
+        return try await req.view.render(
+            "admin/import",
+            Context(
+                page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
+                running: run.status == .running, failed: run.status == .failed, error: run.error,
+                percent: run.percent, tabs: tabs, rows: rows, statusLink: base + "/status",
+                pager: Pager(page: page, per: per, total: total) {
+                    base + "?" + (outcome.map { "outcome=\($0.rawValue)&" } ?? "") + "page=\($0)"
+                }))
     }
 
     private func findRun(_ req: Request) async throws -> ImportRun {

@@ -19,7 +19,8 @@ struct CatalogItemAdminController {
             let reasons: String; let link: String
         }
         struct Context: Encodable {
-            let page: PageChrome; let rows: [Row]; let total: Int; let flags: [SelectOption]; let q: String; let pager: Pager; let published: String?
+            let page: PageChrome; let rows: [Row]; let total: Int; let flags: [SelectOption]; let q: String; let pager: Pager;
+            let published: String?
             let showingPublished: Bool; let withdrawn: String?
         }
         let showingPublished = (try? req.query.get(String.self, at: "status")) == "published"
@@ -27,14 +28,16 @@ struct CatalogItemAdminController {
         let text = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "q"))
         let page = req.pageParameter
         let per = 100
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
-        let query = ServiceItem.query(on: req.db).filter(\.$status == (showingPublished ? .published : .draft)).filter(\.$regionCode ~~ regions)
+        let regions = RegionScope.visible(for: req.settings.region)
+        let query = ServiceItem.query(on: req.db).filter(\.$status == (showingPublished ? .published : .draft)).filter(
+            \.$regionCode ~~ regions)
         if let flag { query.filter(\.$flagsJSON ~~ "\"code\":\"\(flag)\"") }
         if let text { query.filter(\.$searchText ~~ text.uppercased()) }
         let total = try await query.count()
         let items = try await query.copy().sort(\.$name).sort(\.$itemCode).range(((page - 1) * per)..<(page * per)).all()
         let rows = items.map {
-            Row(id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, subItem: $0.subItem == $0.name ? nil : $0.subItem,
+            Row(
+                id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, subItem: $0.subItem == $0.name ? nil : $0.subItem,
                 department: $0.departmentName ?? "—", regionCode: $0.regionCode,
                 reasons: $0.flags.map(\.message).joined(separator: "；"), link: Paths.adminItemEdit($0.id!.uuidString))
         }
@@ -57,16 +60,20 @@ struct CatalogItemAdminController {
         }
         // Only an item code comes from the link, and only a real one is confirmed.
         func confirmed(_ key: String) async throws -> String? {
-            guard let code = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: key)), code.count <= 40 else { return nil }
+            guard let code = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: key)), code.count <= 40 else {
+                return nil
+            }
             return try await ServiceItem.query(on: req.db).filter(\.$itemCode == code).filter(\.$regionCode ~~ regions).first()?.itemCode
         }
         let published = try await confirmed("published")
         let withdrawnCode = try await confirmed("withdrawn")
-        return try await req.view.render("admin/drafts", Context(
-            page: PageChrome(request: req, title: showingPublished ? "已发布事项" : "待补全事项（草稿）"), rows: rows, total: total,
-            flags: flagOptions.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == flag) }, q: text ?? "",
-            pager: Pager(page: page, per: per, total: total, link: link), published: published, showingPublished: showingPublished,
-            withdrawn: withdrawnCode))
+        return try await req.view.render(
+            "admin/drafts",
+            Context(
+                page: PageChrome(request: req, title: showingPublished ? "已发布事项" : "待补全事项（草稿）"), rows: rows, total: total,
+                flags: flagOptions.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == flag) }, q: text ?? "",
+                pager: Pager(page: page, per: per, total: total, link: link), published: published, showingPublished: showingPublished,
+                withdrawn: withdrawnCode))
     }
 
     struct ItemForm: Content {
@@ -104,14 +111,19 @@ struct CatalogItemAdminController {
     }
 
     private func renderItem(_ req: Request, item: ServiceItem, form: ItemForm, errors: [String: String]) async throws -> View {
-        try await req.view.render("admin/item-form", ItemFormContext(
-            page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name, published: item.status == .published,
-            subItem: item.subItem == item.name ? nil : item.subItem, guideURL: item.guideURL,
-            status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
-            action: Paths.adminItem(item.id!.uuidString), form: form,
-            categories: ItemCategory.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category) },
-            caseTypes: CaseType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.caseType) },
-            errors: errors))
+        try await req.view.render(
+            "admin/item-form",
+            ItemFormContext(
+                page: PageChrome(request: req, title: "补全事项：\(item.name)"), itemCode: item.itemCode, name: item.name,
+                published: item.status == .published,
+                subItem: item.subItem == item.name ? nil : item.subItem, guideURL: item.guideURL,
+                status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
+                action: Paths.adminItem(item.id!.uuidString), form: form,
+                categories: ItemCategory.allCases.map {
+                    .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category)
+                },
+                caseTypes: CaseType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.caseType) },
+                errors: errors))
     }
 
     /// Saves an admin's completion of an item; it is published when no reason to hold it remains.
@@ -141,8 +153,9 @@ struct CatalogItemAdminController {
             online = nil
             check.fail("fullyOnline", "全程网办只能选“是”“否”或“未确定”")
         }
-        let flags = CatalogRow.flags(department: department.isEmpty ? nil : department, category: category, caseType: caseType,
-                                     statutory: statutory, promised: promised, fullyOnline: online)
+        let flags = CatalogRow.flags(
+            department: department.isEmpty ? nil : department, category: category, caseType: caseType,
+            statutory: statutory, promised: promised, fullyOnline: online)
         for flag in flags {
             switch flag {
             case .noLimits, .missingPromisedLimit: check.fail("promisedDays", flag.message)
@@ -168,10 +181,12 @@ struct CatalogItemAdminController {
             item.status = .published
             item.refreshSearchText()
             try await item.update(on: tx)
-            try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.publish", entityType: "service_item",
-                                   entityID: item.id?.uuidString, summary: "补全并发布事项 \(item.itemCode) \(item.name)")
+            try await Audit.record(
+                on: tx, region: item.regionCode, actor: actor, action: "item.publish", entityType: "service_item",
+                entityID: item.id?.uuidString, summary: "补全并发布事项 \(item.itemCode) \(item.name)")
         }
-        return req.redirect(to: Paths.adminDrafts + "?published=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(
+            to: Paths.adminDrafts + "?published=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     /// Takes a published item out of the public guide (back to draft, with the reason shown on the drafts page).
@@ -187,16 +202,18 @@ struct CatalogItemAdminController {
             item.status = .draft
             item.flags = [ServiceItem.withdrawnFlag]
             try await item.update(on: tx)
-            try await Audit.record(on: tx, region: item.regionCode, actor: actor, action: "item.withdraw", entityType: "service_item",
-                                   entityID: item.id?.uuidString, summary: "撤回事项 \(item.itemCode) \(item.name)")
+            try await Audit.record(
+                on: tx, region: item.regionCode, actor: actor, action: "item.withdraw", entityType: "service_item",
+                entityID: item.id?.uuidString, summary: "撤回事项 \(item.itemCode) \(item.name)")
             return item
         }
-        return req.redirect(to: Paths.adminDrafts + "?withdrawn=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return req.redirect(
+            to: Paths.adminDrafts + "?withdrawn=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
     private func findItem(_ req: Request) async throws -> ServiceItem {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let item = try await ServiceItem.find(id, on: req.db),
-            CatalogQueries.visibleRegions(for: req.settings.region).contains(item.regionCode)
+            RegionScope.visible(for: req.settings.region).contains(item.regionCode)
         else {
             throw PlatformError.notFound(what: "该事项")
         }

@@ -1,8 +1,8 @@
 import Fluent
 import FluentSQL
-import SQLKit
 import Foundation
 import OneWindowCore
+import SQLKit
 import Vapor
 
 /// Guide search filters, validated. Shared by the public pages and `GET /api/v1/items`.
@@ -37,13 +37,17 @@ struct GuideFilter: Sendable, Equatable {
         }
         if let raw = text("category") {
             guard let value = ItemCategory(rawValue: raw) ?? ItemCategory(label: raw) else {
-                throw FieldError(field: "category", message: "事项类型“\(raw)”不存在，可选：\(ItemCategory.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
+                throw FieldError(
+                    field: "category",
+                    message: "事项类型“\(raw)”不存在，可选：\(ItemCategory.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
             }
             filter.category = value
         }
         if let raw = text("caseType") {
             guard let value = CaseType(rawValue: raw) ?? CaseType(label: raw) else {
-                throw FieldError(field: "caseType", message: "办件类型“\(raw)”不存在，可选：\(CaseType.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
+                throw FieldError(
+                    field: "caseType",
+                    message: "办件类型“\(raw)”不存在，可选：\(CaseType.allCases.map { "\($0.label)（\($0.rawValue)）" }.joined(separator: "、"))")
             }
             filter.caseType = value
         }
@@ -74,11 +78,6 @@ struct GuideFilter: Sendable, Equatable {
 
 /// Catalogue queries; they take a `Database`, never a `Request`.
 enum CatalogQueries {
-    /// The regions whose items a site of `region` shows: itself and the divisions above it.
-    static func visibleRegions(for region: RegionCode) -> [String] {
-        [region.value] + region.ancestors.map(\.value)
-    }
-
     /// Published items matching `filter` in `regions`: the most local region first (the county's own items
     /// before the province's), then by name and item code, so pages are stable.
     /// - Returns: the page of items (departments loaded) and the total count.
@@ -130,9 +129,10 @@ enum CatalogQueries {
 
     /// Departments that have published items in `regions`, for the filter list.
     static func departmentsWithItems(regions: [String], on db: any Database) async throws -> [Department] {
-        let ids = Set(try await ServiceItem.query(on: db)
-            .filter(\.$regionCode ~~ regions).filter(\.$status == .published)
-            .field(\.$department.$id).all().compactMap { $0.$department.id })
+        let ids = Set(
+            try await ServiceItem.query(on: db)
+                .filter(\.$regionCode ~~ regions).filter(\.$status == .published)
+                .field(\.$department.$id).all().compactMap { $0.$department.id })
         guard !ids.isEmpty else { return [] }
         return try await Department.query(on: db).filter(\.$id ~~ ids).sort(\.$regionCode, .descending).sort(\.$name).all()
     }

@@ -58,7 +58,7 @@ struct GuideWebController {
 
     func search(req: Request) async throws -> View {
         let filter = try GuideFilter.from(req.query)
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let regions = RegionScope.visible(for: req.settings.region)
         let (items, total) = try await CatalogQueries.search(filter, regions: regions, on: req.db)
         let departments = try await CatalogQueries.departmentsWithItems(regions: regions, on: req.db)
         let pageCount = max(1, (total + filter.per - 1) / filter.per)
@@ -81,8 +81,12 @@ struct GuideWebController {
             page: PageChrome(request: req, title: filter.text.map { "搜索“\($0)”" } ?? "办事指南"),
             q: filter.text ?? "",
             departments: departments.map { department in
-                let byKey = filter.departmentKey.map { [department.code, department.name, department.shortName].contains($0) || department.code == $0.uppercased() } ?? false
-                return Option(value: department.id?.uuidString ?? "", label: department.name, selected: department.id == filter.departmentID || byKey)
+                let byKey =
+                    filter.departmentKey.map {
+                        [department.code, department.name, department.shortName].contains($0) || department.code == $0.uppercased()
+                    } ?? false
+                return Option(
+                    value: department.id?.uuidString ?? "", label: department.name, selected: department.id == filter.departmentID || byKey)
             },
             categories: ItemCategory.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.category) },
             caseTypes: CaseType.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == filter.caseType) },
@@ -127,24 +131,30 @@ struct GuideWebController {
             let dial: String?
         }
         let code = req.parameters.get("code") ?? ""
-        let regions = CatalogQueries.visibleRegions(for: req.settings.region)
+        let regions = RegionScope.visible(for: req.settings.region)
         guard let item = try await CatalogQueries.item(code: code, regions: regions, on: req.db) else {
             throw PlatformError.notFound(what: "该事项（实施编码 \(code)）")
         }
         let detail = ItemDetailDTO(item)
         let materials = item.materials.sorted { $0.position < $1.position }.map {
-            MaterialRow(position: $0.position, name: $0.name, form: $0.form.label, copies: $0.copies, required: $0.required,
-                        isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note)
+            MaterialRow(
+                position: $0.position, name: $0.name, form: $0.form.label, copies: $0.copies, required: $0.required,
+                isKey: $0.isKey, licenceType: $0.licenceType, note: $0.note)
         }
         let cut = LimitCut(statutory: item.statutory, promised: item.promised)
-        return try await req.view.render("guide/item", Context(
-            page: PageChrome(request: req, title: item.name), item: row(item), detail: detail, materials: materials,
-            cutDays: cut.flatMap { $0.days > 0 ? Self.days($0.days) : nil }, cutPercent: cut.map { String(format: "%.2f%%", $0.percent) },
-            visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明",
-            materialsKnown: !materials.isEmpty || item.source != "import",
-            phones: (item.phones ?? "").split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try await req.view.render(
+            "guide/item",
+            Context(
+                page: PageChrome(request: req, title: item.name), item: row(item), detail: detail, materials: materials,
+                cutDays: cut.flatMap { $0.days > 0 ? Self.days($0.days) : nil },
+                cutPercent: cut.map { String(format: "%.2f%%", $0.percent) },
+                visits: item.visits.map { $0 == 0 ? "0 次（全程网办或邮寄送达）" : "\($0) 次" } ?? "未注明",
+                materialsKnown: !materials.isEmpty || item.source != "import",
+                phones: (item.phones ?? "").split(whereSeparator: { $0 == ";" || $0 == "；" }).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
                 .filter { !$0.isEmpty }.map { Phone(text: $0, dial: Self.dialable($0)) },
-            back: Self.backToSearch(req)))
+                back: Self.backToSearch(req)))
     }
 
     func row(_ item: ServiceItem) -> ResultRow {

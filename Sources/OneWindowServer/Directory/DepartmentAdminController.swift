@@ -46,14 +46,17 @@ struct DepartmentAdminController {
 
     func editDepartment(req: Request) async throws -> View {
         let department = try await AdminRecords.find(Department.self, req)
-        let form = DepartmentForm(code: department.code, name: department.name, shortName: department.shortName, active: department.active ? "on" : nil)
+        let form = DepartmentForm(
+            code: department.code, name: department.name, shortName: department.shortName, active: department.active ? "on" : nil)
         return try await renderDepartment(req, form: form, action: Paths.adminDepartments + "/\(department.id!.uuidString)", errors: [:])
     }
 
     private func renderDepartment(_ req: Request, form: DepartmentForm, action: String, errors: [String: String]) async throws -> View {
-        try await req.view.render("admin/department-form", DepartmentFormContext(
-            page: PageChrome(request: req, title: action == Paths.adminDepartments ? "新增部门" : "编辑部门"),
-            action: action, isNew: action == Paths.adminDepartments, form: form, errors: errors))
+        try await req.view.render(
+            "admin/department-form",
+            DepartmentFormContext(
+                page: PageChrome(request: req, title: action == Paths.adminDepartments ? "新增部门" : "编辑部门"),
+                action: action, isNew: action == Paths.adminDepartments, form: form, errors: errors))
     }
 
     func saveDepartment(req: Request) async throws -> Response {
@@ -64,22 +67,27 @@ struct DepartmentAdminController {
         let code = check.code(form.code, field: "code", label: "部门编码")
         let name = check.required(form.name, field: "name", label: "部门全称", max: 80)
         let shortName = check.optional(form.shortName, field: "shortName", label: "简称", max: 30) ?? name
-        if !code.isEmpty, let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
+        if !code.isEmpty,
+            let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
             other.id != existing?.id
         {
             check.fail("code", "部门编码 \(code) 已被“\(other.name)”使用")
         }
-        if !name.isEmpty, let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$name == name).first(),
+        if !name.isEmpty,
+            let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$name == name).first(),
             other.id != existing?.id
         {
             check.fail("name", "已有同名部门（编码 \(other.code)）")
         }
         guard check.isValid else {
-            return try await renderDepartment(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            return try await renderDepartment(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(
+                status: .badRequest, for: req)
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if let other = try await Department.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(), other.id != existing?.id {
+            if let other = try await Department.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(),
+                other.id != existing?.id
+            {
                 throw FieldError(field: "code", message: "部门编码 \(code) 已被“\(other.name)”使用")
             }
             let department = existing ?? Department()
@@ -91,7 +99,8 @@ struct DepartmentAdminController {
             try await department.save(on: tx)
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: existing == nil ? "department.create" : "department.update",
-                entityType: "department", entityID: department.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")部门 \(code) \(name)")
+                entityType: "department", entityID: department.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")部门 \(code) \(name)"
+            )
         }
         return req.redirect(to: Paths.adminDepartments)
     }

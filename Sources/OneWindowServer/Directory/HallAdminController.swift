@@ -45,7 +45,8 @@ struct HallAdminController {
         let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
         let windows = try await Window.query(on: req.db).filter(\.$regionCode == region).all()
         let rows = halls.map { hall in
-            Row(id: hall.id!.uuidString, code: hall.code, name: hall.name, level: hall.level.label, divisionCode: hall.divisionCode,
+            Row(
+                id: hall.id!.uuidString, code: hall.code, name: hall.name, level: hall.level.label, divisionCode: hall.divisionCode,
                 address: hall.address, active: hall.active, windowCount: windows.filter { $0.$hall.id == hall.id }.count)
         }
         struct Context: Encodable { let page: PageChrome; let halls: [Row] }
@@ -58,16 +59,19 @@ struct HallAdminController {
 
     func editHall(req: Request) async throws -> View {
         let hall = try await AdminRecords.find(Hall.self, req)
-        let form = HallForm(code: hall.code, name: hall.name, level: hall.level.rawValue, divisionCode: hall.divisionCode,
-                            address: hall.address, phone: hall.phone, hours: hall.hours, active: hall.active ? "on" : nil)
+        let form = HallForm(
+            code: hall.code, name: hall.name, level: hall.level.rawValue, divisionCode: hall.divisionCode,
+            address: hall.address, phone: hall.phone, hours: hall.hours, active: hall.active ? "on" : nil)
         return try await renderHall(req, form: form, action: Paths.adminHalls + "/\(hall.id!.uuidString)", errors: [:])
     }
 
     private func renderHall(_ req: Request, form: HallForm, action: String, errors: [String: String]) async throws -> View {
         let levels = HallLevel.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.level) }
-        return try await req.view.render("admin/hall-form", HallFormContext(
-            page: PageChrome(request: req, title: action == Paths.adminHalls ? "新增大厅" : "编辑大厅"),
-            action: action, isNew: action == Paths.adminHalls, form: form, levels: levels, errors: errors))
+        return try await req.view.render(
+            "admin/hall-form",
+            HallFormContext(
+                page: PageChrome(request: req, title: action == Paths.adminHalls ? "新增大厅" : "编辑大厅"),
+                action: action, isNew: action == Paths.adminHalls, form: form, levels: levels, errors: errors))
     }
 
     func saveHall(req: Request) async throws -> Response {
@@ -93,11 +97,14 @@ struct HallAdminController {
             check.fail("code", "大厅编码 \(code) 已被“\(other.name)”使用")
         }
         guard check.isValid, let level, let division else {
-            return try await renderHall(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            return try await renderHall(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(
+                status: .badRequest, for: req)
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if let other = try await Hall.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(), other.id != existing?.id {
+            if let other = try await Hall.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(),
+                other.id != existing?.id
+            {
                 throw FieldError(field: "code", message: "大厅编码 \(code) 已被“\(other.name)”使用")
             }
             let hall = existing ?? Hall()
@@ -112,7 +119,7 @@ struct HallAdminController {
             hall.active = form.active != nil
             try await hall.save(on: tx)
             // A new hall can issue tickets at once: its default categories come with it.
-            if existing == nil { try await TicketCategoryDefaults.create(for: hall, on: tx) }
+            if existing == nil { for setup in req.application.hallSetups.all { try await setup.hallCreated(hall, on: tx) } }
             try await Audit.record(
                 on: tx, region: region, actor: actor, action: existing == nil ? "hall.create" : "hall.update", entityType: "hall",
                 entityID: hall.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")大厅 \(code) \(name)")

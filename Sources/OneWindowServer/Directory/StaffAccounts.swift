@@ -1,7 +1,7 @@
 import Fluent
 import Foundation
-import Synchronization
 import OneWindowCore
+import Synchronization
 import Vapor
 
 /// Creating and changing staff accounts: the one place passwords are hashed (Bcrypt) and accounts audited.
@@ -75,7 +75,7 @@ enum StaffAccounts {
     static func timingDummyHash(cost: Int) -> String {
         dummyHashes.withLock { cache in
             if let hash = cache[cost] { return hash }
-            let hash = (try? Bcrypt.hash(CSRF.randomToken(), cost: cost)) ?? ""
+            let hash = (try? Bcrypt.hash(RandomToken.make(), cost: cost)) ?? ""
             cache[cost] = hash
             return hash
         }
@@ -99,8 +99,9 @@ enum StaffAccounts {
         guard admins == 0 else { return nil }
         let chosen = password ?? PasswordPolicy.generate()
         try await create(
-            NewAccount(username: "admin", displayName: "中心管理员", password: chosen, roles: [.admin], hallID: nil,
-                       departmentID: nil, mustChangePassword: password == nil),
+            NewAccount(
+                username: "admin", displayName: "中心管理员", password: chosen, roles: [.admin], hallID: nil,
+                departmentID: nil, mustChangePassword: password == nil),
             region: region, actor: .system, cost: cost, on: db)
         return password == nil ? chosen : nil
     }

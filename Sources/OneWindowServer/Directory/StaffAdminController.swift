@@ -46,7 +46,8 @@ struct StaffAdminController {
         let staff = try await Staff.query(on: req.db).filter(\.$regionCode == region)
             .with(\.$hall).with(\.$department).sort(\.$username).all()
         let rows = staff.map {
-            Row(id: $0.id!.uuidString, username: $0.username, displayName: $0.displayName,
+            Row(
+                id: $0.id!.uuidString, username: $0.username, displayName: $0.displayName,
                 roles: Role.allCases.filter($0.roles.contains).map(\.label).joined(separator: "、"),
                 hall: $0.hall?.name ?? "—", department: $0.department?.shortName ?? "—", active: $0.active,
                 lastSignIn: $0.lastSignInAt.map { LocalTime.format($0, in: zone) } ?? "从未登录")
@@ -61,9 +62,10 @@ struct StaffAdminController {
 
     func edit(req: Request) async throws -> View {
         let staff = try await find(req)
-        let form = StaffForm(username: staff.username, displayName: staff.displayName, password: nil,
-                             roles: staff.roles.map(\.rawValue), hallID: staff.$hall.id?.uuidString,
-                             departmentID: staff.$department.id?.uuidString, active: staff.active ? "on" : nil)
+        let form = StaffForm(
+            username: staff.username, displayName: staff.displayName, password: nil,
+            roles: staff.roles.map(\.rawValue), hallID: staff.$hall.id?.uuidString,
+            departmentID: staff.$department.id?.uuidString, active: staff.active ? "on" : nil)
         return try await render(req, form: form, action: Paths.adminStaff + "/\(staff.id!.uuidString)", errors: [:])
     }
 
@@ -72,15 +74,22 @@ struct StaffAdminController {
         let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
         let chosen = Set(form.roles ?? [])
-        return try await req.view.render("admin/staff-form", FormContext(
-            page: PageChrome(request: req, title: action == Paths.adminStaff ? "新增工作人员" : "编辑工作人员"),
-            action: action, isNew: action == Paths.adminStaff, form: StaffForm(
-                username: form.username, displayName: form.displayName, password: nil, roles: form.roles, hallID: form.hallID,
-                departmentID: form.departmentID, active: form.active),
-            roles: Role.allCases.filter { $0 != .citizen }.map { Option(value: $0.rawValue, label: $0.label, selected: chosen.contains($0.rawValue)) },
-            halls: halls.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.hallID) },
-            departments: departments.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.departmentID) },
-            errors: errors))
+        return try await req.view.render(
+            "admin/staff-form",
+            FormContext(
+                page: PageChrome(request: req, title: action == Paths.adminStaff ? "新增工作人员" : "编辑工作人员"),
+                action: action, isNew: action == Paths.adminStaff,
+                form: StaffForm(
+                    username: form.username, displayName: form.displayName, password: nil, roles: form.roles, hallID: form.hallID,
+                    departmentID: form.departmentID, active: form.active),
+                roles: Role.allCases.filter { $0 != .citizen }.map {
+                    Option(value: $0.rawValue, label: $0.label, selected: chosen.contains($0.rawValue))
+                },
+                halls: halls.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.hallID) },
+                departments: departments.map {
+                    Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.departmentID)
+                },
+                errors: errors))
     }
 
     /// Checks roles, hall and department; returns them when valid.
@@ -118,11 +127,13 @@ struct StaffAdminController {
             check.fail("username", "登录名“\(username)”已被使用")
         }
         guard check.isValid, let username else {
-            return try await render(req, form: form, action: Paths.adminStaff, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            return try await render(req, form: form, action: Paths.adminStaff, errors: check.errors).encodeResponse(
+                status: .badRequest, for: req)
         }
         try await StaffAccounts.create(
-            .init(username: username, displayName: displayName, password: password, roles: roles, hallID: hallID,
-                  departmentID: departmentID, mustChangePassword: true),
+            .init(
+                username: username, displayName: displayName, password: password, roles: roles, hallID: hallID,
+                departmentID: departmentID, mustChangePassword: true),
             region: req.settings.region.value, actor: req.actor, cost: req.settings.bcryptCost, on: req.db)
         return req.redirect(to: Paths.adminStaff)
     }
@@ -143,7 +154,8 @@ struct StaffAdminController {
         guard check.isValid else {
             var shown = form
             shown.username = staff.username
-            return try await render(req, form: shown, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            return try await render(req, form: shown, action: req.url.path, errors: check.errors).encodeResponse(
+                status: .badRequest, for: req)
         }
         if let newPassword {
             staff.passwordHash = try await StaffAccounts.hashPassword(newPassword, cost: req.settings.bcryptCost)
@@ -167,8 +179,9 @@ struct StaffAdminController {
             if before != after { summary += "；角色 \(before) → \(after)" }
             if !staff.active { summary += "；已停用" }
             if newPassword != nil { summary += "；重置密码" }
-            try await Audit.record(on: tx, region: staff.regionCode, actor: actor, action: "staff.update", entityType: "staff",
-                                   entityID: staff.id?.uuidString, summary: summary)
+            try await Audit.record(
+                on: tx, region: staff.regionCode, actor: actor, action: "staff.update", entityType: "staff",
+                entityID: staff.id?.uuidString, summary: summary)
         }
         return req.redirect(to: Paths.adminStaff)
     }
@@ -176,36 +189,4 @@ struct StaffAdminController {
     private func find(_ req: Request) async throws -> Staff {
         try await AdminRecords.find(Staff.self, req)
     }
-}
-
-/// Formats instants for people, always in the deployment's zone.
-/// Local times as pages and notices write them, in the deployment's zone. Computed from the zone's offset at the
-/// instant (no formatter per call: lists and the simulator format hundreds of thousands); seconds are truncated.
-enum LocalTime {
-    /// `2025-09-30 14:05`.
-    static func format(_ date: Date, in zone: TimeZone) -> String {
-        let (day, second) = parts(date, zone)
-        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60))"
-    }
-
-    /// The local clock time `HH:mm`.
-    static func clock(_ date: Date, in zone: TimeZone) -> String {
-        let (_, second) = parts(date, zone)
-        return "\(two(second / 3600)):\(two(second / 60 % 60))"
-    }
-
-    /// A deadline to the second: `2025-09-30 23:59:59` (RULES.md: limits end at 23:59:59 or 12:00 local).
-    static func formatDeadline(_ date: Date, in zone: TimeZone) -> String {
-        let (day, second) = parts(date, zone)
-        return "\(day) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))"
-    }
-
-    /// The local date and the whole seconds into it.
-    private static func parts(_ date: Date, _ zone: TimeZone) -> (LocalDate, Int) {
-        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
-        let day = LocalDate(dayNumber: Int((Double(local) / 86_400).rounded(.down)))
-        return (day, local - day.dayNumber * 86_400)
-    }
-
-    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 }

@@ -42,7 +42,8 @@ struct WindowAdminController {
             .with(\.$hall).with(\.$department).all()
             .sorted { ($0.hall.code, Int($0.number) ?? 0) < ($1.hall.code, Int($1.number) ?? 0) }
         let rows = windows.map {
-            Row(id: $0.id!.uuidString, hall: $0.hall.name, number: $0.number, name: $0.name, kind: $0.kind.label,
+            Row(
+                id: $0.id!.uuidString, hall: $0.hall.name, number: $0.number, name: $0.name, kind: $0.kind.label,
                 department: $0.department?.shortName ?? "—", active: $0.active)
         }
         struct Context: Encodable { let page: PageChrome; let windows: [Row] }
@@ -50,13 +51,15 @@ struct WindowAdminController {
     }
 
     func newWindow(req: Request) async throws -> View {
-        try await renderWindow(req, form: WindowForm(kind: WindowKind.comprehensive.rawValue, active: "on"), action: Paths.adminWindows, errors: [:])
+        try await renderWindow(
+            req, form: WindowForm(kind: WindowKind.comprehensive.rawValue, active: "on"), action: Paths.adminWindows, errors: [:])
     }
 
     func editWindow(req: Request) async throws -> View {
         let window = try await AdminRecords.find(Window.self, req)
-        let form = WindowForm(hallID: window.$hall.id.uuidString, number: window.number, name: window.name, kind: window.kind.rawValue,
-                              departmentID: window.$department.id?.uuidString, active: window.active ? "on" : nil)
+        let form = WindowForm(
+            hallID: window.$hall.id.uuidString, number: window.number, name: window.name, kind: window.kind.rawValue,
+            departmentID: window.$department.id?.uuidString, active: window.active ? "on" : nil)
         return try await renderWindow(req, form: form, action: Paths.adminWindows + "/\(window.id!.uuidString)", errors: [:])
     }
 
@@ -64,13 +67,17 @@ struct WindowAdminController {
         let region = req.settings.region.value
         let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
         let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
-        return try await req.view.render("admin/window-form", WindowFormContext(
-            page: PageChrome(request: req, title: action == Paths.adminWindows ? "新增窗口" : "编辑窗口"),
-            action: action, isNew: action == Paths.adminWindows, form: form,
-            halls: halls.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.hallID) },
-            kinds: WindowKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.kind) },
-            departments: departments.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.departmentID) },
-            errors: errors))
+        return try await req.view.render(
+            "admin/window-form",
+            WindowFormContext(
+                page: PageChrome(request: req, title: action == Paths.adminWindows ? "新增窗口" : "编辑窗口"),
+                action: action, isNew: action == Paths.adminWindows, form: form,
+                halls: halls.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.hallID) },
+                kinds: WindowKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.kind) },
+                departments: departments.map {
+                    Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.departmentID)
+                },
+                errors: errors))
     }
 
     func saveWindow(req: Request) async throws -> Response {
@@ -89,7 +96,8 @@ struct WindowAdminController {
         let hall = try await hallID.asyncFlatMap { try await Hall.find($0, on: req.db) }
         if hallID != nil, hall?.regionCode != region { check.fail("hallID", "所属大厅不存在") }
         if let hall, !number.isEmpty,
-            let other = try await Window.query(on: req.db).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(), other.id != existing?.id
+            let other = try await Window.query(on: req.db).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(),
+            other.id != existing?.id
         {
             check.fail("number", "\(hall.name) 已有 \(number) 号窗口")
         }
@@ -97,11 +105,14 @@ struct WindowAdminController {
             check.fail("departmentID", "部门不存在")
         }
         guard check.isValid, let hall, let kind else {
-            return try await renderWindow(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(status: .badRequest, for: req)
+            return try await renderWindow(req, form: form, action: req.url.path, errors: check.errors).encodeResponse(
+                status: .badRequest, for: req)
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if let other = try await Window.query(on: tx).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(), other.id != existing?.id {
+            if let other = try await Window.query(on: tx).filter(\.$hall.$id == hall.id!).filter(\.$number == number).first(),
+                other.id != existing?.id
+            {
                 throw FieldError(field: "number", message: "\(hall.name) 已有 \(number) 号窗口")
             }
             let window = existing ?? Window()

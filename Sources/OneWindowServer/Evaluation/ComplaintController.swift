@@ -38,11 +38,12 @@ struct ComplaintController {
 
     static func row(_ complaint: Complaint, now: Date, zone: TimeZone) -> Row {
         let open = complaint.state != .archived && complaint.state != .feedback
-        return Row(id: complaint.id?.uuidString ?? "", number: complaint.number, received: LocalTime.format(complaint.receivedAt, in: zone),
-                   complainant: Masking.name(complaint.complainantName),
-                   concerns: [complaint.windowNumber.map { "\($0) 号窗口" }, complaint.staffName].compactMap { $0 }.joined(separator: " · "),
-                   state: complaint.state.label, due: complaint.feedbackDueAt.map { LocalTime.formatDeadline($0, in: zone) },
-                   overdue: open && (complaint.feedbackDueAt.map { now > $0 } ?? false), owner: complaint.ownerName)
+        return Row(
+            id: complaint.id?.uuidString ?? "", number: complaint.number, received: LocalTime.format(complaint.receivedAt, in: zone),
+            complainant: Masking.name(complaint.complainantName),
+            concerns: [complaint.windowNumber.map { "\($0) 号窗口" }, complaint.staffName].compactMap { $0 }.joined(separator: " · "),
+            state: complaint.state.label, due: complaint.feedbackDueAt.map { LocalTime.formatDeadline($0, in: zone) },
+            overdue: open && (complaint.feedbackDueAt.map { now > $0 } ?? false), owner: complaint.ownerName)
     }
 
     func list(req: Request) async throws -> View {
@@ -50,11 +51,16 @@ struct ComplaintController {
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String]) async throws -> View {
-        let complaints = try await Complaint.query(on: req.db).filter(\.$regionCode == req.settings.region.value).sort(\.$receivedAt, .descending)
-            .limit(200).all()
-        return try await req.view.render("evaluation/complaints", ListContext(
-            page: PageChrome(request: req, title: "服务投诉"), rows: complaints.map { Self.row($0, now: req.now, zone: req.settings.timeZone) },
-            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value)))
+        let complaints = try await Complaint.query(on: req.db).filter(\.$regionCode == req.settings.region.value).sort(
+            \.$receivedAt, .descending
+        )
+        .limit(200).all()
+        return try await req.view.render(
+            "evaluation/complaints",
+            ListContext(
+                page: PageChrome(request: req, title: "服务投诉"),
+                rows: complaints.map { Self.row($0, now: req.now, zone: req.settings.timeZone) },
+                values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value)))
     }
 
     func create(req: Request) async throws -> Response {
@@ -68,7 +74,9 @@ struct ComplaintController {
         let window = check.optional(form["windowNumber"], field: "windowNumber", label: "窗口号", max: 3)
         let staffName = check.optional(form["staffName"], field: "staffName", label: "被投诉工作人员", max: 30)
         guard check.isValid, let phone else {
-            let values = ["complainantName", "phone", "content", "windowNumber", "staffName"].reduce(into: [String: String]()) { $0[$1] = form[$1] }
+            let values = ["complainantName", "phone", "content", "windowNumber", "staffName"].reduce(into: [String: String]()) {
+                $0[$1] = form[$1]
+            }
             return try await render(req, values: values, errors: check.errors).encodeResponse(status: .badRequest, for: req)
         }
         let region = req.settings.region.value
@@ -93,8 +101,9 @@ struct ComplaintController {
             complaint.feedbackDueAt = calendar.provisionalDueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
             complaint.updatedAt = now
             try await complaint.create(on: tx)
-            try await Audit.record(on: tx, region: region, actor: actor, action: "complaint.receive", entityType: "complaint",
-                                   entityID: complaint.id?.uuidString, summary: "受理投诉 \(complaint.number)", at: now)
+            try await Audit.record(
+                on: tx, region: region, actor: actor, action: "complaint.receive", entityType: "complaint",
+                entityID: complaint.id?.uuidString, summary: "受理投诉 \(complaint.number)", at: now)
             return complaint
         }
         return req.redirect(to: "/complaints/\(complaint.id!.uuidString)")
@@ -115,7 +124,8 @@ struct ComplaintController {
 
     private func load(_ req: Request) async throws -> Complaint {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let complaint = try await Complaint.find(id, on: req.db),
-              complaint.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "投诉") }
+            complaint.regionCode == req.settings.region.value
+        else { throw PlatformError.notFound(what: "投诉") }
         return complaint
     }
 
@@ -126,14 +136,22 @@ struct ComplaintController {
     private func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let complaint = try await load(req)
         let zone = req.settings.timeZone
-        let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "complaint").filter(\.$entityID == complaint.id?.uuidString)
-            .sort(\.$occurredAt).all()
-        return try await req.view.render("evaluation/complaint", ShowContext(
-            page: PageChrome(request: req, title: "投诉 \(complaint.number)"), row: Self.row(complaint, now: req.now, zone: zone),
-            phone: complaint.phone.contains("-") ? String(complaint.phone.prefix(5)) + "****" : Masking.phone(complaint.phone),
-            content: complaint.content, investigation: complaint.investigation, handling: complaint.handling, stepLabel: complaint.state.stepLabel,
-            timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary) },
-            error: error)).encodeResponse(status: status, for: req)
+        let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "complaint").filter(
+            \.$entityID == complaint.id?.uuidString
+        )
+        .sort(\.$occurredAt).all()
+        return try await req.view.render(
+            "evaluation/complaint",
+            ShowContext(
+                page: PageChrome(request: req, title: "投诉 \(complaint.number)"), row: Self.row(complaint, now: req.now, zone: zone),
+                phone: complaint.phone.contains("-") ? String(complaint.phone.prefix(5)) + "****" : Masking.phone(complaint.phone),
+                content: complaint.content, investigation: complaint.investigation, handling: complaint.handling,
+                stepLabel: complaint.state.stepLabel,
+                timeline: events.map {
+                    .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName, summary: $0.summary)
+                },
+                error: error)
+        ).encodeResponse(status: status, for: req)
     }
 
     /// The owner's next step; investigating and handling need their text.
@@ -158,7 +176,8 @@ struct ComplaintController {
                     throw EvaluationError.refused("投诉已归档")
                 }
                 if (record.state == .investigating || record.state == .handling), text.count < 5 || text.count > 2000 {
-                    throw PlatformError.invalidField(.init(field: "text", message: record.state == .investigating ? "请填写调查结果（5 至 2000 字）" : "请填写处理意见（5 至 2000 字）"))
+                    throw PlatformError.invalidField(
+                        .init(field: "text", message: record.state == .investigating ? "请填写调查结果（5 至 2000 字）" : "请填写处理意见（5 至 2000 字）"))
                 }
                 if record.state == .investigating { record.investigation = text }
                 if record.state == .handling { record.handling = text; record.feedbackAt = now }
@@ -166,8 +185,9 @@ struct ComplaintController {
                 record.state = next
                 record.updatedAt = now
                 try await record.save(on: tx)
-                try await Audit.record(on: tx, region: region, actor: actor, action: "complaint.\(next.rawValue)", entityType: "complaint",
-                                       entityID: id.uuidString, summary: "\(next.label)" + (text.isEmpty ? "" : "：\(text)"), at: now)
+                try await Audit.record(
+                    on: tx, region: region, actor: actor, action: "complaint.\(next.rawValue)", entityType: "complaint",
+                    entityID: id.uuidString, summary: "\(next.label)" + (text.isEmpty ? "" : "：\(text)"), at: now)
             }
         } catch let error as DomainError where error.status != .notFound {
             return try await renderShow(req, error: error.formMessage, status: error.status)
@@ -199,10 +219,13 @@ struct ComplaintController {
         let figures = RatingFigures(db: req.db, region: region, zone: zone, from: LocalDate(year: today.year, month: 1, day: 1)!, to: today)
         let totals = try await figures.totals()
         let complaints = try await Complaint.query(on: req.db).filter(\.$regionCode == region).filter(\.$receivedAt >= figures.start).all()
-        return try await req.view.render("evaluation/board", BoardContext(
-            page: PageChrome(request: req, title: "好差评公开看板"), year: today.year, ratings: totals.count,
-            satisfiedRate: totals.count == 0 ? "—" : String(format: "%.2f%%", Double(totals.satisfied) / Double(totals.count) * 100),
-            bad: totals.bad, badClosed: totals.badClosed, complaints: complaints.count, complaintsArchived: complaints.filter { $0.state == .archived }.count,
-            months: try await figures.groups(by: .month)))
+        return try await req.view.render(
+            "evaluation/board",
+            BoardContext(
+                page: PageChrome(request: req, title: "好差评公开看板"), year: today.year, ratings: totals.count,
+                satisfiedRate: totals.count == 0 ? "—" : String(format: "%.2f%%", Double(totals.satisfied) / Double(totals.count) * 100),
+                bad: totals.bad, badClosed: totals.badClosed, complaints: complaints.count,
+                complaintsArchived: complaints.filter { $0.state == .archived }.count,
+                months: try await figures.groups(by: .month)))
     }
 }

@@ -193,3 +193,19 @@ struct M0019_CreateEvaluation: AsyncMigration {
         }
     }
 }
+
+/// The annual report reads a year of ratings by item and level from this index alone (first added by M0020 for
+/// Stats; skipped where it exists). It covers the older (region_code, rated_at) index, which goes.
+struct M0020_3_RatingIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP INDEX IF EXISTS ratings_region_rated").run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS ratings_region_item_rated ON ratings (region_code, item, rated_at, level)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP INDEX IF EXISTS ratings_region_item_rated").run()
+        try await sql.raw("CREATE INDEX ratings_region_rated ON ratings (region_code, rated_at)").run()
+    }
+}

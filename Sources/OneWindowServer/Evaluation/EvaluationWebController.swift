@@ -1,7 +1,7 @@
 import Fluent
-import SQLKit
 import Foundation
 import OneWindowCore
+import SQLKit
 import Vapor
 
 /// Who opens the 好差评 pages (routes and menus read these sets).
@@ -87,27 +87,35 @@ struct EvaluationWebController {
         let figures = RatingFigures(db: req.db, region: region, zone: zone, from: from, to: to)
         let totals = try await figures.totals()
         let badRatings = try await Rating.query(on: req.db).filter(\.$regionCode == region).filter(\.$item == .overall)
-            .filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]).filter(\.$ratedAt >= figures.start).filter(\.$ratedAt < figures.end).all()
-        let rectifications = badRatings.isEmpty ? [] : try await Rectification.query(on: req.db).filter(\.$rating.$id ~~ badRatings.compactMap(\.id)).all()
+            .filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]).filter(\.$ratedAt >= figures.start).filter(\.$ratedAt < figures.end)
+            .all()
+        let rectifications =
+            badRatings.isEmpty ? [] : try await Rectification.query(on: req.db).filter(\.$rating.$id ~~ badRatings.compactMap(\.id)).all()
         let byRating = Dictionary(rectifications.map { ($0.$rating.id, $0) }, uniquingKeysWith: { a, _ in a })
         let realNameBad = badRatings.filter(\.realName)
         let calledBack = realNameBad.filter { byRating[$0.id!]?.calledBackAt != nil || byRating[$0.id!]?.state == .invalid }.count
         let percent = { (part: Int, whole: Int) in whole == 0 ? "—" : String(format: "%.1f%%", Double(part) / Double(whole) * 100) }
-        return try await req.view.render("evaluation/figures", FiguresContext(
-            page: PageChrome(request: req, title: "好差评"), from: from.description, to: to.description,
-            total: totals.count, satisfiedRate: percent(totals.satisfied, totals.count),
-            defaults: totals.defaults, badCount: badRatings.count,
-            realNameBad: realNameBad.count, realNameCalledBack: calledBack, realNameCallbackRate: percent(calledBack, realNameBad.count),
-            byDepartment: try await figures.groups(by: .department), byWindow: try await figures.groups(by: .window),
-            byStaff: try await figures.groups(by: .staff), byItem: try await figures.groups(by: .item), byMonth: try await figures.groups(by: .month),
-            bad: badRatings.sorted { $0.ratedAt > $1.ratedAt }.map { rating in
-                let record = byRating[rating.id!]
-                let running = record.flatMap { RectificationService.running($0, now: req.now) }
-                return BadRow(id: record?.id?.uuidString ?? "", rated: LocalTime.format(rating.ratedAt, in: zone), subject: rating.subjectLabel,
-                              level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
-                              state: record?.state.label ?? "—", due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
-                              overdue: running?.overdue ?? false, comment: rating.comment.map(Masking.redact))
-            }, notice: notice))
+        return try await req.view.render(
+            "evaluation/figures",
+            FiguresContext(
+                page: PageChrome(request: req, title: "好差评"), from: from.description, to: to.description,
+                total: totals.count, satisfiedRate: percent(totals.satisfied, totals.count),
+                defaults: totals.defaults, badCount: badRatings.count,
+                realNameBad: realNameBad.count, realNameCalledBack: calledBack,
+                realNameCallbackRate: percent(calledBack, realNameBad.count),
+                byDepartment: try await figures.groups(by: .department), byWindow: try await figures.groups(by: .window),
+                byStaff: try await figures.groups(by: .staff), byItem: try await figures.groups(by: .item),
+                byMonth: try await figures.groups(by: .month),
+                bad: badRatings.sorted { $0.ratedAt > $1.ratedAt }.map { rating in
+                    let record = byRating[rating.id!]
+                    let running = record.flatMap { RectificationService.running($0, now: req.now) }
+                    return BadRow(
+                        id: record?.id?.uuidString ?? "", rated: LocalTime.format(rating.ratedAt, in: zone), subject: rating.subjectLabel,
+                        level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
+                        state: record?.state.label ?? "—",
+                        due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
+                        overdue: running?.overdue ?? false, comment: rating.comment.map(Masking.redact))
+                }, notice: notice))
     }
 
     // MARK: Rectification
@@ -145,32 +153,43 @@ struct EvaluationWebController {
 
     private func renderRectification(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Rectification.find(id, on: req.db),
-              record.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "整改单") }
+            record.regionCode == req.settings.region.value
+        else { throw PlatformError.notFound(what: "整改单") }
         let rating = try await record.$rating.get(on: req.db)
         let zone = req.settings.timeZone
         let staff = try req.auth.require(Staff.self)
         let running = RectificationService.running(record, now: req.now)
         let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "rectification").filter(\.$entityID == id.uuidString)
             .sort(\.$occurredAt).all()
-        return try await req.view.render("evaluation/rectification", RectificationContext(
-            page: PageChrome(request: req, title: "差评整改"), id: id.uuidString, state: record.state.label, stateValue: record.state.rawValue,
-            subject: rating.subjectLabel,
-            subjectLink: rating.subjectKind == .caseRecord ? "/cases/\(rating.subjectID.uuidString)"
-                : (rating.subjectKind == .workOrder ? "/hotline/orders/\(rating.subjectID.uuidString)" : nil),
-            level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
-            realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
-            running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
-            overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason, appealDecision: record.appealDecision,
-            measures: record.measures, callbackNote: record.callbackNote, extended: record.extended,
-            canDecideAppeal: staff.has(.supervisor) || staff.has(.admin),
-            timeline: events.map { .init(at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName == "anonymous" ? "评价人" : $0.actorName,
-                                         summary: Masking.redact($0.summary)) },
-            error: error)).encodeResponse(status: status, for: req)
+        return try await req.view.render(
+            "evaluation/rectification",
+            RectificationContext(
+                page: PageChrome(request: req, title: "差评整改"), id: id.uuidString, state: record.state.label,
+                stateValue: record.state.rawValue,
+                subject: rating.subjectLabel,
+                subjectLink: rating.subjectKind == .caseRecord
+                    ? "/cases/\(rating.subjectID.uuidString)"
+                    : (rating.subjectKind == .workOrder ? "/hotline/orders/\(rating.subjectID.uuidString)" : nil),
+                level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
+                realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
+                running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
+                overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason,
+                appealDecision: record.appealDecision,
+                measures: record.measures, callbackNote: record.callbackNote, extended: record.extended,
+                canDecideAppeal: staff.has(.supervisor) || staff.has(.admin),
+                timeline: events.map {
+                    .init(
+                        at: LocalTime.formatDeadline($0.occurredAt, in: zone), who: $0.actorName == "anonymous" ? "评价人" : $0.actorName,
+                        summary: Masking.redact($0.summary))
+                },
+                error: error)
+        ).encodeResponse(status: status, for: req)
     }
 
     func step(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let action = req.parameters.get("action").flatMap(RectificationAction.init(rawValue:)) else { throw PlatformError.notFound(what: "操作") }
+            let action = req.parameters.get("action").flatMap(RectificationAction.init(rawValue:))
+        else { throw PlatformError.notFound(what: "操作") }
         let form = try req.formFields()
         do {
             _ = try await RectificationService(req).apply(action, to: id, text: form["text"] ?? "", days: form["days"].flatMap { Int($0) })

@@ -14,9 +14,7 @@ final class RatingDefaultsLifecycle: LifecycleHandler, @unchecked Sendable {
         task = Task {
             while !Task.isCancelled {
                 do {
-                    let service = RatingService(db: application.db, calendar: try await application.calendarCache.calendar(on: application.db),
-                                                zone: application.settings.timeZone, region: application.settings.region.value,
-                                                actor: .system, now: application.clock.now)
+                    let service = RatingService(try await ServiceContext(application, actor: .system))
                     let count = try await service.applyDefaults()
                     if count > 0 { application.logger.info("7 日默认好评：\(count) 件") }
                 } catch {

@@ -32,21 +32,25 @@ struct RatingFigures {
 
     func totals() async throws -> Totals {
         var totals = Totals()
-        if let row = try await sql.raw("""
+        if let row = try await sql.raw(
+            """
             SELECT count(*) AS n, sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
               sum(CASE WHEN is_default THEN 1 ELSE 0 END) AS defaults, sum(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS bad
             FROM ratings WHERE region_code = \(bind: region) AND item = 'overall' AND rated_at >= \(bind: start) AND rated_at < \(bind: end)
-            """).first() {
+            """
+        ).first() {
             totals.count = try row.decode(column: "n", as: Int.self)
             totals.satisfied = try row.decode(column: "satisfied", as: Int?.self) ?? 0
             totals.defaults = try row.decode(column: "defaults", as: Int?.self) ?? 0
             totals.bad = try row.decode(column: "bad", as: Int?.self) ?? 0
         }
-        if let row = try await sql.raw("""
+        if let row = try await sql.raw(
+            """
             SELECT count(*) AS n FROM rectifications r JOIN ratings g ON g.id = r.rating_id
             WHERE g.region_code = \(bind: region) AND g.item = 'overall' AND g.rated_at >= \(bind: start) AND g.rated_at < \(bind: end)
               AND r.state IN ('closed', 'invalid')
-            """).first() {
+            """
+        ).first() {
             totals.badClosed = try row.decode(column: "n", as: Int.self)
         }
         return totals
@@ -76,19 +80,23 @@ struct RatingFigures {
             column = months.count <= 1 ? "0" : text + " ELSE \(unsafeRaw: String(months.count - 1)) END"
             label = { Int($0).flatMap { months.indices.contains($0) ? String(months[$0].description.prefix(7)) : nil } }
         }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT \(column) AS k, count(*) AS n, CAST(sum(level) AS BIGINT) AS s, sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS satisfied,
               sum(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS bad
             FROM ratings WHERE region_code = \(bind: region) AND rated_at >= \(bind: start) AND rated_at < \(bind: end)
             \(unsafeRaw: key == .item ? "" : "AND item = 'overall'")
             GROUP BY 1
-            """).all()
+            """
+        ).all()
         let counted: [(label: String, count: Int, sum: Int, satisfied: Int, bad: Int)] = try rows.compactMap { row in
             // The key is text (a name, a window; NULL when the rating has none) or, for months, an integer.
             let raw = key == .month ? String(try row.decode(column: "k", as: Int.self)) : try row.decode(column: "k", as: String?.self)
             guard let raw, let text = label(raw) else { return nil }
-            return (text, try row.decode(column: "n", as: Int.self), try row.decode(column: "s", as: Int?.self) ?? 0,
-                    try row.decode(column: "satisfied", as: Int?.self) ?? 0, try row.decode(column: "bad", as: Int?.self) ?? 0)
+            return (
+                text, try row.decode(column: "n", as: Int.self), try row.decode(column: "s", as: Int?.self) ?? 0,
+                try row.decode(column: "satisfied", as: Int?.self) ?? 0, try row.decode(column: "bad", as: Int?.self) ?? 0
+            )
         }
         let top = max(counted.map(\.count).max() ?? 1, 1)
         return counted.map { entry in
@@ -105,7 +113,9 @@ struct RatingFigures {
         var month = LocalDate(year: from.year, month: from.month, day: 1)!
         while month <= to, months.count < 240 {
             months.append(month)
-            month = month.month == 12 ? LocalDate(year: month.year + 1, month: 1, day: 1)! : LocalDate(year: month.year, month: month.month + 1, day: 1)!
+            month =
+                month.month == 12
+                ? LocalDate(year: month.year + 1, month: 1, day: 1)! : LocalDate(year: month.year, month: month.month + 1, day: 1)!
         }
         return months
     }

@@ -27,7 +27,8 @@ struct RatingLinkController {
 
     private func invitation(_ token: String, on req: Request) async throws -> RatingInvitation {
         guard let invitation = try await RatingInvitation.query(on: req.db).filter(\.$token == token).first(),
-              invitation.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "评价链接") }
+            invitation.regionCode == req.settings.region.value
+        else { throw PlatformError.notFound(what: "评价链接") }
         guard invitation.usedAt == nil else { throw EvaluationError.notRateable("这个评价链接已经用过了，谢谢您的评价") }
         guard invitation.expiresAt > req.now else { throw EvaluationError.notRateable("评价链接已过期") }
         return invitation
@@ -36,8 +37,12 @@ struct RatingLinkController {
     func form(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
         if let done = (try? req.query.get(String.self, at: "done")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:)) {
-            return try await req.view.render("evaluation/rate", Context(page: PageChrome(request: req, title: "服务评价"), token: token, subject: "",
-                                                                       items: [], error: nil, done: done.label)).encodeResponse(for: req)
+            return try await req.view.render(
+                "evaluation/rate",
+                Context(
+                    page: PageChrome(request: req, title: "服务评价"), token: token, subject: "",
+                    items: [], error: nil, done: done.label)
+            ).encodeResponse(for: req)
         }
         return try await render(req, token: token, error: nil, status: .ok)
     }
@@ -45,12 +50,18 @@ struct RatingLinkController {
     private func render(_ req: Request, token: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let invitation = try await invitation(token, on: req)
         let subject = try await RatingService(req).subject(invitation.subjectKind, invitation.subjectID, on: req.db)
-        return try await req.view.render("evaluation/rate", Context(
-            page: PageChrome(request: req, title: "服务评价", forms: true), token: token, subject: subject.label,
-            items: subject.items.map { item in
-                .init(code: item.rawValue, label: item.label, required: item == .overall,
-                      options: RatingLevel.allCases.reversed().map { SelectOption(value: "\($0.rawValue)", label: $0.label, selected: false) })
-            }, error: error, done: nil)).encodeResponse(status: status, for: req)
+        return try await req.view.render(
+            "evaluation/rate",
+            Context(
+                page: PageChrome(request: req, title: "服务评价", forms: true), token: token, subject: subject.label,
+                items: subject.items.map { item in
+                    .init(
+                        code: item.rawValue, label: item.label, required: item == .overall,
+                        options: RatingLevel.allCases.reversed().map {
+                            SelectOption(value: "\($0.rawValue)", label: $0.label, selected: false)
+                        })
+                }, error: error, done: nil)
+        ).encodeResponse(status: status, for: req)
     }
 
     func submit(req: Request) async throws -> Response {
@@ -61,12 +72,15 @@ struct RatingLinkController {
         for item in RatingItem.allCases {
             guard let raw = TextNormalization.normalizedOrNil(form[item.rawValue]) else { continue }
             guard let score = Int(raw) else { check.fail(item.rawValue, "\(item.label)：请选择 1 至 5"); continue }
-            if let level = check.check({ () throws(FieldError) in try RatingLevel(score: score, field: item.rawValue) }) { levels[item] = level }
+            if let level = check.check({ () throws(FieldError) in try RatingLevel(score: score, field: item.rawValue) }) {
+                levels[item] = level
+            }
         }
         if levels[.overall] == nil, check.errors["overall"] == nil { check.fail("overall", "请评价整体满意度") }
         guard check.isValid else {
-            return try await render(req, token: token, error: check.errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: "；"),
-                                    status: .badRequest)
+            return try await render(
+                req, token: token, error: check.errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: "；"),
+                status: .badRequest)
         }
         let overall = try await record(token: token, levels: levels, comment: form["comment"], on: req)
         return req.redirect(to: "/rate/\(token)?done=\(overall.rawValue)")
@@ -116,8 +130,10 @@ struct RatingLinkController {
         let overall = try await record(token: body.token, levels: levels, comment: body.comment, on: req)
         let invitation = try await RatingInvitation.query(on: req.db).filter(\.$token == body.token).first()
         let subject = try await RatingService(req).subject(invitation!.subjectKind, invitation!.subjectID, on: req.db)
-        return try await RatingResponse(subject: subject.label, ratings: Dictionary(uniqueKeysWithValues: levels.map { ($0.key.rawValue, $0.value.rawValue) }),
-                                        rectificationOpened: overall.isBad).encodeResponse(status: .created, for: req)
+        return try await RatingResponse(
+            subject: subject.label, ratings: Dictionary(uniqueKeysWithValues: levels.map { ($0.key.rawValue, $0.value.rawValue) }),
+            rectificationOpened: overall.isBad
+        ).encodeResponse(status: .created, for: req)
     }
 
     /// Records the ratings of the link's service and uses the link up, in one transaction.
@@ -129,7 +145,8 @@ struct RatingLinkController {
         let now = req.now
         try await req.db.writeTransaction { tx in
             // The link is used once: claimed by a guarded update, so two submissions cannot both pass.
-            guard let claimed = try await RatingInvitation.query(on: tx).filter(\.$id == found.requireID()).filter(\.$usedAt == nil).first() else {
+            guard let claimed = try await RatingInvitation.query(on: tx).filter(\.$id == found.requireID()).filter(\.$usedAt == nil).first()
+            else {
                 throw EvaluationError.notRateable("这个评价链接已经用过了，谢谢您的评价")
             }
             claimed.usedAt = now

@@ -33,14 +33,16 @@ struct RatingPadController {
 
     private func window(_ req: Request) async throws -> Window {
         guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
-              window.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "窗口") }
+            window.regionCode == req.settings.region.value
+        else { throw PlatformError.notFound(what: "窗口") }
         return window
     }
 
     /// The service just finished at `window` and not rated yet.
     static func pending(at window: Window, now: Date, on db: any Database) async throws -> Ticket? {
         // Once the next person is called to the window, the last service can no longer be rated here.
-        let open = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).count()
+        let open = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving])
+            .count()
         guard open == 0 else { return nil }
         let since = now.addingTimeInterval(-freshFor)
         let served = try await Ticket.query(on: db).filter(\.$window.$id == window.requireID()).filter(\.$state == .served)
@@ -53,9 +55,10 @@ struct RatingPadController {
     func pad(req: Request) async throws -> View {
         let window = try await window(req)
         let ticket = try await Self.pending(at: window, now: req.now, on: req.db)
-        return try await render(req, title: "\(window.number) 号窗口 · 服务评价", subjectID: ticket?.id,
-                                service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
-                                path: "/pad/\(try window.requireID().uuidString)", idleTitle: "\(window.number) 号窗口")
+        return try await render(
+            req, title: "\(window.number) 号窗口 · 服务评价", subjectID: ticket?.id,
+            service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
+            path: "/pad/\(try window.requireID().uuidString)", idleTitle: "\(window.number) 号窗口")
     }
 
     func rate(req: Request) async throws -> Response {
@@ -68,14 +71,17 @@ struct RatingPadController {
 
     private func helper(_ req: Request) async throws -> Staff {
         guard let id = req.parameters.get("staff").flatMap(UUID.init(uuidString:)), let staff = try await Staff.find(id, on: req.db),
-              staff.regionCode == req.settings.region.value, staff.has(.helper) else { throw PlatformError.notFound(what: "帮办员") }
+            staff.regionCode == req.settings.region.value, staff.has(.helper)
+        else { throw PlatformError.notFound(what: "帮办员") }
         return staff
     }
 
     /// The interaction the helper logged in the last 10 minutes and not rated yet.
     static func pendingHelp(by staff: Staff, now: Date, on db: any Database) async throws -> Assistance? {
-        let latest = try await Assistance.query(on: db).filter(\.$staffID == staff.requireID()).filter(\.$occurredAt >= now.addingTimeInterval(-freshFor))
-            .sort(\.$occurredAt, .descending).first()
+        let latest = try await Assistance.query(on: db).filter(\.$staffID == staff.requireID()).filter(
+            \.$occurredAt >= now.addingTimeInterval(-freshFor)
+        )
+        .sort(\.$occurredAt, .descending).first()
         guard let latest, let id = latest.id else { return nil }
         let rated = try await Rating.query(on: db).filter(\.$subjectKind == .assistance).filter(\.$subjectID == id).count() > 0
         return rated ? nil : latest
@@ -84,9 +90,10 @@ struct RatingPadController {
     func helperPad(req: Request) async throws -> View {
         let staff = try await helper(req)
         let help = try await Self.pendingHelp(by: staff, now: req.now, on: req.db)
-        return try await render(req, title: "帮办台 · 服务评价", subjectID: help?.id,
-                                service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
-                                path: "/pad/helpers/\(try staff.requireID().uuidString)", idleTitle: "帮办台 · \(staff.displayName)")
+        return try await render(
+            req, title: "帮办台 · 服务评价", subjectID: help?.id,
+            service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
+            path: "/pad/helpers/\(try staff.requireID().uuidString)", idleTitle: "帮办台 · \(staff.displayName)")
     }
 
     func rateHelp(req: Request) async throws -> Response {
@@ -97,13 +104,17 @@ struct RatingPadController {
 
     // MARK: Shared by both pads
 
-    private func render(_ req: Request, title: String, subjectID: UUID?, service: String?, path: String, idleTitle: String) async throws -> View {
+    private func render(_ req: Request, title: String, subjectID: UUID?, service: String?, path: String, idleTitle: String) async throws
+        -> View
+    {
         var page = PageChrome(request: req, title: title, forms: true)
         page.bodyClass = "kiosk-page pad-page"
         let thanks = (try? req.query.get(String.self, at: "thanks")).flatMap(Int.init).flatMap(RatingLevel.init(rawValue:))?.label
-        return try await req.view.render("evaluation/pad", Context(
-            page: page, subjectID: subjectID?.uuidString, service: service, path: path, idleTitle: idleTitle,
-            buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
+        return try await req.view.render(
+            "evaluation/pad",
+            Context(
+                page: page, subjectID: subjectID?.uuidString, service: service, path: path, idleTitle: idleTitle,
+                buttons: RatingLevel.allCases.reversed().map { .init(level: $0.rawValue, label: $0.label) }, thanks: thanks))
     }
 
     /// One tap on a pad: the overall level of the service waiting there (`pendingID`). A tap for anything else — rated
@@ -119,7 +130,8 @@ struct RatingPadController {
         do { level = try RatingLevel(score: score) } catch { throw PlatformError.invalidField(error) }
         let service = try await RatingService(req)
         do {
-            _ = try await service.record(try await service.subject(kind, id, on: req.db), levels: [.overall: level], channel: .pad, comment: nil)
+            _ = try await service.record(
+                try await service.subject(kind, id, on: req.db), levels: [.overall: level], channel: .pad, comment: nil)
         } catch EvaluationError.alreadyRated {
             return req.redirect(to: path)
         }

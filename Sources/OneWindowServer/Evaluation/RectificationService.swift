@@ -30,7 +30,9 @@ struct RectificationService {
     func apply(_ action: RectificationAction, to id: UUID, text: String, days: Int? = nil) async throws -> Rectification {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw PlatformError.invalidField(.init(field: "text", message: "请填写\(Self.textLabel(action))")) }
-        guard text.count <= 1000 else { throw PlatformError.invalidField(.init(field: "text", message: "\(Self.textLabel(action))不能超过 1000 字")) }
+        guard text.count <= 1000 else {
+            throw PlatformError.invalidField(.init(field: "text", message: "\(Self.textLabel(action))不能超过 1000 字"))
+        }
         if action == .upholdAppeal || action == .rejectAppeal {
             // 申诉复核 is a supervisor's decision, not the department's own.
             guard let staff, staff.has(.supervisor) || staff.has(.admin) else { throw PlatformError.forbidden }
@@ -81,8 +83,9 @@ struct RectificationService {
             record.extended = next.extended
             record.updatedAt = self.now
             try await record.save(on: tx)
-            try await Audit.record(on: tx, region: self.region, actor: self.actor, action: "rectification.\(action.rawValue)",
-                                   entityType: "rectification", entityID: id.uuidString, summary: "\(action.label)：\(text)", at: self.now)
+            try await Audit.record(
+                on: tx, region: self.region, actor: self.actor, action: "rectification.\(action.rawValue)",
+                entityType: "rectification", entityID: id.uuidString, summary: "\(action.label)：\(text)", at: self.now)
             return record
         }
     }

@@ -40,8 +40,12 @@ struct AppointmentController {
         let zone = req.settings.timeZone
         return try await AppointmentSlot.query(on: req.db).filter(\.$category.$id == category.requireID()).filter(\.$day == day.description)
             .sort(\.$startsAt).all()
-            .map { .init(id: $0.id!.uuidString, started: $0.startsAt <= req.now, day: $0.day, starts: LocalTime.clock($0.startsAt, in: zone), ends: LocalTime.clock($0.endsAt, in: zone),
-                         capacity: $0.capacity, booked: $0.booked, remaining: max(0, $0.capacity - $0.booked)) }
+            .map {
+                .init(
+                    id: $0.id!.uuidString, started: $0.startsAt <= req.now, day: $0.day, starts: LocalTime.clock($0.startsAt, in: zone),
+                    ends: LocalTime.clock($0.endsAt, in: zone),
+                    capacity: $0.capacity, booked: $0.booked, remaining: max(0, $0.capacity - $0.booked))
+            }
     }
 
     struct BookingContext: Encodable {
@@ -78,17 +82,25 @@ struct AppointmentController {
         let dayText = values["day"] ?? (try? req.query.get(String.self, at: "day")) ?? (days.first ?? today).description
         let day = LocalDate(iso: dayText).flatMap { days.contains($0) || $0 == today ? $0 : nil } ?? days.first ?? today
         let slots = try await hall.asyncMap { try await Self.slotRows(hall: $0, category: category, day: day, req: req) } ?? []
-        return try await req.view.render("frontdesk/appointments", BookingContext(
-            page: PageChrome(request: req, title: "预约办事", forms: true),
-            halls: halls.map { SelectOption(value: $0.code, label: $0.name, selected: $0.id == hall?.id) },
-            categories: categories.map { SelectOption(value: $0.prefix, label: "\($0.name)（\($0.covers)）", selected: $0.id == category?.id) },
-            days: ([today] + days).map { SelectOption(value: $0.description, label: $0.description + ($0 == today ? "（今天）" : ""), selected: $0 == day) },
-            slots: slots, hallCode: hall?.code ?? "", categoryPrefix: category?.prefix ?? "", day: day.description,
-            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value)))
+        return try await req.view.render(
+            "frontdesk/appointments",
+            BookingContext(
+                page: PageChrome(request: req, title: "预约办事", forms: true),
+                halls: halls.map { SelectOption(value: $0.code, label: $0.name, selected: $0.id == hall?.id) },
+                categories: categories.map {
+                    SelectOption(value: $0.prefix, label: "\($0.name)（\($0.covers)）", selected: $0.id == category?.id)
+                },
+                days: ([today] + days).map {
+                    SelectOption(value: $0.description, label: $0.description + ($0 == today ? "（今天）" : ""), selected: $0 == day)
+                },
+                slots: slots, hallCode: hall?.code ?? "", categoryPrefix: category?.prefix ?? "", day: day.description,
+                values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value)))
     }
 
     /// Validates a booking: `slotId`, `idNumber`, `name`, `phone`.
-    static func bookingInput(slotID: String?, idNumber: String?, name: String?, phone: String?, today: LocalDate) -> (AppointmentService.BookingInput?, [String: String]) {
+    static func bookingInput(slotID: String?, idNumber: String?, name: String?, phone: String?, today: LocalDate) -> (
+        AppointmentService.BookingInput?, [String: String]
+    ) {
         var check = FormCheck()
         let slot = check.uuid(slotID, field: "slotId", label: "预约时段", required: true)
         let id = check.residentID(idNumber, field: "idNumber", today: today)
@@ -100,10 +112,13 @@ struct AppointmentController {
 
     func book(req: Request) async throws -> Response {
         let form = try req.formFields()
-        let values = ["hall": form["hall"], "category": form["category"], "day": form["day"], "slotId": form["slotId"], "idNumber": form["idNumber"],
-                      "name": form["name"], "phone": form["phone"]].compactMapValues { $0 }
-        let (input, errors) = Self.bookingInput(slotID: form["slotId"], idNumber: form["idNumber"], name: form["name"], phone: form["phone"],
-                                                 today: LocalDate(req.now, in: req.settings.timeZone))
+        let values = [
+            "hall": form["hall"], "category": form["category"], "day": form["day"], "slotId": form["slotId"], "idNumber": form["idNumber"],
+            "name": form["name"], "phone": form["phone"],
+        ].compactMapValues { $0 }
+        let (input, errors) = Self.bookingInput(
+            slotID: form["slotId"], idNumber: form["idNumber"], name: form["name"], phone: form["phone"],
+            today: LocalDate(req.now, in: req.settings.timeZone))
         guard let input else {
             return try await renderBooking(req, values: values, errors: errors).encodeResponse(status: .badRequest, for: req)
         }
@@ -111,7 +126,8 @@ struct AppointmentController {
             let appointment = try await AppointmentService(req).book(input)
             return req.redirect(to: Paths.appointment(appointment.code))
         } catch let error as FrontDeskError {
-            return try await renderBooking(req, values: values, errors: [error.field ?? "slotId": error.reason]).encodeResponse(status: error.status, for: req)
+            return try await renderBooking(req, values: values, errors: [error.field ?? "slotId": error.reason]).encodeResponse(
+                status: error.status, for: req)
         }
     }
 
@@ -138,21 +154,26 @@ struct AppointmentController {
     }
 
     private func renderConfirmation(_ req: Request, code: String, error: String?) async throws -> View {
-        guard code.count == 9, let appointment = try await Appointment.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-            .filter(\.$code == code.uppercased()).first(),
+        guard code.count == 9,
+            let appointment = try await Appointment.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+                .filter(\.$code == code.uppercased()).first(),
             let slot = try await AppointmentSlot.find(appointment.$slot.id, on: req.db)
         else { throw PlatformError.notFound(what: "预约") }
         let hall = try await Hall.find(appointment.hallID, on: req.db)
         let category = try await TicketCategory.find(appointment.categoryID, on: req.db)
         let zone = req.settings.timeZone
         let ticket = try await appointment.ticketID.asyncMap { try await Ticket.find($0, on: req.db) } ?? nil
-        return try await req.view.render("frontdesk/appointment", ConfirmationContext(
-            page: PageChrome(request: req, title: "预约凭证", forms: true), code: appointment.code, hall: hall?.name ?? "", hallCode: hall?.code ?? "",
-            category: category?.name ?? "",
-            time: "\(slot.day) \(LocalTime.clock(slot.startsAt, in: zone))–\(LocalTime.clock(slot.endsAt, in: zone))",
-            name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber), phone: Masking.phone(appointment.phone),
-            state: appointment.state.label, booked: appointment.state == .booked, error: error,
-            ticketNumber: ticket?.number, ticketLink: ticket.map { Paths.ticket($0.followToken) }))
+        return try await req.view.render(
+            "frontdesk/appointment",
+            ConfirmationContext(
+                page: PageChrome(request: req, title: "预约凭证", forms: true), code: appointment.code, hall: hall?.name ?? "",
+                hallCode: hall?.code ?? "",
+                category: category?.name ?? "",
+                time: "\(slot.day) \(LocalTime.clock(slot.startsAt, in: zone))–\(LocalTime.clock(slot.endsAt, in: zone))",
+                name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber),
+                phone: Masking.phone(appointment.phone),
+                state: appointment.state.label, booked: appointment.state == .booked, error: error,
+                ticketNumber: ticket?.number, ticketLink: ticket.map { Paths.ticket($0.followToken) }))
     }
 
     func cancel(req: Request) async throws -> Response {
@@ -178,7 +199,10 @@ struct AppointmentController {
     /// `GET /api/v1/appointment-slots?hall=CY-ZX&category=B&day=2025-03-05`.
     func apiSlots(req: Request) async throws -> [SlotRow] {
         let code = (try? req.query.get(String.self, at: "hall")) ?? ""
-        guard let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$code == code.uppercased()).first()
+        guard
+            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(
+                \.$code == code.uppercased()
+            ).first()
         else { throw PlatformError.invalidField(FieldError(field: "hall", message: "没有这个大厅")) }
         let prefix = ((try? req.query.get(String.self, at: "category")) ?? "").uppercased()
         guard let category = try await QueueWebController.categories(hall, on: req.db).first(where: { $0.prefix == prefix }) else {
@@ -208,16 +232,20 @@ struct AppointmentController {
 
     /// `POST /api/v1/appointments` → 201, 409 when the slot is full or the person already booked that day, 400 on a field.
     func apiBook(req: Request) async throws -> Response {
-        let body = req.body.data == nil ? BookRequest(slotId: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(BookRequest.self)
-        let (input, errors) = Self.bookingInput(slotID: body.slotId, idNumber: body.idNumber, name: body.name, phone: body.phone,
-                                                 today: LocalDate(req.now, in: req.settings.timeZone))
+        let body =
+            req.body.data == nil ? BookRequest(slotId: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(BookRequest.self)
+        let (input, errors) = Self.bookingInput(
+            slotID: body.slotId, idNumber: body.idNumber, name: body.name, phone: body.phone,
+            today: LocalDate(req.now, in: req.settings.timeZone))
         guard let input else {
             let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("slotId", "请选择预约时段")
             throw PlatformError.invalidField(FieldError(field: field, message: message))
         }
         let appointment = try await AppointmentService(req).book(input)
-        return try await AppointmentDTO(code: appointment.code, slotId: input.slotID.uuidString, day: appointment.day, state: appointment.state.rawValue,
-                                        name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber))
-            .encodeResponse(status: .created, for: req)
+        return try await AppointmentDTO(
+            code: appointment.code, slotId: input.slotID.uuidString, day: appointment.day, state: appointment.state.rawValue,
+            name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber)
+        )
+        .encodeResponse(status: .created, for: req)
     }
 }

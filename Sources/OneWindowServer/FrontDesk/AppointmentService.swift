@@ -25,17 +25,22 @@ struct AppointmentService {
     }
 
     init(_ req: Request) {
-        self.init(db: req.db, zone: req.settings.timeZone, region: req.settings.region.value, now: req.now,
-                  rules: req.application.queueSettings.booking)
+        self.init(
+            db: req.db, zone: req.settings.timeZone, region: req.settings.region.value, now: req.now,
+            rules: req.application.queueSettings.booking)
     }
 
     var today: LocalDate { LocalDate(now, in: zone) }
 
     /// Creates the slots of `category` for each working day in `from…to`: one per `times` entry (`09:00-10:00`), with
     /// `capacity` places; existing slots are kept. - Returns: how many were created.
-    func createSlots(category: TicketCategory, from: LocalDate, to: LocalDate, times: [(start: (Int, Int), end: (Int, Int))], capacity: Int,
-                     calendar: WorkingCalendar, actor: Actor = .system) async throws -> Int {
-        guard capacity >= 1, capacity <= 500 else { throw PlatformError.invalidField(FieldError(field: "capacity", message: "每个时段可约人数应为 1–500")) }
+    func createSlots(
+        category: TicketCategory, from: LocalDate, to: LocalDate, times: [(start: (Int, Int), end: (Int, Int))], capacity: Int,
+        calendar: WorkingCalendar, actor: Actor = .system
+    ) async throws -> Int {
+        guard capacity >= 1, capacity <= 500 else {
+            throw PlatformError.invalidField(FieldError(field: "capacity", message: "每个时段可约人数应为 1–500"))
+        }
         guard from <= to, to.dayNumber - from.dayNumber <= 62 else {
             throw PlatformError.invalidField(FieldError(field: "to", message: "日期范围应从早到晚，且不超过 62 天"))
         }
@@ -49,7 +54,8 @@ struct AppointmentService {
                     for time in times {
                         let start = day.instant(hour: time.start.0, minute: time.start.1, in: service.zone)
                         if start <= service.now { continue }
-                        let exists = try await AppointmentSlot.query(on: tx).filter(\.$category.$id == category.requireID())
+                        let exists =
+                            try await AppointmentSlot.query(on: tx).filter(\.$category.$id == category.requireID())
                             .filter(\.$startsAt == start).count() > 0
                         if exists { continue }
                         let slot = AppointmentSlot()
@@ -67,9 +73,10 @@ struct AppointmentService {
                 }
                 day = day.adding(days: 1)
             }
-            try await Audit.record(on: tx, region: service.region, actor: actor, action: "appointment.slots", entityType: "ticket_category",
-                                   entityID: category.id?.uuidString,
-                                   summary: "开放预约时段 \(category.prefix) \(category.name) \(from)–\(to)：新增 \(created) 个，每个 \(capacity) 人", at: service.now)
+            try await Audit.record(
+                on: tx, region: service.region, actor: actor, action: "appointment.slots", entityType: "ticket_category",
+                entityID: category.id?.uuidString,
+                summary: "开放预约时段 \(category.prefix) \(category.name) \(from)–\(to)：新增 \(created) 个，每个 \(capacity) 人", at: service.now)
             return created
         }
     }
@@ -90,17 +97,21 @@ struct AppointmentService {
                     throw PlatformError.invalidField(FieldError(field: "slotId", message: "没有这个预约时段"))
                 }
                 let active = try await Appointment.query(on: tx).filter(\.$regionCode == service.region)
-                    .filter(\.$idNumber == input.residentID.value).filter(\.$state == .booked).filter(\.$day >= service.today.description).count()
+                    .filter(\.$idNumber == input.residentID.value).filter(\.$state == .booked).filter(\.$day >= service.today.description)
+                    .count()
                 do throws(BookingRules.Refusal) {
-                    try service.rules.check(day: LocalDate(iso: slot.day)!, slotStart: slot.startsAt.timeIntervalSince1970,
-                                            now: service.now.timeIntervalSince1970, today: service.today, active: active)
+                    try service.rules.check(
+                        day: LocalDate(iso: slot.day)!, slotStart: slot.startsAt.timeIntervalSince1970,
+                        now: service.now.timeIntervalSince1970, today: service.today, active: active)
                 } catch {
                     throw FrontDeskError.booking(error)
                 }
                 let sql = tx as! any SQLDatabase
-                let raised = try await sql.raw("""
+                let raised = try await sql.raw(
+                    """
                     UPDATE appointment_slots SET booked = booked + 1 WHERE id = \(bind: input.slotID) AND booked < capacity RETURNING booked
-                    """).first()
+                    """
+                ).first()
                 guard raised != nil else { throw FrontDeskError.slotFull }
                 let appointment = Appointment()
                 appointment.regionCode = service.region
@@ -108,7 +119,7 @@ struct AppointmentService {
                 appointment.hallID = slot.$hall.id
                 appointment.categoryID = slot.$category.id
                 appointment.day = slot.day
-                appointment.code = "Y" + QueueService.randomToken().prefix(8).uppercased()
+                appointment.code = "Y" + RandomToken.readable().prefix(8).uppercased()
                 appointment.idNumber = input.residentID.value
                 appointment.name = input.name
                 appointment.phone = input.phone.value
@@ -116,9 +127,10 @@ struct AppointmentService {
                 appointment.createdAt = service.now
                 try await appointment.create(on: tx)
                 let start = LocalTime.clock(slot.startsAt, in: service.zone)
-                try await Outbox.enqueue(on: tx, region: service.region, to: input.phone.value, template: "appointment.booked",
-                                         body: "您已预约 \(slot.day) \(start) 起的时段，预约号 \(appointment.code)。当天到大厅在取号机输入预约号签到取号。",
-                                         entityType: "appointment", entityID: appointment.id?.uuidString, at: service.now)
+                try await Outbox.enqueue(
+                    on: tx, region: service.region, to: input.phone.value, template: "appointment.booked",
+                    body: "您已预约 \(slot.day) \(start) 起的时段，预约号 \(appointment.code)。当天到大厅在取号机输入预约号签到取号。",
+                    entityType: "appointment", entityID: appointment.id?.uuidString, at: service.now)
                 return appointment
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -132,15 +144,17 @@ struct AppointmentService {
     func cancel(code: String, phoneLast4: String) async throws -> Appointment {
         let service = self
         return try await db.writeTransaction { tx in
-            guard let appointment = try await Appointment.query(on: tx).filter(\.$regionCode == service.region)
-                .filter(\.$code == code.uppercased()).first(), appointment.phone.hasSuffix(phoneLast4), phoneLast4.count == 4
+            guard
+                let appointment = try await Appointment.query(on: tx).filter(\.$regionCode == service.region)
+                    .filter(\.$code == code.uppercased()).first(), appointment.phone.hasSuffix(phoneLast4), phoneLast4.count == 4
             else { throw PlatformError.invalidField(FieldError(field: "code", message: "预约号或手机号后 4 位不对")) }
             guard appointment.state == .booked else { throw FrontDeskError.checkIn("该预约\(appointment.state.label)，不能取消") }
             appointment.state = .cancelled
             appointment.cancelledAt = service.now
             try await appointment.save(on: tx)
             let sql = tx as! any SQLDatabase
-            try await sql.raw("UPDATE appointment_slots SET booked = booked - 1 WHERE id = \(bind: appointment.$slot.id) AND booked > 0").run()
+            try await sql.raw("UPDATE appointment_slots SET booked = booked - 1 WHERE id = \(bind: appointment.$slot.id) AND booked > 0")
+                .run()
             return appointment
         }
     }
@@ -149,8 +163,10 @@ struct AppointmentService {
     /// - Parameter hallID: the hall where the person stands (kiosk or window): a booking of another hall is refused
     ///   before anything changes.
     func checkIn(code: String, hallID: UUID, queue: QueueService) async throws -> Ticket {
-        guard let appointment = try await Appointment.query(on: db).filter(\.$regionCode == region).filter(\.$code == code.uppercased()).first(),
-              let slot = try await AppointmentSlot.find(appointment.$slot.id, on: db)
+        guard
+            let appointment = try await Appointment.query(on: db).filter(\.$regionCode == region).filter(\.$code == code.uppercased())
+                .first(),
+            let slot = try await AppointmentSlot.find(appointment.$slot.id, on: db)
         else { throw PlatformError.invalidField(FieldError(field: "code", message: "没有这个预约号")) }
         guard appointment.state == .booked else { throw FrontDeskError.checkIn("该预约\(appointment.state.label)，不能再签到") }
         guard slot.$hall.id == hallID else {
@@ -158,21 +174,27 @@ struct AppointmentService {
             throw FrontDeskError.checkIn("该预约在\(name)，请到该大厅签到")
         }
         guard slot.day == today.description else { throw FrontDeskError.checkIn("该预约在 \(slot.day)，请在预约当天签到") }
-        guard let hall = try await Hall.find(slot.$hall.id, on: db), let category = try await TicketCategory.find(slot.$category.id, on: db) else {
+        guard let hall = try await Hall.find(slot.$hall.id, on: db), let category = try await TicketCategory.find(slot.$category.id, on: db)
+        else {
             throw PlatformError.notFound(what: "大厅")
         }
         let service = self
         let ticket = try await db.writeTransaction { tx in
             // Claim the booking (guarded update), so two check-ins of one code issue one ticket.
             let sql = tx as! any SQLDatabase
-            let claimed = try await sql.raw("""
+            let claimed = try await sql.raw(
+                """
                 UPDATE appointments SET state = 'checkedIn', checked_in_at = \(bind: service.now) WHERE id = \(bind: appointment.requireID()) AND state = 'booked' RETURNING id
-                """).first()
+                """
+            ).first()
             guard claimed != nil else { throw FrontDeskError.checkIn("该预约已签到") }
-            let ticket = try await queue.issue(.init(hall: hall, category: category, channel: .appointment,
-                                                     residentID: try? ResidentID(appointment.idNumber), name: appointment.name,
-                                                     phone: appointment.phone, appointment: (try appointment.requireID(), slot.startsAt)), on: tx)
-            try await sql.raw("UPDATE appointments SET ticket_id = \(bind: ticket.requireID()) WHERE id = \(bind: appointment.requireID())").run()
+            let ticket = try await queue.issue(
+                .init(
+                    hall: hall, category: category, channel: .appointment,
+                    residentID: try? ResidentID(appointment.idNumber), name: appointment.name,
+                    phone: appointment.phone, appointment: (try appointment.requireID(), slot.startsAt)), on: tx)
+            try await sql.raw("UPDATE appointments SET ticket_id = \(bind: ticket.requireID()) WHERE id = \(bind: appointment.requireID())")
+                .run()
             return ticket
         }
         await queue.publish(hallID: try hall.requireID(), announce: nil)

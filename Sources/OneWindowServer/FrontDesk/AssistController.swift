@@ -25,24 +25,30 @@ struct AssistController {
     }
 
     func page(req: Request) async throws -> View {
-        try await render(req, done: (try? req.query.get(String.self, at: "done")).flatMap(AssistanceKind.init(rawValue:))?.label, error: nil)
+        try await render(
+            req, done: (try? req.query.get(String.self, at: "done")).flatMap(AssistanceKind.init(rawValue:))?.label, error: nil)
     }
 
     private func render(_ req: Request, done: String?, error: String?, item: String = "", note: String = "") async throws -> View {
         let staff = try req.auth.require(Staff.self)
         let zone = req.settings.timeZone
         let today = LocalDate(req.now, in: zone).description
-        let entries = try await Assistance.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$day == today).all()
+        let entries = try await Assistance.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$day == today)
+            .all()
         let mine = entries.filter { $0.staffID == staff.id }
-        return try await req.view.render("frontdesk/assist", Context(
-            page: PageChrome(request: req, title: "帮办台"),
-            kinds: AssistanceKind.allCases.map { kind in
-                .init(value: kind.rawValue, label: kind.label, mine: mine.filter { $0.kind == kind }.count, all: entries.filter { $0.kind == kind }.count)
-            },
-            recent: mine.sorted { $0.occurredAt > $1.occurredAt }.prefix(10).map {
-                .init(at: LocalTime.clock($0.occurredAt, in: zone), kind: $0.kind.label, item: $0.itemName, note: $0.note)
-            },
-            done: done, error: error, item: item, note: note))
+        return try await req.view.render(
+            "frontdesk/assist",
+            Context(
+                page: PageChrome(request: req, title: "帮办台"),
+                kinds: AssistanceKind.allCases.map { kind in
+                    .init(
+                        value: kind.rawValue, label: kind.label, mine: mine.filter { $0.kind == kind }.count,
+                        all: entries.filter { $0.kind == kind }.count)
+                },
+                recent: mine.sorted { $0.occurredAt > $1.occurredAt }.prefix(10).map {
+                    .init(at: LocalTime.clock($0.occurredAt, in: zone), kind: $0.kind.label, item: $0.itemName, note: $0.note)
+                },
+                done: done, error: error, item: item, note: note))
     }
 
     func log(req: Request) async throws -> Response {
@@ -55,7 +61,9 @@ struct AssistController {
         var item: (String, String)?
         if let code {
             let byCode = try await ServiceItem.query(on: req.db).filter(\.$itemCode == code.uppercased()).first()
-            let byName = byCode == nil ? try await ServiceItem.query(on: req.db).filter(\.$name == code).filter(\.$status == .published).first() : nil
+            let byName =
+                byCode == nil
+                ? try await ServiceItem.query(on: req.db).filter(\.$name == code).filter(\.$status == .published).first() : nil
             if let found = byCode ?? byName {
                 item = (found.itemCode, found.name)
             } else {
@@ -63,11 +71,14 @@ struct AssistController {
             }
         }
         guard check.isValid, let kind else {
-            return try await render(req, done: nil, error: check.errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: "；"),
-                                    item: code ?? "", note: note ?? "").encodeResponse(status: .badRequest, for: req)
+            return try await render(
+                req, done: nil, error: check.errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: "；"),
+                item: code ?? "", note: note ?? ""
+            ).encodeResponse(status: .badRequest, for: req)
         }
-        try await AssistanceLog.record(kind: kind, staffID: staff.id, staffName: staff.displayName, hallID: staff.$hall.id, item: item, note: note,
-                                       region: req.settings.region.value, zone: req.settings.timeZone, at: req.now, on: req.db)
+        try await AssistanceLog.record(
+            kind: kind, staffID: staff.id, staffName: staff.displayName, hallID: staff.$hall.id, item: item, note: note,
+            region: req.settings.region.value, zone: req.settings.timeZone, at: req.now, on: req.db)
         return req.redirect(to: Paths.assist + "?done=" + kind.rawValue)
     }
 }

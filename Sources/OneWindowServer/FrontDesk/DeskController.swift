@@ -25,14 +25,17 @@ struct DeskController {
     /// The staff member's hall: their own, or the county centre.
     static func hall(for staff: Staff, req: Request) async throws -> Hall {
         if let id = staff.$hall.id, let hall = try await Hall.find(id, on: req.db) { return hall }
-        guard let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$level == .county)
-            .filter(\.$active == true).sort(\.$code).first()
+        guard
+            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$level == .county)
+                .filter(\.$active == true).sort(\.$code).first()
         else { throw PlatformError.notFound(what: "大厅") }
         return hall
     }
 
     struct ChooseContext: Encodable {
-        struct WindowRow: Encodable { let id: String; let number: String; let name: String; let kind: String; let staff: String?; let mine: Bool }
+        struct WindowRow: Encodable {
+            let id: String; let number: String; let name: String; let kind: String; let staff: String?; let mine: Bool
+        }
         let page: PageChrome
         let hall: String
         let hallCode: String
@@ -48,28 +51,34 @@ struct DeskController {
         let staff = try req.auth.require(Staff.self)
         // Already at a window: straight back to it (after 受理办件, the 前台 link returns to the console).
         if (try? req.query.get(String.self, at: "choose")) == nil,
-           let mine = try await WindowDesk.query(on: req.db).filter(\.$staffID == staff.id).first() {
+            let mine = try await WindowDesk.query(on: req.db).filter(\.$staffID == staff.id).first()
+        {
             return req.redirect(to: Paths.deskWindow(mine.$window.id))
         }
         return try await renderChoose(req, error: nil, status: .ok)
     }
 
-    private func renderChoose(_ req: Request, error: String?, notice: String? = nil, status: HTTPResponseStatus) async throws -> Response {
+    func renderChoose(_ req: Request, error: String?, notice: String? = nil, status: HTTPResponseStatus) async throws -> Response {
         let staff = try req.auth.require(Staff.self)
         let hall = try await Self.hall(for: staff, req: req)
         let windows = try await Window.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$active == true).all()
             .sorted { (Int($0.number) ?? 0) < (Int($1.number) ?? 0) }
         let desks = try await WindowDesk.query(on: req.db).filter(\.$hall.$id == hall.requireID()).all()
         let categories = try await QueueWebController.categories(hall, on: req.db)
-        return try await req.view.render("frontdesk/desk-choose", ChooseContext(
-            page: PageChrome(request: req, title: "窗口叫号"), hall: hall.name, hallCode: hall.code,
-            windows: windows.map { window in
-                let desk = desks.first { $0.$window.id == window.id && $0.staffID != nil }
-                return .init(id: window.id!.uuidString, number: window.number, name: window.name, kind: window.kind.label, staff: desk?.staffName,
-                             mine: desk?.staffID == staff.id)
-            },
-            categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: true) },
-            canRelease: staff.has(.supervisor) || staff.has(.admin), error: error, notice: notice)).encodeResponse(status: status, for: req)
+        return try await req.view.render(
+            "frontdesk/desk-choose",
+            ChooseContext(
+                page: PageChrome(request: req, title: "窗口叫号"), hall: hall.name, hallCode: hall.code,
+                windows: windows.map { window in
+                    let desk = desks.first { $0.$window.id == window.id && $0.staffID != nil }
+                    return .init(
+                        id: window.id!.uuidString, number: window.number, name: window.name, kind: window.kind.label,
+                        staff: desk?.staffName,
+                        mine: desk?.staffID == staff.id)
+                },
+                categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: true) },
+                canRelease: staff.has(.supervisor) || staff.has(.admin), error: error, notice: notice)
+        ).encodeResponse(status: status, for: req)
     }
 
     /// 强制退出 (supervisor, admin): frees a window left signed in; its open tickets go back to the queue with their
@@ -77,17 +86,21 @@ struct DeskController {
     func release(req: Request) async throws -> Response {
         let window = try await Self.window(req)
         let returned = try await QueueService(req).release(window: window)
-        return try await renderChoose(req, error: nil, notice: "已强制退出 \(window.number) 号窗口" + (returned.isEmpty ? "。" : "，\(returned.joined(separator: "、")) 重新排队（保留原取号时间）。"),
-                                      status: .ok)
+        return try await renderChoose(
+            req, error: nil,
+            notice: "已强制退出 \(window.number) 号窗口" + (returned.isEmpty ? "。" : "，\(returned.joined(separator: "、")) 重新排队（保留原取号时间）。"),
+            status: .ok)
     }
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.formFields()
         guard let id = form["window"].flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
-              window.regionCode == req.settings.region.value
+            window.regionCode == req.settings.region.value
         else { throw PlatformError.invalidField(FieldError(field: "window", message: "请选择窗口")) }
         let staff = try req.auth.require(Staff.self)
-        if let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == id).first(), let holder = desk.staffID, holder != staff.id {
+        if let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == id).first(), let holder = desk.staffID,
+            holder != staff.id
+        {
             return try await renderChoose(
                 req, error: "\(window.number) 号窗口已由\(desk.staffName ?? "其他工作人员")登录。请其先“退出窗口”；人已离开时，请督查或管理员在本页“强制退出”。",
                 status: .conflict)
@@ -107,7 +120,7 @@ struct DeskController {
 
     static func window(_ req: Request) async throws -> Window {
         guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
-              window.regionCode == req.settings.region.value
+            window.regionCode == req.settings.region.value
         else { throw PlatformError.notFound(what: "窗口") }
         return window
     }
@@ -145,7 +158,7 @@ struct DeskController {
         try await renderConsole(req, window: try await Self.window(req), error: nil, status: .ok)
     }
 
-    private func renderConsole(_ req: Request, window: Window, error: String?, status: HTTPResponseStatus) async throws -> Response {
+    func renderConsole(_ req: Request, window: Window, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let staff = try req.auth.require(Staff.self)
         let zone = req.settings.timeZone
         let today = LocalDate(req.now, in: zone)
@@ -153,23 +166,29 @@ struct DeskController {
         let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == window.requireID()).first()
         let signedIn = desk?.staffID == staff.id
         let categories = try await QueueWebController.categories(hall, on: req.db)
-        let current = try await Ticket.query(on: req.db).filter(\.$window.$id == window.requireID()).filter(\.$serviceDay == today.description)
-            .filter(\.$state ~~ [.called, .serving]).sort(\.$calledAt).all()
+        let current = try await Ticket.query(on: req.db).filter(\.$window.$id == window.requireID()).filter(
+            \.$serviceDay == today.description
+        )
+        .filter(\.$state ~~ [.called, .serving]).sort(\.$calledAt).all()
         var rows: [ConsoleContext.Current] = []
         let limit = req.application.queueSettings.recallsBeforeNoShow
         for ticket in current {
             let cases = try await Case.query(on: req.db).filter(\.$ticketID == ticket.id).sort(\.$caseNumber).all()
-            rows.append(.init(
-                id: ticket.id!.uuidString, number: ticket.number, category: categories.first { $0.id == ticket.$category.id }?.name ?? "",
-                priority: ticket.priority.isPriority ? ticket.priority.label : nil, state: ticket.state.label, recalls: ticket.recalls,
-                serving: ticket.state == .serving, canSkip: ticket.state == .called && ticket.recalls >= limit, name: ticket.maskedName,
-                waited: QueueStatistics.format(seconds: (ticket.firstCalledAt ?? req.now).timeIntervalSince(ticket.issuedAt)),
-                workbenchLink: Paths.newCase + "?ticket=" + ticket.id!.uuidString,
-                cases: cases.map { .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: Paths.case($0.id!)) }))
+            rows.append(
+                .init(
+                    id: ticket.id!.uuidString, number: ticket.number,
+                    category: categories.first { $0.id == ticket.$category.id }?.name ?? "",
+                    priority: ticket.priority.isPriority ? ticket.priority.label : nil, state: ticket.state.label, recalls: ticket.recalls,
+                    serving: ticket.state == .serving, canSkip: ticket.state == .called && ticket.recalls >= limit, name: ticket.maskedName,
+                    waited: QueueStatistics.format(seconds: (ticket.firstCalledAt ?? req.now).timeIntervalSince(ticket.issuedAt)),
+                    workbenchLink: Paths.newCase + "?ticket=" + ticket.id!.uuidString,
+                    cases: cases.map { .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: Paths.case($0.id!)) }))
         }
         let state = try await QueueService.displayState(hall: hall, day: today, zone: zone, on: req.db)
-        let recent = try await Ticket.query(on: req.db).filter(\.$window.$id == window.requireID()).filter(\.$serviceDay == today.description)
-            .filter(\.$state ~~ [.served, .noShow]).sort(\.$finishedAt, .descending).limit(10).all()
+        let recent = try await Ticket.query(on: req.db).filter(\.$window.$id == window.requireID()).filter(
+            \.$serviceDay == today.description
+        )
+        .filter(\.$state ~~ [.served, .noShow]).sort(\.$finishedAt, .descending).limit(10).all()
         let windows = try await Window.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$active == true).all()
             .filter { $0.id != window.id }.sorted { (Int($0.number) ?? 0) < (Int($1.number) ?? 0) }
         let number = (try? req.query.get(String.self, at: "number")).flatMap { text in
@@ -182,89 +201,21 @@ struct DeskController {
             page: PageChrome(request: req, title: "\(window.number) 号窗口叫号"), windowID: window.id!.uuidString, windowNumber: window.number,
             windowName: window.name, hall: hall.name, hallCode: hall.code, signedIn: signedIn, paused: desk?.paused ?? false, current: rows,
             waiting: state.waiting.map { .init(prefix: $0.prefix, name: $0.name, count: $0.count) },
-            recent: recent.map { .init(number: $0.number, state: $0.state.label, at: $0.finishedAt.map { LocalTime.clock($0, in: zone) } ?? "") },
+            recent: recent.map {
+                .init(number: $0.number, state: $0.state.label, at: $0.finishedAt.map { LocalTime.clock($0, in: zone) } ?? "")
+            },
             categories: categories.map { SelectOption(value: $0.id!.uuidString, label: "\($0.prefix) \($0.name)", selected: false) },
             windows: windows.map { SelectOption(value: $0.id!.uuidString, label: "\($0.number) 号 \($0.name)", selected: false) },
-            priorities: [TicketPriority.none, .disabled, .pregnant].map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == .none) },
+            priorities: [TicketPriority.none, .disabled, .pregnant].map {
+                SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == .none)
+            },
             error: error, notice: notice, recallLimit: limit,
-            calling: categories.filter { desk?.categoryIDs.contains($0.id!) ?? false }.map { "\($0.prefix) \($0.name)" }.joined(separator: "、"))
+            calling: categories.filter { desk?.categoryIDs.contains($0.id!) ?? false }.map { "\($0.prefix) \($0.name)" }.joined(
+                separator: "、"))
         return try await req.view.render("frontdesk/desk", context).encodeResponse(status: status, for: req)
     }
 
     static let notices = ["empty": "目前没有等候的号。", "transfer": "已转移，原取号时间保留。", "issued": "已代取号。", "checkin": "预约已签到，已取号。"]
 
     /// Runs a console action; a refused one comes back to the console with the reason.
-    private func perform(_ req: Request, _ body: (Window) async throws -> String?) async throws -> Response {
-        let window = try await Self.window(req)
-        do {
-            let done = try await body(window)
-            return req.redirect(to: Paths.deskWindow(window.id!) + (done.map { "?done=\($0)" } ?? ""))
-        } catch let error as any DomainError where error.status != .internalServerError && error.status != .forbidden {
-            return try await renderConsole(req, window: window, error: error.reason, status: error.status)
-        }
-    }
-
-    func callNext(req: Request) async throws -> Response {
-        try await perform(req) { window in
-            try await QueueService(req).callNext(window: window) == nil ? "empty" : nil
-        }
-    }
-
-    func act(req: Request) async throws -> Response {
-        try await perform(req) { window in
-            guard let action = req.parameters.get("action").flatMap(TicketAction.init(rawValue:)), action != .call,
-                  let ticketID = req.parameters.get("ticket").flatMap(UUID.init(uuidString:))
-            else { throw PlatformError.notFound(what: "操作") }
-            var toCategory: TicketCategory?
-            var toWindow: Window?
-            if action == .transfer {
-                let form = try req.formFields()
-                let target = form["target"] ?? ""
-                if target.hasPrefix("c:"), let id = UUID(uuidString: String(target.dropFirst(2))) { toCategory = try await TicketCategory.find(id, on: req.db) }
-                if target.hasPrefix("w:"), let id = UUID(uuidString: String(target.dropFirst(2))) { toWindow = try await Window.find(id, on: req.db) }
-            }
-            _ = try await QueueService(req).act(action, ticketID: ticketID, window: window, toCategory: toCategory, toWindow: toWindow)
-            return action == .transfer ? "transfer" : nil
-        }
-    }
-
-    func pause(req: Request) async throws -> Response {
-        try await perform(req) { window in try await QueueService(req).setPaused(true, window: window); return nil }
-    }
-
-    func resume(req: Request) async throws -> Response {
-        try await perform(req) { window in try await QueueService(req).setPaused(false, window: window); return nil }
-    }
-
-    func signOut(req: Request) async throws -> Response {
-        let window = try await Self.window(req)
-        try await QueueService(req).signOut(window: window)
-        return req.redirect(to: Paths.desk)
-    }
-
-    /// 代取号: staff issue a ticket, marking a declared disability or pregnancy (绿色通道).
-    func issue(req: Request) async throws -> Response {
-        try await perform(req) { window in
-            guard let hall = try await Hall.find(window.$hall.id, on: req.db) else { throw PlatformError.notFound(what: "大厅") }
-            let form = try req.formFields()
-            let (input, errors) = try await QueueWebController.issueInput(
-                req, hall: hall, fields: ["category": form["category"], "idNumber": form["idNumber"], "name": form["name"], "phone": form["phone"]],
-                channel: .staff)
-            guard var ready = input else {
-                let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("category", "请选择办事类别")
-                throw PlatformError.invalidField(FieldError(field: field, message: message))
-            }
-            ready.declared = form["priority"].flatMap(TicketPriority.init(rawValue:)).flatMap { [.disabled, .pregnant].contains($0) ? $0 : nil } ?? .none
-            let ticket = try await QueueService(req).issue(ready)
-            return "issued&number=\(ticket.number)"
-        }
-    }
-
-    func checkIn(req: Request) async throws -> Response {
-        try await perform(req) { window in
-            let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
-            let ticket = try await AppointmentService(req).checkIn(code: code, hallID: window.$hall.id, queue: QueueService(req))
-            return "checkin&number=\(ticket.number)"
-        }
-    }
 }

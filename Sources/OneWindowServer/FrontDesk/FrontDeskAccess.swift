@@ -1,6 +1,6 @@
 import OneWindowCore
 
-/// Who opens each front-desk page: the routes' `RoleGuard`s and the menus (`PageChrome.frontDeskAccess`) read these
+/// Who opens each front-desk page: the routes' `RoleGuard`s and the menus (`app.menuAccess`) read these
 /// sets, so a menu never offers a page its guard refuses.
 enum FrontDeskAccess {
     static let desk: Set<Role> = [.clerk, .approver, .director, .helper, .supervisor, .admin]

@@ -47,7 +47,9 @@ struct FrontDeskFigures: Encodable, Sendable {
     let noShowDefinition: String
     let waitDefinition: String
 
-    static func compute(region: String, from: LocalDate, to: LocalDate, zone: TimeZone, on db: any Database) async throws -> FrontDeskFigures {
+    static func compute(region: String, from: LocalDate, to: LocalDate, zone: TimeZone, on db: any Database) async throws
+        -> FrontDeskFigures
+    {
         let tickets = try await Ticket.query(on: db).filter(\.$regionCode == region).filter(\.$serviceDay >= from.description)
             .filter(\.$serviceDay <= to.description).all()
         let categories = try await TicketCategory.query(on: db).filter(\.$regionCode == region).sort(\.$position).all()
@@ -59,21 +61,25 @@ struct FrontDeskFigures: Encodable, Sendable {
             let served = list.filter { $0.state == .served }
             let noShows = list.filter { $0.state == .noShow }.count
             let waits = called.map { $0.firstCalledAt!.timeIntervalSince($0.issuedAt) }
-            let services = served.compactMap { ticket in ticket.servingAt.flatMap { start in ticket.finishedAt.map { $0.timeIntervalSince(start) } } }
+            let services = served.compactMap { ticket in
+                ticket.servingAt.flatMap { start in ticket.finishedAt.map { $0.timeIntervalSince(start) } }
+            }
             let waitMedian = QueueStatistics.percentile(50, of: waits)
             let waitP90 = QueueStatistics.percentile(90, of: waits)
             let serviceMedian = QueueStatistics.percentile(50, of: services)
             let serviceP90 = QueueStatistics.percentile(90, of: services)
             func show(_ value: Double?) -> String { value.map(QueueStatistics.format(seconds:)) ?? "—" }
-            return Group(key: key, label: label, issued: list.count, called: called.count, served: served.count, noShows: noShows,
-                         noShowRate: called.isEmpty ? "—" : Ratio(Double(noShows), Double(called.count)).percent,
-                         waitMedian: show(waitMedian), waitP90: show(waitP90), serviceMedian: show(serviceMedian), serviceP90: show(serviceP90),
-                         waitMedianSeconds: waitMedian, waitP90Seconds: waitP90, serviceMedianSeconds: serviceMedian)
+            return Group(
+                key: key, label: label, issued: list.count, called: called.count, served: served.count, noShows: noShows,
+                noShowRate: called.isEmpty ? "—" : Ratio(Double(noShows), Double(called.count)).percent,
+                waitMedian: show(waitMedian), waitP90: show(waitP90), serviceMedian: show(serviceMedian), serviceP90: show(serviceP90),
+                waitMedianSeconds: waitMedian, waitP90Seconds: waitP90, serviceMedianSeconds: serviceMedian)
         }
 
         let byCategory = categories.compactMap { category -> Group? in
             let list = tickets.filter { $0.$category.id == category.id }
-            return list.isEmpty ? nil : group(category.id!.uuidString, "\(hallName(category.$hall.id)) \(category.prefix) \(category.name)", list)
+            return list.isEmpty
+                ? nil : group(category.id!.uuidString, "\(hallName(category.$hall.id)) \(category.prefix) \(category.name)", list)
         }
         // By window (its id: every hall has a window 1), labelled with the hall when there are several.
         let windows = try await Window.query(on: db).filter(\.$regionCode == region).all()
@@ -82,13 +88,16 @@ struct FrontDeskFigures: Encodable, Sendable {
         let byWindow = windows.filter { windowIDs.contains($0.id!) }
             .sorted { (hallName($0.$hall.id), Int($0.number) ?? 0) < (hallName($1.$hall.id), Int($1.number) ?? 0) }
             .map { window in
-                group(window.id!.uuidString, (severalHalls ? hallName(window.$hall.id) + " " : "") + "\(window.number) 号窗口",
-                      tickets.filter { $0.$window.id == window.id })
+                group(
+                    window.id!.uuidString, (severalHalls ? hallName(window.$hall.id) + " " : "") + "\(window.number) 号窗口",
+                    tickets.filter { $0.$window.id == window.id })
             }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let hourOf = Dictionary(grouping: tickets) { calendar.component(.hour, from: $0.issuedAt) }
-        let byHour = hourOf.keys.sorted().map { hour in group(String(hour), String(format: "%02d:00–%02d:00", hour, hour + 1), hourOf[hour]!) }
+        let byHour = hourOf.keys.sorted().map { hour in
+            group(String(hour), String(format: "%02d:00–%02d:00", hour, hour + 1), hourOf[hour]!)
+        }
 
         func bars(_ entries: [(String, Int)], width: Int) -> [Bar] {
             let top = max(entries.map(\.1).max() ?? 0, 1)
@@ -130,7 +139,9 @@ struct FrontDeskFiguresController {
         let today = LocalDate(req.now, in: req.settings.timeZone)
         func date(_ name: String, _ fallback: LocalDate) throws -> LocalDate {
             guard let text = try? req.query.get(String.self, at: name), !text.isEmpty else { return fallback }
-            guard let date = LocalDate(iso: text) else { throw PlatformError.invalidField(FieldError(field: name, message: "日期“\(text)”不存在，应为 YYYY-MM-DD")) }
+            guard let date = LocalDate(iso: text) else {
+                throw PlatformError.invalidField(FieldError(field: name, message: "日期“\(text)”不存在，应为 YYYY-MM-DD"))
+            }
             return date
         }
         let from = try date("from", today.adding(days: -30))
@@ -138,8 +149,12 @@ struct FrontDeskFiguresController {
         guard from <= to, to.dayNumber - from.dayNumber <= 400 else {
             throw PlatformError.invalidField(FieldError(field: "to", message: "统计期间应从早到晚，且不超过 400 天"))
         }
-        let figures = try await FrontDeskFigures.compute(region: req.settings.region.value, from: from, to: to, zone: req.settings.timeZone, on: req.db)
-        return try await req.view.render("frontdesk/figures", Context(page: PageChrome(request: req, title: "排队与帮办统计"), from: from.description,
-                                                                       to: to.description, figures: figures))
+        let figures = try await FrontDeskFigures.compute(
+            region: req.settings.region.value, from: from, to: to, zone: req.settings.timeZone, on: req.db)
+        return try await req.view.render(
+            "frontdesk/figures",
+            Context(
+                page: PageChrome(request: req, title: "排队与帮办统计"), from: from.description,
+                to: to.description, figures: figures))
     }
 }

@@ -109,9 +109,11 @@ struct M0016_CreateFrontDesk: AsyncMigration {
             .create()
         let sql = database as! any SQLDatabase
         // One active booking per person and local day, whatever the category (BookingRules).
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE UNIQUE INDEX appointments_one_active_per_day ON appointments (region_code, id_number, day) WHERE state = 'booked'
-            """).run()
+            """
+        ).run()
         try await sql.raw("CREATE INDEX tickets_queue ON tickets (hall_id, state, arrived_at)").run()
         try await database.schema(HomeVisit.schema)
             .id()
@@ -183,10 +185,6 @@ struct M0016_CreateFrontDesk: AsyncMigration {
             .field("done_on", .string)
             .field("created_at", .datetime, .required)
             .create()
-        // SQLite adds one column per ALTER TABLE.
-        try await database.schema(Case.schema).field("ticket_id", .uuid).update()
-        try await database.schema(Case.schema).field("home_visit_id", .uuid).update()
-        try await database.schema(Case.schema).field("proxy_staff_name", .string).update()
         try await Self.loadDefaultCategories(on: database)
     }
 
@@ -197,8 +195,10 @@ struct M0016_CreateFrontDesk: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [Improvement.schema, DirectorShiftCase.schema, DirectorShift.schema, Assistance.schema, HomeVisit.schema, Appointment.schema,
-                       AppointmentSlot.schema, WindowDesk.schema, TicketEvent.schema, Ticket.schema, TicketCategory.schema] {
+        for schema in [
+            Improvement.schema, DirectorShiftCase.schema, DirectorShift.schema, Assistance.schema, HomeVisit.schema, Appointment.schema,
+            AppointmentSlot.schema, WindowDesk.schema, TicketEvent.schema, Ticket.schema, TicketCategory.schema,
+        ] {
             try await database.schema(schema).delete()
         }
     }
@@ -210,8 +210,10 @@ enum TicketCategoryDefaults {
     static func create(for hall: Hall, on database: any Database) async throws {
         var entries: [(String, String, String, String?)] = [("A", "综合受理", "所有事项（综合窗口一窗受理）", nil)]
         if hall.level == .county {
-            entries += [("B", "不动产登记", "不动产登记、交易、税费", "ZRZY"), ("C", "社保医保", "社会保险、医疗保障、公积金", "RSJ"),
-                        ("D", "企业开办", "企业设立、变更、注销，许可", "SCJG")]
+            entries += [
+                ("B", "不动产登记", "不动产登记、交易、税费", "ZRZY"), ("C", "社保医保", "社会保险、医疗保障、公积金", "RSJ"),
+                ("D", "企业开办", "企业设立、变更、注销，许可", "SCJG"),
+            ]
         }
         let departments = try await Department.query(on: database).filter(\.$regionCode == hall.regionCode).all()
         for (position, entry) in entries.enumerated() {
@@ -226,5 +228,27 @@ enum TicketCategoryDefaults {
             category.active = true
             try await category.create(on: database)
         }
+    }
+}
+
+/// Indexes over a year of tickets and help-desk records (first added by M0020 for Stats; skipped where they exist):
+/// the annual report's help-desk counts, the kiosk's "people ahead of you" count, the calling display's latest
+/// calls of the day (read after every ticket and call: without it every ticket issued scanned the hall's year).
+struct M0020_2_FrontDeskIndexes: AsyncMigration {
+    static let indexes = [
+        "assistances_region_day ON assistances (region_code, day, kind)",
+        "tickets_category_day_state ON tickets (category_id, service_day, state, arrived_at)",
+        "tickets_region_day ON tickets (region_code, service_day)",
+        "tickets_hall_day_called ON tickets (hall_id, service_day, called_at)",
+    ]
+
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes { try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index)").run() }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes { try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: String(index.prefix { $0 != " " }))").run() }
     }
 }

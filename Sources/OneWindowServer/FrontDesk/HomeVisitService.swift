@@ -56,9 +56,10 @@ struct HomeVisitService {
             visit.state = .requested
             visit.requestedAt = service.now
             try await visit.create(on: tx)
-            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: "home_visit.request", entityType: "home_visit",
-                                   entityID: visit.id?.uuidString, summary: "上门服务申请 \(visit.number)（\(input.reason.label)，\(input.channel.label)）",
-                                   at: service.now)
+            try await Audit.record(
+                on: tx, region: service.region, actor: service.actor, action: "home_visit.request", entityType: "home_visit",
+                entityID: visit.id?.uuidString, summary: "上门服务申请 \(visit.number)（\(input.reason.label)，\(input.channel.label)）",
+                at: service.now)
             return visit
         }
     }
@@ -87,8 +88,12 @@ struct HomeVisitService {
     /// Records the visit as made, with what was done: by the assigned helper (or a supervisor or admin), on or after
     /// the agreed day.
     func recordVisit(_ id: UUID, outcome: String, by staff: Staff) async throws -> HomeVisit {
-        guard let visit = try await HomeVisit.find(id, on: db), visit.regionCode == region else { throw PlatformError.notFound(what: "上门服务申请") }
-        if visit.state == .visited { throw FrontDeskError.homeVisit("已记录上门办理（\(visit.visitedAt.map { LocalTime.format($0, in: zone) } ?? "")），不能重复记录") }
+        guard let visit = try await HomeVisit.find(id, on: db), visit.regionCode == region else {
+            throw PlatformError.notFound(what: "上门服务申请")
+        }
+        if visit.state == .visited {
+            throw FrontDeskError.homeVisit("已记录上门办理（\(visit.visitedAt.map { LocalTime.format($0, in: zone) } ?? "")），不能重复记录")
+        }
         guard visit.helperID == staff.id || staff.has(.supervisor) || staff.has(.admin) else {
             throw FrontDeskError.homeVisit("只有指派的帮办员（\(visit.helperName ?? "未指派")）可以记录上门办理")
         }
@@ -109,7 +114,9 @@ struct HomeVisitService {
         }
     }
 
-    private func step(_ id: UUID, _ step: HomeVisitStep, action: String, change: @escaping @Sendable (HomeVisit) -> String) async throws -> HomeVisit {
+    private func step(_ id: UUID, _ step: HomeVisitStep, action: String, change: @escaping @Sendable (HomeVisit) -> String) async throws
+        -> HomeVisit
+    {
         let service = self
         return try await db.writeTransaction { tx in
             try await RowLock.lock(HomeVisit.schema, id: id, on: tx)
@@ -118,13 +125,15 @@ struct HomeVisitService {
             }
             let summary = change(visit)
             do throws(HomeVisitError) {
-                visit.state = try HomeVisitStep.state(after: step, from: visit.state, hasTime: visit.visitAt != nil, hasHelper: visit.helperID != nil)
+                visit.state = try HomeVisitStep.state(
+                    after: step, from: visit.state, hasTime: visit.visitAt != nil, hasHelper: visit.helperID != nil)
             } catch {
                 throw FrontDeskError.homeVisit(error.message)
             }
             try await visit.save(on: tx)
-            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: action, entityType: "home_visit",
-                                   entityID: visit.id?.uuidString, summary: "\(visit.number) \(summary)", at: service.now)
+            try await Audit.record(
+                on: tx, region: service.region, actor: service.actor, action: action, entityType: "home_visit",
+                entityID: visit.id?.uuidString, summary: "\(visit.number) \(summary)", at: service.now)
             return visit
         }
     }

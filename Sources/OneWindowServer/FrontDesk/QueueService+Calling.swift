@@ -24,22 +24,24 @@ extension QueueService {
                 .filter(\.$state == .waiting).all()
                 .filter { $0.directedWindowID == windowID || ($0.directedWindowID == nil && desk.categoryIDs.contains($0.$category.id)) }
             let candidates = waiting.map {
-                CallPolicy.Candidate(id: $0.id!.uuidString, priority: $0.priority, arrivedAt: $0.arrivedAt.timeIntervalSince1970,
-                                     slotStartsAt: $0.slotStartsAt?.timeIntervalSince1970, directed: $0.directedWindowID == windowID,
-                                     sequence: $0.sequence)
+                CallPolicy.Candidate(
+                    id: $0.id!.uuidString, priority: $0.priority, arrivedAt: $0.arrivedAt.timeIntervalSince1970,
+                    slotStartsAt: $0.slotStartsAt?.timeIntervalSince1970, directed: $0.directedWindowID == windowID,
+                    sequence: $0.sequence)
             }
             let policy = CallPolicy(maxPriorityInARow: service.settings.maxPriorityInARow)
             guard let next = policy.next(candidates, now: service.now.timeIntervalSince1970, priorityStreak: desk.priorityStreak),
-                  let ticket = waiting.first(where: { $0.id!.uuidString == next.id })
+                let ticket = waiting.first(where: { $0.id!.uuidString == next.id })
             else { return nil }
             desk.priorityStreak = policy.streak(after: next, previous: desk.priorityStreak)
             try await desk.save(on: tx)
             try await service.move(ticket, .call, window: window, on: tx)
             // A phone ticket's holder may be outside the hall: the call goes to the phone too.
             if ticket.channel == .remote, let phone = ticket.phone {
-                try await Outbox.enqueue(on: tx, region: service.region, to: phone, template: "ticket.called",
-                                         body: ticket.ticketNumber.announcement(window: window.number) + "。",
-                                         entityType: "ticket", entityID: ticket.id?.uuidString, at: service.now)
+                try await Outbox.enqueue(
+                    on: tx, region: service.region, to: phone, template: "ticket.called",
+                    body: ticket.ticketNumber.announcement(window: window.number) + "。",
+                    entityType: "ticket", entityID: ticket.id?.uuidString, at: service.now)
             }
             try await service.notifySoon(categoryID: ticket.$category.id, day: ticket.serviceDay, on: tx)
             return ticket
@@ -54,13 +56,17 @@ extension QueueService {
     /// - Parameters:
     ///   - toCategory: for `.transfer`, the category to queue in (same hall).
     ///   - toWindow: for `.transfer`, one window that will call it next.
-    func act(_ action: TicketAction, ticketID: UUID, window: Window, toCategory: TicketCategory? = nil, toWindow: Window? = nil) async throws -> Ticket {
+    func act(_ action: TicketAction, ticketID: UUID, window: Window, toCategory: TicketCategory? = nil, toWindow: Window? = nil)
+        async throws -> Ticket
+    {
         let service = self
         let hallID = window.$hall.id
         let ticket = try await db.writeTransaction { tx in
             try await RowLock.lock(Hall.schema, id: hallID, on: tx)
             _ = try await service.desk(for: window, on: tx)
-            guard let ticket = try await Ticket.find(ticketID, on: tx), ticket.$hall.id == hallID else { throw PlatformError.notFound(what: "号票") }
+            guard let ticket = try await Ticket.find(ticketID, on: tx), ticket.$hall.id == hallID else {
+                throw PlatformError.notFound(what: "号票")
+            }
             guard ticket.$window.id == window.id else {
                 throw FrontDeskError.windowNotReady("\(ticket.number) 号不在 \(window.number) 号窗口")
             }
@@ -72,7 +78,10 @@ extension QueueService {
                 if let toWindow, toWindow.$hall.id != hallID || toWindow.id == window.id {
                     throw PlatformError.invalidField(FieldError(field: "target", message: "请选择本大厅的其他窗口"))
                 }
-                if let toWindow, try await WindowDesk.query(on: tx).filter(\.$window.$id == toWindow.requireID()).filter(\.$staffID != nil).first() == nil {
+                if let toWindow,
+                    try await WindowDesk.query(on: tx).filter(\.$window.$id == toWindow.requireID()).filter(\.$staffID != nil).first()
+                        == nil
+                {
                     throw FrontDeskError.windowNotReady("\(toWindow.number) 号窗口现在没有人登录，不能转过去")
                 }
             }
@@ -84,11 +93,14 @@ extension QueueService {
         return ticket
     }
 
-    func move(_ ticket: Ticket, _ action: TicketAction, window: Window, toCategory: TicketCategory? = nil, toWindow: Window? = nil,
-                      on tx: any Database) async throws {
+    func move(
+        _ ticket: Ticket, _ action: TicketAction, window: Window, toCategory: TicketCategory? = nil, toWindow: Window? = nil,
+        on tx: any Database
+    ) async throws {
         let next: TicketProgress
         do {
-            next = try TicketProgress(state: ticket.state, recalls: ticket.recalls).after(action, recallsBeforeNoShow: settings.recallsBeforeNoShow)
+            next = try TicketProgress(state: ticket.state, recalls: ticket.recalls).after(
+                action, recallsBeforeNoShow: settings.recallsBeforeNoShow)
         } catch {
             throw FrontDeskError.transition(error)
         }
@@ -116,7 +128,8 @@ extension QueueService {
             ticket.servingAt = nil
             ticket.directedWindowID = toWindow?.id
             if let toCategory { ticket.$category.id = try toCategory.requireID() }
-            note = [toCategory.map { "转往 \($0.prefix) \($0.name)" }, toWindow.map { "转往 \($0.number) 号窗口" }].compactMap { $0 }.joined(separator: "，")
+            note = [toCategory.map { "转往 \($0.prefix) \($0.name)" }, toWindow.map { "转往 \($0.number) 号窗口" }].compactMap { $0 }.joined(
+                separator: "，")
         }
         ticket.state = next.state
         ticket.recalls = next.recalls
@@ -144,9 +157,10 @@ extension QueueService {
             guard !ticket.soonNotified, let phone = ticket.phone else { continue }
             ticket.soonNotified = true
             try await ticket.save(on: tx)
-            try await Outbox.enqueue(on: tx, region: region, to: phone, template: "ticket.soon",
-                                     body: "您的 \(ticket.number) 号前面还有 \(ahead) 人，即将到号，请回到大厅留意叫号屏。",
-                                     entityType: "ticket", entityID: ticket.id?.uuidString, at: now)
+            try await Outbox.enqueue(
+                on: tx, region: region, to: phone, template: "ticket.soon",
+                body: "您的 \(ticket.number) 号前面还有 \(ahead) 人，即将到号，请回到大厅留意叫号屏。",
+                entityType: "ticket", entityID: ticket.id?.uuidString, at: now)
         }
     }
 }

@@ -37,20 +37,26 @@ extension QueueService {
         let calls = try await Ticket.query(on: db).filter(\.$hall.$id == hallID).filter(\.$serviceDay == day.description)
             // Recent calls, finished ones too (a history for the hall); a ticket sent back to the queue is not a call.
             .filter(\.$calledAt != nil).filter(\.$state != .waiting).sort(\.$calledAt, .descending).limit(8).all()
-        let categories = try await TicketCategory.query(on: db).filter(\.$hall.$id == hallID).filter(\.$active == true).sort(\.$position).all()
+        let categories = try await TicketCategory.query(on: db).filter(\.$hall.$id == hallID).filter(\.$active == true).sort(\.$position)
+            .all()
         let sql = db as! any SQLDatabase
-        let counts = try await sql.raw("""
+        let counts = try await sql.raw(
+            """
             SELECT category_id, COUNT(*) AS n FROM tickets WHERE hall_id = \(bind: hallID) AND service_day = \(bind: day.description) AND state = 'waiting'
             GROUP BY category_id
-            """).all().reduce(into: [UUID: Int]()) { counts, row in
-                if let id = try? row.decode(column: "category_id", as: UUID.self) { counts[id] = (try? row.decode(column: "n", as: Int.self)) ?? 0 }
+            """
+        ).all().reduce(into: [UUID: Int]()) { counts, row in
+            if let id = try? row.decode(column: "category_id", as: UUID.self) {
+                counts[id] = (try? row.decode(column: "n", as: Int.self)) ?? 0
             }
+        }
         let paused = try await WindowDesk.query(on: db).filter(\.$hall.$id == hallID).filter(\.$paused == true).with(\.$window).all()
         return DisplayState(
             hall: hall.name, day: day.description,
             calls: calls.map {
-                .init(number: $0.number, window: $0.windowNumber ?? "", name: $0.maskedName, at: LocalTime.clock($0.calledAt!, in: zone),
-                      state: $0.state.label)
+                .init(
+                    number: $0.number, window: $0.windowNumber ?? "", name: $0.maskedName, at: LocalTime.clock($0.calledAt!, in: zone),
+                    state: $0.state.label)
             },
             waiting: categories.map { category in
                 .init(prefix: category.prefix, name: category.name, count: category.id.flatMap { counts[$0] } ?? 0)
@@ -61,7 +67,8 @@ extension QueueService {
     /// Tells the hall's live pages the new state (after the change committed).
     func publish(hallID: UUID, announce: String?) async {
         guard bus.hasSubscribers("hall:\(hallID.uuidString)") else { return }
-        guard let hall = try? await Hall.find(hallID, on: db), var state = try? await Self.displayState(hall: hall, day: today, zone: zone, on: db)
+        guard let hall = try? await Hall.find(hallID, on: db),
+            var state = try? await Self.displayState(hall: hall, day: today, zone: zone, on: db)
         else { return }
         state.announce = announce
         guard let data = try? JSONEncoder().encode(state), let json = String(data: data, encoding: .utf8) else { return }

@@ -20,7 +20,9 @@ struct QueueService {
     let bus: any EventBus
     let settings: QueueSettings
 
-    init(db: any Database, zone: TimeZone, region: String, actor: Actor, staff: Staff?, now: Date, bus: any EventBus, settings: QueueSettings) {
+    init(
+        db: any Database, zone: TimeZone, region: String, actor: Actor, staff: Staff?, now: Date, bus: any EventBus, settings: QueueSettings
+    ) {
         self.db = db
         self.zone = zone
         self.region = region
@@ -32,8 +34,9 @@ struct QueueService {
     }
 
     init(_ req: Request) {
-        self.init(db: req.db, zone: req.settings.timeZone, region: req.settings.region.value, actor: req.actor, staff: req.auth.get(Staff.self),
-                  now: req.now, bus: req.application.eventBus, settings: req.application.queueSettings)
+        self.init(
+            db: req.db, zone: req.settings.timeZone, region: req.settings.region.value, actor: req.actor, staff: req.auth.get(Staff.self),
+            now: req.now, bus: req.application.eventBus, settings: req.application.queueSettings)
     }
 
     var today: LocalDate { LocalDate(now, in: zone) }
@@ -63,16 +66,21 @@ struct QueueService {
     /// Issues inside the caller's write transaction (the caller publishes after the commit).
     func issue(_ input: IssueInput, on tx: any Database) async throws -> Ticket {
         let day = today
-        let priority: TicketPriority = input.appointment != nil ? .appointment
+        let priority: TicketPriority =
+            input.appointment != nil
+            ? .appointment
             : input.declared != .none ? input.declared : settings.priority.priority(for: input.residentID, on: day)
         // One open ticket per phone and category a day: a phone cannot hold places it will not use.
-        if let phone = input.phone, let held = try await Ticket.query(on: tx).filter(\.$hall.$id == input.hall.requireID())
-            .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filter(\.$phone == phone)
-            .filter(\.$state ~~ [.waiting, .called, .serving]).first() {
+        if let phone = input.phone,
+            let held = try await Ticket.query(on: tx).filter(\.$hall.$id == input.hall.requireID())
+                .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filter(\.$phone == phone)
+                .filter(\.$state ~~ [.waiting, .called, .serving]).first()
+        {
             throw FrontDeskError.windowNotReady("该手机号已取 \(held.number) 号，正在排队（\(held.state.label)），不能重复取号")
         }
-        let sequence = try await DailyCounter.next("ticket:\(input.hall.code):\(input.category.prefix)", region: region,
-                                                   day: day.description, on: tx)
+        let sequence = try await DailyCounter.next(
+            "ticket:\(input.hall.code):\(input.category.prefix)", region: region,
+            day: day.description, on: tx)
         let ticket = Ticket()
         ticket.regionCode = region
         ticket.$hall.id = try input.hall.requireID()
@@ -86,7 +94,7 @@ struct QueueService {
         ticket.idNumber = input.residentID?.value
         ticket.name = input.name
         ticket.phone = input.phone
-        ticket.followToken = Self.randomToken()
+        ticket.followToken = RandomToken.readable()
         ticket.issuedAt = now
         ticket.arrivedAt = now
         ticket.state = .waiting
@@ -103,12 +111,6 @@ struct QueueService {
         }
         try await log(ticket, "issue", note: ticket.priority == .none ? nil : ticket.priority.label, on: tx)
         return ticket
-    }
-
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
-        return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
     }
 
     /// Waiting tickets ahead of `ticket` in its category (arrived earlier, or at the same instant with a lower
@@ -181,10 +183,13 @@ struct QueueService {
         let service = self
         let returned = try await db.writeTransaction { tx in
             try await RowLock.lock(Hall.schema, id: window.$hall.id, on: tx)
-            guard let desk = try await WindowDesk.query(on: tx).filter(\.$window.$id == window.requireID()).first(), let holder = desk.staffName else {
+            guard let desk = try await WindowDesk.query(on: tx).filter(\.$window.$id == window.requireID()).first(),
+                let holder = desk.staffName
+            else {
                 return [String]()
             }
-            let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).all()
+            let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving])
+                .all()
             for ticket in open {
                 ticket.state = .waiting
                 ticket.recalls = 0
@@ -198,10 +203,12 @@ struct QueueService {
             desk.staffName = nil
             desk.paused = false
             try await desk.save(on: tx)
-            try await Audit.record(on: tx, region: service.region, actor: service.actor, action: "window.release", entityType: "window",
-                                   entityID: window.id?.uuidString,
-                                   summary: "强制退出 \(window.number) 号窗口（原登录：\(holder)）" + (open.isEmpty ? "" : "，\(open.map(\.number).joined(separator: "、")) 重新排队"),
-                                   at: service.now)
+            try await Audit.record(
+                on: tx, region: service.region, actor: service.actor, action: "window.release", entityType: "window",
+                entityID: window.id?.uuidString,
+                summary: "强制退出 \(window.number) 号窗口（原登录：\(holder)）"
+                    + (open.isEmpty ? "" : "，\(open.map(\.number).joined(separator: "、")) 重新排队"),
+                at: service.now)
             return open.map(\.number)
         }
         await publish(hallID: window.$hall.id, announce: nil)
@@ -212,7 +219,9 @@ struct QueueService {
         let service = self
         try await db.writeTransaction { tx in
             let desk = try await service.desk(for: window, on: tx)
-            if let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(\.$state ~~ [.called, .serving]).first() {
+            if let open = try await Ticket.query(on: tx).filter(\.$window.$id == window.requireID()).filter(
+                \.$state ~~ [.called, .serving]
+            ).first() {
                 throw FrontDeskError.windowNotReady("\(open.number) 号还在本窗口（\(open.state.label)），请先办结、过号或转移再退出窗口")
             }
             desk.staffID = nil

@@ -24,7 +24,8 @@ struct QueueSettings: Sendable {
         func number(_ name: String, _ range: ClosedRange<Int>, _ fallback: Int) throws -> Int {
             guard let text = env[name], !text.isEmpty else { return fallback }
             guard let value = Int(text), range.contains(value) else {
-                throw Abort(.internalServerError, reason: "\(name)=\(text) should be a whole number in \(range.lowerBound)...\(range.upperBound)")
+                throw Abort(
+                    .internalServerError, reason: "\(name)=\(text) should be a whole number in \(range.lowerBound)...\(range.upperBound)")
             }
             return value
         }

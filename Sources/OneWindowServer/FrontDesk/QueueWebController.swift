@@ -23,8 +23,9 @@ struct QueueWebController {
 
     static func hall(_ req: Request) async throws -> Hall {
         let code = TextNormalization.normalize(req.parameters.get("hall") ?? "").uppercased()
-        guard let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$code == code)
-            .filter(\.$active == true).first()
+        guard
+            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$code == code)
+                .filter(\.$active == true).first()
         else { throw PlatformError.notFound(what: "大厅") }
         return hall
     }
@@ -60,25 +61,31 @@ struct QueueWebController {
         try await renderKiosk(req, remote: true)
     }
 
-    private func renderKiosk(_ req: Request, remote: Bool, values: [String: String] = [:], errors: [String: String] = [:],
-                             checkInError: String? = nil) async throws -> View {
+    private func renderKiosk(
+        _ req: Request, remote: Bool, values: [String: String] = [:], errors: [String: String] = [:],
+        checkInError: String? = nil
+    ) async throws -> View {
         let hall = try await Self.hall(req)
-        let state = try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
-                                                        on: req.db)
+        let state = try await QueueService.displayState(
+            hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
+            on: req.db)
         let categories = try await Self.categories(hall, on: req.db)
         let open = try await WindowDesk.query(on: req.db).filter(\.$hall.$id == hall.requireID()).filter(\.$staffID != nil)
             .filter(\.$paused == false).all()
         var page = PageChrome(request: req, title: remote ? "手机取号 · \(hall.name)" : "取号 · \(hall.name)", forms: true)
         if !remote { page.bodyClass = "kiosk-page" }
-        return try await req.view.render(remote ? "frontdesk/remote" : "frontdesk/kiosk", KioskContext(
-            page: page,
-            hall: hall.name, hallCode: hall.code, remote: remote,
-            categories: categories.map { category in
-                .init(prefix: category.prefix, name: category.name, covers: category.covers,
-                      waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0,
-                      windows: open.filter { $0.categoryIDs.contains(category.id!) }.count)
-            },
-            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value), checkInError: checkInError))
+        return try await req.view.render(
+            remote ? "frontdesk/remote" : "frontdesk/kiosk",
+            KioskContext(
+                page: page,
+                hall: hall.name, hallCode: hall.code, remote: remote,
+                categories: categories.map { category in
+                    .init(
+                        prefix: category.prefix, name: category.name, covers: category.covers,
+                        waiting: state.waiting.first { $0.prefix == category.prefix }?.count ?? 0,
+                        windows: open.filter { $0.categoryIDs.contains(category.id!) }.count)
+                },
+                values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value), checkInError: checkInError))
     }
 
     /// Reads a ticket request: `category` (prefix), optional `idNumber`, `name`, `phone`. The phone page needs the phone.
@@ -96,7 +103,9 @@ struct QueueWebController {
         if channel == .remote, phoneText == nil { check.fail("phone", "手机取号请填写手机号，用于到号提醒") }
         let phone = phoneText.flatMap { text in check.check { () throws(FieldError) in try MobileNumber(text, field: "phone") } }
         guard check.isValid, let category else { return (nil, check.errors) }
-        return (QueueService.IssueInput(hall: hall, category: category, channel: channel, residentID: id, name: name, phone: phone?.value), [:])
+        return (
+            QueueService.IssueInput(hall: hall, category: category, channel: channel, residentID: id, name: name, phone: phone?.value), [:]
+        )
     }
 
     func kioskIssue(req: Request) async throws -> Response {
@@ -127,7 +136,8 @@ struct QueueWebController {
             let ticket = try await AppointmentService(req).checkIn(code: code, hallID: try hall.requireID(), queue: QueueService(req))
             return req.redirect(to: Paths.ticketSlip(ticket.followToken) + "?kiosk=1")
         } catch let error as any DomainError where error.status != .internalServerError {
-            return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(status: error.status, for: req)
+            return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(
+                status: error.status, for: req)
         }
     }
 
@@ -193,8 +203,9 @@ struct QueueWebController {
 
     func displayState(req: Request) async throws -> QueueService.DisplayState {
         let hall = try await Self.hall(req)
-        return try await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
-                                                   on: req.db)
+        return try await QueueService.displayState(
+            hall: hall, day: LocalDate(req.now, in: req.settings.timeZone), zone: req.settings.timeZone,
+            on: req.db)
     }
 
     /// The live feed: the full state at once, then one message per change (with `announce` on a call).
@@ -205,9 +216,11 @@ struct QueueWebController {
             return
         }
         let stream = req.application.eventBus.subscribe("hall:\(hallID.uuidString)")
-        if let state = try? await QueueService.displayState(hall: hall, day: LocalDate(req.now, in: req.settings.timeZone),
-                                                            zone: req.settings.timeZone, on: req.db),
-           let data = try? JSONEncoder().encode(state), let json = String(data: data, encoding: .utf8) {
+        if let state = try? await QueueService.displayState(
+            hall: hall, day: LocalDate(req.now, in: req.settings.timeZone),
+            zone: req.settings.timeZone, on: req.db),
+            let data = try? JSONEncoder().encode(state), let json = String(data: data, encoding: .utf8)
+        {
             try? await ws.send(json)
         }
         let task = Task {
@@ -243,18 +256,22 @@ struct QueueWebController {
     func apiIssue(req: Request) async throws -> Response {
         let hall = try await Self.hall(req)
         // A wrong type (an ID number sent as a JSON number) is a 400 naming that field, from the decoder.
-        let body = req.body.data == nil ? IssueRequest(category: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(IssueRequest.self)
+        let body =
+            req.body.data == nil
+            ? IssueRequest(category: nil, idNumber: nil, name: nil, phone: nil) : try req.content.decode(IssueRequest.self)
         let (input, errors) = try await Self.issueInput(
-            req, hall: hall, fields: ["category": body.category, "idNumber": body.idNumber, "name": body.name, "phone": body.phone], channel: .kiosk)
+            req, hall: hall, fields: ["category": body.category, "idNumber": body.idNumber, "name": body.name, "phone": body.phone],
+            channel: .kiosk)
         guard let input else {
             let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("category", "请选择办事类别")
             throw PlatformError.invalidField(FieldError(field: field, message: message))
         }
         let ticket = try await QueueService(req).issue(input)
-        let dto = TicketDTO(number: ticket.number, category: input.category.name, serviceDay: ticket.serviceDay, priority: ticket.priority.rawValue,
-                            ahead: try await QueueService.ahead(of: ticket, on: req.db),
-                            issuedAt: CaseAPIController.iso(ticket.issuedAt, req.settings.timeZone) ?? "",
-                            followUrl: Paths.ticket(ticket.followToken))
+        let dto = TicketDTO(
+            number: ticket.number, category: input.category.name, serviceDay: ticket.serviceDay, priority: ticket.priority.rawValue,
+            ahead: try await QueueService.ahead(of: ticket, on: req.db),
+            issuedAt: LocalTime.iso(ticket.issuedAt, req.settings.timeZone) ?? "",
+            followUrl: Paths.ticket(ticket.followToken))
         return try await dto.encodeResponse(status: .created, for: req)
     }
 }

@@ -60,8 +60,9 @@ struct HotlineAPIController {
         if let urgency = body.urgency, Urgency(rawValue: urgency) == nil {
             throw PlatformError.invalidField(.init(field: "urgency", message: "urgency 应为 normal 或 emergency"))
         }
-        let townships = Dictionary(try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
-                                   uniquingKeysWith: { a, _ in a })
+        let townships = Dictionary(
+            try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         let fields: [String: String?] = [
             "appealType": body.appealType, "urgency": body.urgency, "appellantName": body.appellantName, "phone": body.phone,
             "title": body.title, "content": body.content, "address": body.address, "township": body.township,
@@ -78,7 +79,7 @@ struct HotlineAPIController {
 
     func show(req: Request) async throws -> WorkOrderDTO {
         guard let number = req.parameters.get("number").flatMap(WorkOrderNumber.init(parsing:)),
-              let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
                 .filter(\.$number == number.description).filter(\.$channel ~~ Array(Self.apiChannels)).filter(\.$sourceRef == nil).first()
         else { throw PlatformError.notFound(what: "工单") }
         return try await Self.dto(order, req: req)
@@ -96,7 +97,8 @@ struct HotlineAPIController {
             content: HotlineService.shared(order.content, naming: order.appellantName),
             address: HotlineService.shared(order.address, naming: order.appellantName),
             category: order.$category.id.map { tree.label($0) }, department: department?.name,
-            receivedAt: CaseAPIController.iso(order.receivedAt, zone)!, replyDueAt: CaseAPIController.iso(order.replyDueAt, zone),
-            reply: order.reply.map { HotlineService.shared($0, naming: order.appellantName) }, repliedAt: CaseAPIController.iso(order.repliedAt, zone))
+            receivedAt: LocalTime.iso(order.receivedAt, zone)!, replyDueAt: LocalTime.iso(order.replyDueAt, zone),
+            reply: order.reply.map { HotlineService.shared($0, naming: order.appellantName) },
+            repliedAt: LocalTime.iso(order.repliedAt, zone))
     }
 }

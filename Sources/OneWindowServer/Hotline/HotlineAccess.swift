@@ -1,6 +1,6 @@
 import OneWindowCore
 
-/// Who opens each 12345 page; the routes' `RoleGuard`s and the menus (`PageChrome.frontDeskAccess`) read these sets.
+/// Who opens each 12345 page; the routes' `RoleGuard`s and the menus (`app.menuAccess`) read these sets.
 enum HotlineAccess {
     /// Intake, dispatch, extension approval, 催办/督办, callback and close: the hotline's own staff.
     static let hotline: Set<Role> = [.hotlineAgent, .supervisor, .admin]

@@ -25,8 +25,9 @@ struct HotlineCategoryTree: Sendable {
     init(_ categories: [HotlineCategory]) {
         let nodes = categories.sorted { $0.position < $1.position }.compactMap { category -> Node? in
             guard let id = category.id else { return nil }
-            return Node(id: id, path: category.path, code: category.code, name: category.name, level: category.level, parentID: category.parentID,
-                        departmentID: category.$department.id, replyLimitDays: category.replyLimitDays)
+            return Node(
+                id: id, path: category.path, code: category.code, name: category.name, level: category.level, parentID: category.parentID,
+                departmentID: category.$department.id, replyLimitDays: category.replyLimitDays)
         }
         self.ordered = nodes
         self.nodes = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })

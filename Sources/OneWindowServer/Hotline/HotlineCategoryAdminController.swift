@@ -36,27 +36,36 @@ struct HotlineCategoryAdminController {
     private func render(_ req: Request, error: String?) async throws -> View {
         let region = req.settings.region.value
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
+        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+            .all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         var leaves: [UUID: [String]] = [:]
         for node in tree.ordered where node.level == 3 { if let parent = node.parentID { leaves[parent, default: []].append(node.name) } }
         let rows = tree.ordered.filter { $0.level <= 2 }.map { node -> Context.Row in
             let effective = tree.department(of: node.id)
-            return .init(id: node.id.uuidString, code: node.code, name: node.name, level: node.level,
-                         department: effective.flatMap { names[$0] } ?? "未设置", inherited: node.departmentID == nil && effective != nil,
-                         replyLimit: node.replyLimitDays.map(String.init) ?? "",
-                         options: departments.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: $0.id == node.departmentID) },
-                         leaves: (leaves[node.id] ?? []).joined(separator: "、"))
+            return .init(
+                id: node.id.uuidString, code: node.code, name: node.name, level: node.level,
+                department: effective.flatMap { names[$0] } ?? "未设置", inherited: node.departmentID == nil && effective != nil,
+                replyLimit: node.replyLimitDays.map(String.init) ?? "",
+                options: departments.map {
+                    SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: $0.id == node.departmentID)
+                },
+                leaves: (leaves[node.id] ?? []).joined(separator: "、"))
         }
         let notice = (try? req.query.get(String.self, at: "saved")).map { _ in "已保存" }
-        return try await req.view.render("hotline/categories", Context(page: PageChrome(request: req, title: "12345 诉求分类与承办单位"),
-                                                                        rows: rows, error: error, notice: notice))
+        return try await req.view.render(
+            "hotline/categories",
+            Context(
+                page: PageChrome(request: req, title: "12345 诉求分类与承办单位"),
+                rows: rows, error: error, notice: notice))
     }
 
     func update(req: Request) async throws -> Response {
         let region = req.settings.region.value
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let category = try await HotlineCategory.find(id, on: req.db),
-              category.regionCode == region else { throw PlatformError.notFound(what: "分类") }
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let category = try await HotlineCategory.find(id, on: req.db),
+            category.regionCode == region
+        else { throw PlatformError.notFound(what: "分类") }
         let form = try req.formFields()
         var check = FormCheck()
         let department = check.uuid(form["department"], field: "department", label: "承办单位", required: false)
@@ -73,16 +82,18 @@ struct HotlineCategoryAdminController {
             limit = days
         }
         guard check.isValid else {
-            return try await render(req, error: check.errors.values.sorted().joined(separator: "；")).encodeResponse(status: .badRequest, for: req)
+            return try await render(req, error: check.errors.values.sorted().joined(separator: "；")).encodeResponse(
+                status: .badRequest, for: req)
         }
         let replyLimit = limit
         try await req.db.writeTransaction { tx in
             category.$department.id = department
             category.replyLimitDays = replyLimit
             try await category.save(on: tx)
-            try await Audit.record(on: tx, region: region, actor: req.actor, action: "hotline.category", entityType: "hotline_category",
-                                   entityID: id.uuidString, summary: "设置分类“\(category.path)”的承办单位和答复时限（\(replyLimit.map { "\($0) 个工作日" } ?? "默认")）",
-                                   at: req.now)
+            try await Audit.record(
+                on: tx, region: region, actor: req.actor, action: "hotline.category", entityType: "hotline_category",
+                entityID: id.uuidString, summary: "设置分类“\(category.path)”的承办单位和答复时限（\(replyLimit.map { "\($0) 个工作日" } ?? "默认")）",
+                at: req.now)
         }
         return req.redirect(to: "/admin/hotline-categories?saved=1#c-\(category.code)")
     }

@@ -43,7 +43,8 @@ struct HotlineCommand: AsyncCommand {
         let labels = Set(examples.map(\.label)).count
         context.console.print("样本 \(examples.count) 条，\(labels) 个一级分类；\(folds) 折分层交叉验证（种子 \(seed)），用时 \(String(format: "%.1f", seconds)) 秒")
         for fold in result.folds {
-            context.console.print("  第 \(fold.index + 1) 折：\(fold.count) 条，top-1 \(Self.percent(fold.top1Accuracy))，top-3 \(Self.percent(fold.top3Accuracy))")
+            context.console.print(
+                "  第 \(fold.index + 1) 折：\(fold.count) 条，top-1 \(Self.percent(fold.top1Accuracy))，top-3 \(Self.percent(fold.top3Accuracy))")
         }
         context.console.print("top-1 准确率 \(Self.percent(result.top1Accuracy))（\(result.top1Correct)/\(result.count)，下限 78.0%）")
         context.console.print("top-3 准确率 \(Self.percent(result.top3Accuracy))（\(result.top3Correct)/\(result.count)，下限 93.0%）")
@@ -56,7 +57,8 @@ struct HotlineCommand: AsyncCommand {
     /// 留言主题 + 留言详情 (white space collapsed) labelled with 一级分类; rows without text or label are left out.
     static func examples(_ table: CSVTable) -> [LabelledText] {
         table.records.compactMap { record in
-            let text = (HotlineImport.clean(record["留言主题"]) + " " + HotlineImport.clean(record["留言详情"])).trimmingCharacters(in: .whitespaces)
+            let text = (HotlineImport.clean(record["留言主题"]) + " " + HotlineImport.clean(record["留言详情"])).trimmingCharacters(
+                in: .whitespaces)
             let label = HotlineImport.clean(record["一级分类"])
             return text.isEmpty || label.isEmpty ? nil : LabelledText(text: text, label: label)
         }
@@ -82,8 +84,7 @@ enum HotlineImportCommand {
             throw ExitCode(1)
         }
         let region = app.settings.region.value
-        let service = HotlineService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: app.settings.timeZone,
-                                     region: region, actor: .commandLine, staff: nil, now: Date())
+        let service = HotlineService(try await ServiceContext(app, actor: .commandLine), staff: nil)
         var found = false
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file.name)
@@ -97,8 +98,10 @@ enum HotlineImportCommand {
             } else {
                 let bar = console.progressBar(title: "导入 \(file.name)")
                 bar.start()
-                report = try await HotlineImport.importMessages(table, file: file.name, prefix: file.kind, service: service,
-                                                                model: app.hotlineDispatchModel) { done, total in
+                report = try await HotlineImport.importMessages(
+                    table, file: file.name, prefix: file.kind, service: service,
+                    model: app.hotlineDispatchModel
+                ) { done, total in
                     bar.activity.currentProgress = total == 0 ? 1 : Double(done) / Double(total)
                 }
                 bar.succeed()

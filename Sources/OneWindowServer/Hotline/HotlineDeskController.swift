@@ -22,8 +22,11 @@ struct HotlineDeskController {
         let staff = try req.auth.require(Staff.self)
         let region = req.settings.region.value
         guard let department = staff.$department.id else {
-            return try await req.view.render("hotline/desk", Context(page: PageChrome(request: req, title: "承办单位工作台"),
-                                                                    department: nil, toSign: [], inHand: [], done: []))
+            return try await req.view.render(
+                "hotline/desk",
+                Context(
+                    page: PageChrome(request: req, title: "承办单位工作台"),
+                    department: nil, toSign: [], inHand: [], done: []))
         }
         let assignments = try await WorkOrderAssignment.query(on: req.db).filter(\.$regionCode == region)
             .filter(\.$department.$id == department).filter(\.$active == true).all()
@@ -33,13 +36,19 @@ struct HotlineDeskController {
         let presentation = try await HotlinePresentation(req)
         // The running deadline first: the earliest due on top.
         let open = orders.filter { $0.state == .dispatched || $0.state == .handling }
-            .sorted { (HotlinePresentation.runningDeadline($0)?.due ?? .distantFuture) < (HotlinePresentation.runningDeadline($1)?.due ?? .distantFuture) }
+            .sorted {
+                (HotlinePresentation.runningDeadline($0)?.due ?? .distantFuture)
+                    < (HotlinePresentation.runningDeadline($1)?.due ?? .distantFuture)
+            }
         let toSign = open.filter { unsigned.contains($0.id!) }
         let inHand = open.filter { !unsigned.contains($0.id!) }
         let done = orders.filter { !($0.state == .dispatched || $0.state == .handling) }.sorted { $0.updatedAt > $1.updatedAt }.prefix(30)
         let name = try await Department.find(department, on: req.db)?.shortName
-        return try await req.view.render("hotline/desk", Context(
-            page: PageChrome(request: req, title: "承办单位工作台"), department: name,
-            toSign: try await presentation.rows(toSign), inHand: try await presentation.rows(inHand), done: try await presentation.rows(Array(done))))
+        return try await req.view.render(
+            "hotline/desk",
+            Context(
+                page: PageChrome(request: req, title: "承办单位工作台"), department: name,
+                toSign: try await presentation.rows(toSign), inHand: try await presentation.rows(inHand),
+                done: try await presentation.rows(Array(done))))
     }
 }

@@ -26,7 +26,9 @@ actor HotlineDispatchModel {
     }
 
     /// The top `limit` categories for `text`, best first; empty when the region has no labelled history.
-    func suggest(_ text: String, limit: Int = 3, region: String, tree: HotlineCategoryTree, on db: any Database) async throws -> [Suggestion] {
+    func suggest(_ text: String, limit: Int = 3, region: String, tree: HotlineCategoryTree, on db: any Database) async throws
+        -> [Suggestion]
+    {
         guard let classifier = try await classifier(region: region, on: db) else { return [] }
         return Self.suggestions(classifier.suggest(text, limit: limit), tree: tree)
     }
@@ -48,7 +50,8 @@ actor HotlineDispatchModel {
         guard count > 0 else { return nil }
         // Small histories train in milliseconds: every change counts. Large ones (a year ≈ 20,000) retrain once they
         // have grown by 5 %.
-        if let entry = entries[region], count == entry.examples || (entry.examples >= 2_000 && count < entry.examples + entry.examples / 20) {
+        if let entry = entries[region], count == entry.examples || (entry.examples >= 2_000 && count < entry.examples + entry.examples / 20)
+        {
             return entry.classifier
         }
         // In a fixed order (not the database's), so SQLite and PostgreSQL train the same model.

@@ -32,10 +32,13 @@ enum HotlineImport {
 
     /// The message time format of the files: `2019/4/25 9:32:09` (local time).
     static func parseTime(_ text: String, zone: TimeZone) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == " " || $0 == "/" || $0 == ":" || $0 == "-" })
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: {
+            $0 == " " || $0 == "/" || $0 == ":" || $0 == "-"
+        })
         guard parts.count == 6 || parts.count == 5, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              let date = LocalDate(year: year, month: month, day: day), let hour = Int(parts[3]), let minute = Int(parts[4]),
-              (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+            let date = LocalDate(year: year, month: month, day: day), let hour = Int(parts[3]), let minute = Int(parts[4]),
+            (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
         let second = parts.count == 6 ? Int(parts[5]) : 0
         guard let second, (0...60).contains(second) else { return nil }
         return date.instant(hour: hour, minute: minute, second: second, in: zone)
@@ -58,8 +61,9 @@ enum HotlineImport {
     static func importSample(_ table: CSVTable, file: String, region: String, now: Date, on db: any Database) async throws -> Report {
         var report = Report(file: file)
         let tree = try await HotlineCategoryTree.load(region: region, on: db)
-        let known = Set(try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).filter(\.$source == "sample")
-            .all().compactMap(\.sourceRef))
+        let known = Set(
+            try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).filter(\.$source == "sample")
+                .all().compactMap(\.sourceRef))
         var seen = Set<String>()
         var examples: [HotlineTrainingExample] = []
         for record in table.records {
@@ -90,13 +94,16 @@ enum HotlineImport {
     }
 
     /// Imports message-board rows as work orders (closed when the row has a reply).
-    static func importMessages(_ table: CSVTable, file: String, prefix: String, service: HotlineService,
-                               model: HotlineDispatchModel, progress: (Int, Int) -> Void = { _, _ in }) async throws -> Report {
+    static func importMessages(
+        _ table: CSVTable, file: String, prefix: String, service: HotlineService,
+        model: HotlineDispatchModel, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Report {
         var report = Report(file: file)
         let region = service.region
         let tree = try await HotlineCategoryTree.load(region: region, on: service.db)
-        let known = Set(try await WorkOrder.query(on: service.db).filter(\.$regionCode == region).filter(\.$sourceRef != nil)
-            .field(\.$sourceRef).all().compactMap(\.sourceRef))
+        let known = Set(
+            try await WorkOrder.query(on: service.db).filter(\.$regionCode == region).filter(\.$sourceRef != nil)
+                .field(\.$sourceRef).all().compactMap(\.sourceRef))
         var seen = Set<String>()
         let classifier = try await model.classifier(region: region, on: service.db)
         struct Row { let intake: HotlineService.Intake; let received: Date; let reply: (text: String, at: Date)? }
@@ -124,8 +131,9 @@ enum HotlineImport {
             if known.contains(ref) { report.skipped += 1; continue }
             let text = title + " " + content
             let suggestions = classifier.map { HotlineDispatchModel.suggestions($0.suggest(text, limit: 3), tree: tree) } ?? []
-            var intake = HotlineService.Intake(channel: .website, appealType: appealType(of: text), title: String((title.isEmpty ? content : title).prefix(60)),
-                                               content: String((content.isEmpty ? title : content).prefix(4000)), address: "")
+            var intake = HotlineService.Intake(
+                channel: .website, appealType: appealType(of: text), title: String((title.isEmpty ? content : title).prefix(60)),
+                content: String((content.isEmpty ? title : content).prefix(4000)), address: "")
             intake.categoryID = suggestions.first?.categoryID
             intake.suggested = suggestions.map { "\($0.categoryID.uuidString)|\(String(format: "%.3f", $0.score))" }.joined(separator: ",")
             intake.sourceRef = ref
@@ -143,9 +151,11 @@ enum HotlineImport {
                     let day = LocalDate(slice[index].received, in: service.zone)
                     var end = index
                     while end < slice.count, LocalDate(slice[end].received, in: service.zone) == day { end += 1 }
-                    let first = try await DailyCounter.reserve("work_order", count: end - index, region: region, day: day.description, on: tx)
+                    let first = try await DailyCounter.reserve(
+                        "work_order", count: end - index, region: region, day: day.description, on: tx)
                     for (offset, row) in slice[index..<end].enumerated() {
-                        let order = service.make(row.intake, number: WorkOrderNumber(date: day, sequence: first + offset), received: row.received)
+                        let order = service.make(
+                            row.intake, number: WorkOrderNumber(date: day, sequence: first + offset), received: row.received)
                         if let reply = row.reply {
                             order.state = .closed
                             order.reply = String(reply.text.prefix(8000))
@@ -163,9 +173,10 @@ enum HotlineImport {
             progress(min(chunk + 400, rows.count), rows.count)
         }
         report.imported = rows.count
-        try await Audit.record(on: service.db, region: region, actor: service.actor, action: "hotline.import", entityType: "work_order",
-                               entityID: nil, summary: "导入留言数据 \(file)：导入 \(report.imported)，跳过 \(report.skipped)，拒绝 \(report.rejectedCount)",
-                               at: service.now)
+        try await Audit.record(
+            on: service.db, region: region, actor: service.actor, action: "hotline.import", entityType: "work_order",
+            entityID: nil, summary: "导入留言数据 \(file)：导入 \(report.imported)，跳过 \(report.skipped)，拒绝 \(report.rejectedCount)",
+            at: service.now)
         return report
     }
 }

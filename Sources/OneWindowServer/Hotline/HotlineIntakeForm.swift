@@ -7,15 +7,19 @@ import Vapor
 /// `HotlineService.Intake`, naming every bad field at once.
 enum HotlineIntakeForm {
     /// The field names, as forms and the API use them.
-    static let fields = ["appealType", "urgency", "appellantName", "phone", "title", "content", "address", "township", "latitude", "longitude"]
+    static let fields = [
+        "appealType", "urgency", "appellantName", "phone", "title", "content", "address", "township", "latitude", "longitude",
+    ]
 
     /// - Parameters:
     ///   - value: the raw text of a field, `nil` when absent.
     ///   - requirePhone: the public form needs a number to answer on; the agent may take an anonymous call.
     ///   - townships: the county's township codes (12 digits) → names.
     /// - Returns: the intake, or the errors by field.
-    static func read(_ value: (String) -> String?, channel: HotlineChannel, requirePhone: Bool, townships: [String: String],
-                     bounds: GeoBounds = .demoCounty) -> (HotlineService.Intake?, [String: String]) {
+    static func read(
+        _ value: (String) -> String?, channel: HotlineChannel, requirePhone: Bool, townships: [String: String],
+        bounds: GeoBounds = .demoCounty
+    ) -> (HotlineService.Intake?, [String: String]) {
         var check = FormCheck()
         let type = check.choice(value("appealType"), field: "appealType", label: "诉求类型", as: AppealType.self)
         let urgency: Urgency = TextNormalization.normalizedOrNil(value("urgency")).flatMap(Urgency.init(rawValue:)) ?? .normal
@@ -45,7 +49,8 @@ enum HotlineIntakeForm {
         for (field, label) in [("latitude", "纬度"), ("longitude", "经度")] {
             guard let raw = TextNormalization.normalizedOrNil(value(field)) else { continue }
             // Decimal degrees only (`29.55`, `-0.5`): Swift's Double() would also read `0x1Dp0` or `1e2`.
-            guard raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }), let number = Double(raw), number.isFinite
+            guard raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }), let number = Double(raw),
+                number.isFinite
             else { check.fail(field, "\(label)须为十进制数字（如 29.55）"); continue }
             if field == "latitude" { latitude = number } else { longitude = number }
         }
@@ -59,9 +64,12 @@ enum HotlineIntakeForm {
             }
         }
         guard check.isValid, let type else { return (nil, check.errors) }
-        return (HotlineService.Intake(channel: channel, appealType: type, urgency: urgency, appellantName: name, phone: phone,
-                                      title: title, content: content, address: address, townshipCode: township,
-                                      latitude: latitude, longitude: longitude), [:])
+        return (
+            HotlineService.Intake(
+                channel: channel, appealType: type, urgency: urgency, appellantName: name, phone: phone,
+                title: title, content: content, address: address, townshipCode: township,
+                latitude: latitude, longitude: longitude), [:]
+        )
     }
 
     /// The county's townships (乡镇), code → name, in code order.

@@ -204,3 +204,18 @@ enum HotlineReferenceData {
         }
     }
 }
+
+/// The hotline list: live orders (not imported), newest first, over a year (first added by M0020 for Stats; skipped
+/// where it exists).
+struct M0020_4_WorkOrderIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw(
+            "CREATE INDEX IF NOT EXISTS work_orders_region_source_received ON work_orders (region_code, source_ref, received_at)"
+        ).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS work_orders_region_source_received").run()
+    }
+}

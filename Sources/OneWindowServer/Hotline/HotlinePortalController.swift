@@ -30,17 +30,23 @@ struct HotlinePortalController {
 
     private func render(_ req: Request, values: [String: String], errors: [String: String], done: String? = nil) async throws -> View {
         let townships = try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db)
-        return try await req.view.render("hotline/appeal", FormContext(
-            page: PageChrome(request: req, title: "12345 网上诉求", forms: true), values: values, errors: errors,
-            errorList: errors.sorted { $0.key < $1.key }.map(\.value),
-            types: AppealType.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: values["appealType"] == $0.rawValue) },
-            townships: townships.map { SelectOption(value: $0.code, label: $0.name, selected: values["township"] == $0.code) }, done: done))
+        return try await req.view.render(
+            "hotline/appeal",
+            FormContext(
+                page: PageChrome(request: req, title: "12345 网上诉求", forms: true), values: values, errors: errors,
+                errorList: errors.sorted { $0.key < $1.key }.map(\.value),
+                types: AppealType.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: values["appealType"] == $0.rawValue)
+                },
+                townships: townships.map { SelectOption(value: $0.code, label: $0.name, selected: values["township"] == $0.code) },
+                done: done))
     }
 
     func submit(req: Request) async throws -> Response {
         let form = try req.formFields()
-        let townships = Dictionary(try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
-                                   uniquingKeysWith: { a, _ in a })
+        let townships = Dictionary(
+            try await HotlineIntakeForm.townships(region: req.settings.region.value, on: req.db).map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: .website, requirePhone: true, townships: townships)
         // A citizen cannot mark an appeal 紧急: the agent judges urgency.
         intake?.urgency = .normal
@@ -75,20 +81,31 @@ struct HotlinePortalController {
             // A merged order shows its master's progress and reply.
             var shown = order
             if let master = try await order?.$mergedInto.get(on: req.db) { shown = master }
-            return try await req.view.render("hotline/status", StatusContext(
-                page: PageChrome(request: req, title: "12345 诉求进度"), number: typed ?? "", phone4: phone4, error: error, found: order != nil,
-                state: shown.map { Self.citizenLabel($0.state) } ?? "", received: order.map { LocalTime.format($0.receivedAt, in: zone) } ?? "",
-                title: order.map { Masking.redact($0.title) } ?? "", reply: (order?.reply ?? shown?.reply).map(Masking.redact),
-                replied: (order?.repliedAt ?? shown?.repliedAt).map { LocalTime.format($0, in: zone) })).encodeResponse(status: status, for: req)
+            return try await req.view.render(
+                "hotline/status",
+                StatusContext(
+                    page: PageChrome(request: req, title: "12345 诉求进度"), number: typed ?? "", phone4: phone4, error: error,
+                    found: order != nil,
+                    state: shown.map { Self.citizenLabel($0.state) } ?? "",
+                    received: order.map { LocalTime.format($0.receivedAt, in: zone) } ?? "",
+                    title: order.map { Masking.redact($0.title) } ?? "", reply: (order?.reply ?? shown?.reply).map(Masking.redact),
+                    replied: (order?.repliedAt ?? shown?.repliedAt).map { LocalTime.format($0, in: zone) })
+            ).encodeResponse(status: status, for: req)
         }
         guard let typed else { return try await page(nil) }
-        guard let number = WorkOrderNumber(parsing: typed) else { return try await page("工单编号格式应为 12345-20250305-00012", status: .badRequest) }
-        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else { return try await page("请填写联系电话的后 4 位数字", status: .badRequest) }
+        guard let number = WorkOrderNumber(parsing: typed) else {
+            return try await page("工单编号格式应为 12345-20250305-00012", status: .badRequest)
+        }
+        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return try await page("请填写联系电话的后 4 位数字", status: .badRequest)
+        }
         let throttles = req.application.progressThrottles
         let subject = "wo:" + number.description
         try await throttles.check(subject, on: req)
-        guard let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-            .filter(\.$number == number.description).first(), let phone = order.phone, phone.hasSuffix(phone4) else {
+        guard
+            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+                .filter(\.$number == number.description).first(), let phone = order.phone, phone.hasSuffix(phone4)
+        else {
             await throttles.recordFailure(subject, on: req)
             return try await page("没有找到与该编号和电话后 4 位相符的诉求，请核对后再试")
         }

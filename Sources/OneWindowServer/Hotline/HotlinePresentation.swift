@@ -60,10 +60,12 @@ struct HotlinePresentation {
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         return orders.map { order in
             let light = self.light(order)
-            return .init(id: order.id?.uuidString ?? "", number: order.number, received: LocalTime.format(order.receivedAt, in: zone),
-                         channel: order.channel.label, type: order.appealType.label, title: order.title,
-                         category: tree.label(order.$category.id), department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—",
-                         state: ([order.state.label] + Self.flags(order)).joined(separator: " · "), light: light?.light.rawValue, lightLabel: light?.label, due: light?.due)
+            return .init(
+                id: order.id?.uuidString ?? "", number: order.number, received: LocalTime.format(order.receivedAt, in: zone),
+                channel: order.channel.label, type: order.appealType.label, title: order.title,
+                category: tree.label(order.$category.id), department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—",
+                state: ([order.state.label] + Self.flags(order)).joined(separator: " · "), light: light?.light.rawValue,
+                lightLabel: light?.label, due: light?.due)
         }
     }
 }

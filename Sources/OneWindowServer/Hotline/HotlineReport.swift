@@ -72,14 +72,16 @@ struct HotlineMonthlyReport: Sendable, Encodable {
     static func label(_ day: LocalDate) -> String { String(format: "%04d-%02d", day.year, day.month) }
 
     /// Builds the report of the month starting on `first` (a first day), as of `now`.
-    static func build(first: LocalDate, region: String, zone: TimeZone, now: Date, on db: any Database) async throws -> HotlineMonthlyReport {
+    static func build(first: LocalDate, region: String, zone: TimeZone, now: Date, on db: any Database) async throws -> HotlineMonthlyReport
+    {
         let start = first.instant(in: zone)
         let end = nextMonth(first).instant(in: zone)
         let previousStart = previousMonth(first).instant(in: zone)
         let tree = try await HotlineCategoryTree.load(region: region, on: db)
         let departments = try await Department.query(on: db).filter(\.$regionCode == region).all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
-        let townships = Dictionary(try await HotlineIntakeForm.townships(region: region, on: db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let townships = Dictionary(
+            try await HotlineIntakeForm.townships(region: region, on: db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
 
         // Every order the month's figures can touch: received, dispatched, replied or called back in the month.
         let touched = try await WorkOrder.query(on: db).filter(\.$regionCode == region).group(.or) { or in
@@ -137,14 +139,17 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             (current.callbackSatisfactionRate, previous.callbackSatisfactionRate, "\(current.satisfied)/\(current.calledBack)"),
         ]
         let rateRows = zip(HotlineRates.definitions, pairs).map { definition, pair in
-            Rate(name: definition.name, definition: definition.definition, value: percent(pair.0), counts: pair.2, change: change(pair.0, pair.1))
+            Rate(
+                name: definition.name, definition: definition.definition, value: percent(pair.0), counts: pair.2,
+                change: change(pair.0, pair.1))
         }
 
         let repliedInMonth = touched.filter { within($0.repliedAt, start, end) && $0.state != .merged }
         let hours = repliedInMonth.map { $0.repliedAt!.timeIntervalSince($0.receivedAt) / 3600 }
         func listed(_ order: WorkOrder, _ note: String) -> Listed {
-            Listed(id: order.id?.uuidString ?? "", number: order.number, title: order.title,
-                   department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—", note: note)
+            Listed(
+                id: order.id?.uuidString ?? "", number: order.number, title: order.title,
+                department: order.$leadDepartment.id.flatMap { names[$0] } ?? "—", note: note)
         }
         let asOf = min(now, end)
         // Replied late in the month, or still unanswered past the deadline (as of the month's end or now).
@@ -157,18 +162,20 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             within($0.calledBackAt, start, end) && ($0.satisfaction == .dissatisfied || $0.firstSatisfaction == .dissatisfied)
         }.sorted { $0.number < $1.number }
 
-        let clusters = HotTopics.cluster(monthOrders.map { (id: $0.id?.uuidString ?? "", text: $0.title + " " + $0.content) },
-                                         threshold: topicThreshold)
+        let clusters = HotTopics.cluster(
+            monthOrders.map { (id: $0.id?.uuidString ?? "", text: $0.title + " " + $0.content) },
+            threshold: topicThreshold)
         let byID = Dictionary(monthOrders.compactMap { o in o.id.map { ($0.uuidString, o) } }, uniquingKeysWith: { a, _ in a })
         let topics = clusters.filter { $0.count >= 2 }.prefix(10).enumerated().map { index, cluster in
             // The representative appeal first, then the others in order of arrival.
             let ids = [cluster.representativeID] + cluster.memberIDs.filter { $0 != cluster.representativeID }
-            return Topic(rank: index + 1, label: byID[cluster.representativeID]?.title ?? "",
-                         // Keywords of Han characters only: grams with digits or letters (`17商`) say nothing.
-                         keywords: cluster.keywords.filter { $0.unicodeScalars.allSatisfy { (0x4E00...0x9FFF).contains($0.value) } }
-                            .prefix(4).joined(separator: "、"),
-                         count: cluster.count,
-                         examples: ids.prefix(3).compactMap { byID[$0].map { listed($0, LocalTime.format($0.receivedAt, in: zone)) } })
+            return Topic(
+                rank: index + 1, label: byID[cluster.representativeID]?.title ?? "",
+                // Keywords of Han characters only: grams with digits or letters (`17商`) say nothing.
+                keywords: cluster.keywords.filter { $0.unicodeScalars.allSatisfy { (0x4E00...0x9FFF).contains($0.value) } }
+                    .prefix(4).joined(separator: "、"),
+                count: cluster.count,
+                examples: ids.prefix(3).compactMap { byID[$0].map { listed($0, LocalTime.format($0.receivedAt, in: zone)) } })
         }
 
         return HotlineMonthlyReport(
@@ -176,9 +183,10 @@ struct HotlineMonthlyReport: Sendable, Encodable {
             byChannel: counted(monthOrders.map(\.channel.label)), byType: counted(monthOrders.map(\.appealType.label)),
             byCategory: counted(monthOrders.map { $0.$category.id.flatMap { tree.root(of: $0)?.name } ?? "未分类" }),
             byTownship: counted(monthOrders.map { $0.townshipCode.flatMap { townships[$0] } ?? "未注明" }),
-            byDepartment: counted(monthOrders.map { order in
-                order.$leadDepartment.id.flatMap { names[$0] } ?? (order.repliedBy == "12345热线" ? "热线当场答复" : "未派单")
-            }),
+            byDepartment: counted(
+                monthOrders.map { order in
+                    order.$leadDepartment.id.flatMap { names[$0] } ?? (order.repliedBy == "12345热线" ? "热线当场答复" : "未派单")
+                }),
             rates: rateRows, ratesValue: current,
             replyMedianHours: QueueStatistics.percentile(50, of: hours), replyP90Hours: QueueStatistics.percentile(90, of: hours),
             repliedWithin5Days: hours.filter { $0 <= 120 }.count, repliedCount: hours.count,

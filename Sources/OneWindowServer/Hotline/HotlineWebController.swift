@@ -62,10 +62,11 @@ struct HotlineWebController {
             case .returned: return query.filter(\.$state == .returned)
             case .pendingExtension: return query.filter(\.$extensionRequestedDays != nil).filter(\.$state ~~ [.dispatched, .handling])
             case .toCallBack: return query.filter(\.$state == .replied).filter(\.$phone != nil)
-            case .toClose: return query.group(.or) { or in
-                or.filter(\.$state == .calledBack)
-                or.group(.and) { $0.filter(\.$state == .replied).filter(\.$phone == nil) }
-            }
+            case .toClose:
+                return query.group(.or) { or in
+                    or.filter(\.$state == .calledBack)
+                    or.group(.and) { $0.filter(\.$state == .replied).filter(\.$phone == nil) }
+                }
             case .overdue: return query.filter(\.$state ~~ [.dispatched, .handling]).filter(\.$replyDueAt < now)
             }
         }
@@ -76,7 +77,8 @@ struct HotlineWebController {
         let queue = (try? req.query.get(String.self, at: "queue")).flatMap(QueueKey.init(rawValue:))
         let stateFilter = (try? req.query.get(String.self, at: "state")).flatMap(WorkOrderState.init(rawValue:))
         // `%` and `_` are LIKE wildcards: they are dropped, so a search finds what was typed, not everything.
-        let search = String(TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "").filter { $0 != "%" && $0 != "_" }.prefix(60))
+        let search = String(
+            TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "").filter { $0 != "%" && $0 != "_" }.prefix(60))
         // Imported history (message-board data) is kept out of the live list unless asked for.
         let imported = (try? req.query.get(String.self, at: "imported")) == "1"
         var query = WorkOrder.query(on: req.db).filter(\.$regionCode == region)
@@ -95,21 +97,27 @@ struct HotlineWebController {
         let rows = try await HotlinePresentation(req).rows(orders)
         var queues: [Queue] = []
         for key in QueueKey.allCases {
-            let count = try await key.filter(WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$sourceRef == nil), now: req.now).count()
+            let count = try await key.filter(
+                WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$sourceRef == nil), now: req.now
+            ).count()
             queues.append(Queue(key: key.rawValue, label: key.label, count: count, current: key == queue))
         }
-        return try await req.view.render("hotline/index", ListContext(
-            page: PageChrome(request: req, title: "12345 工单"),
-            rows: rows, queues: queues,
-            states: WorkOrderState.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == stateFilter) },
-            query: search, imported: imported, total: total))
+        return try await req.view.render(
+            "hotline/index",
+            ListContext(
+                page: PageChrome(request: req, title: "12345 工单"),
+                rows: rows, queues: queues,
+                states: WorkOrderState.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == stateFilter) },
+                query: search, imported: imported, total: total))
     }
 
     // MARK: The call form
 
     struct FormContext: Encodable {
         struct Suggestion: Encodable { let id: String; let label: String; let percent: String; let department: String; let checked: Bool }
-        struct Duplicate: Encodable { let id: String; let number: String; let title: String; let received: String; let state: String; let similarity: String }
+        struct Duplicate: Encodable {
+            let id: String; let number: String; let title: String; let received: String; let state: String; let similarity: String
+        }
         let page: PageChrome
         let values: [String: String]
         let errors: [String: String]
@@ -128,8 +136,12 @@ struct HotlineWebController {
     }
 
     func newForm(req: Request) async throws -> View {
-        try await render(req, values: ["channel": HotlineChannel.phone.rawValue, "appealType": AppealType.complaint.rawValue,
-                                       "intakeKey": UUID().uuidString], errors: [:], classify: false)
+        try await render(
+            req,
+            values: [
+                "channel": HotlineChannel.phone.rawValue, "appealType": AppealType.complaint.rawValue,
+                "intakeKey": UUID().uuidString,
+            ], errors: [:], classify: false)
     }
 
     /// `action=classify` shows the suggestions and duplicates; `action=save` registers and dispatches (or merges, or
@@ -137,18 +149,22 @@ struct HotlineWebController {
     func create(req: Request) async throws -> Response {
         let form = try req.formFields()
         let region = req.settings.region.value
-        let townships = Dictionary(try await HotlineIntakeForm.townships(region: region, on: req.db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let townships = Dictionary(
+            try await HotlineIntakeForm.townships(region: region, on: req.db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let channel = form["channel"].flatMap(HotlineChannel.init(rawValue:))
         var (intake, errors) = HotlineIntakeForm.read({ form[$0] }, channel: channel ?? .phone, requirePhone: false, townships: townships)
         if channel == nil {
             errors["channel"] = "请选择来源渠道"
             intake = nil
         }
-        var values = (HotlineIntakeForm.fields + ["channel", "category", "lead", "mergeInto", "answer", "suggested"]).reduce(into: [String: String]()) { $0[$1] = form[$1] }
+        var values = (HotlineIntakeForm.fields + ["channel", "category", "lead", "mergeInto", "answer", "suggested"]).reduce(
+            into: [String: String]()
+        ) { $0[$1] = form[$1] }
         values["helpers"] = (form.list("helpers") + form.list("helpers[]")).joined(separator: ",")
         values["intakeKey"] = form["intakeKey"].flatMap(UUID.init(uuidString:))?.uuidString ?? UUID().uuidString
         guard var intake, form["action"] == "save" else {
-            return try await render(req, values: values, errors: errors, classify: errors.isEmpty).encodeResponse(status: errors.isEmpty ? .ok : .badRequest, for: req)
+            return try await render(req, values: values, errors: errors, classify: errors.isEmpty).encodeResponse(
+                status: errors.isEmpty ? .ok : .badRequest, for: req)
         }
         intake.suggested = String((form["suggested"] ?? "").prefix(400))
         intake.intakeKey = values["intakeKey"]
@@ -157,7 +173,9 @@ struct HotlineWebController {
         var check = FormCheck()
         let mergeInto = TextNormalization.normalizedOrNil(form["mergeInto"])
         let answer = TextNormalization.trimmedOrNil(form["answer"])
-        let category = check.uuid(TextNormalization.normalizedOrNil(form["categoryOther"]) ?? form["category"], field: "category", label: "分类", required: mergeInto == nil && answer == nil)
+        let category = check.uuid(
+            TextNormalization.normalizedOrNil(form["categoryOther"]) ?? form["category"], field: "category", label: "分类",
+            required: mergeInto == nil && answer == nil)
         if let category, tree.nodes[category] == nil { check.fail("category", "请选择分类") }
         intake.categoryID = category
         // 主办单位 left on “按分类” is the chosen category's department.
@@ -171,9 +189,11 @@ struct HotlineWebController {
         let helpers = (form.list("helpers") + form.list("helpers[]")).compactMap(UUID.init(uuidString:))
         var master: WorkOrder?
         if let mergeInto {
-            guard let id = UUID(uuidString: mergeInto), let found = try await WorkOrder.find(id, on: req.db), found.regionCode == region else {
+            guard let id = UUID(uuidString: mergeInto), let found = try await WorkOrder.find(id, on: req.db), found.regionCode == region
+            else {
                 check.fail("mergeInto", "要并入的工单不存在")
-                return try await render(req, values: values, errors: check.errors, classify: true).encodeResponse(status: .badRequest, for: req)
+                return try await render(req, values: values, errors: check.errors, classify: true).encodeResponse(
+                    status: .badRequest, for: req)
             }
             master = found
         }
@@ -192,13 +212,15 @@ struct HotlineWebController {
             }
         } catch let error as PlatformError {
             if case .invalidField(let field) = error {
-                return try await render(req, values: values, errors: [field.field: field.message], classify: true).encodeResponse(status: .badRequest, for: req)
+                return try await render(req, values: values, errors: [field.field: field.message], classify: true).encodeResponse(
+                    status: .badRequest, for: req)
             }
             throw error
         } catch let error as HotlineError {
             // A refused merge or answer: the form comes back with everything typed.
             let field = master != nil ? "mergeInto" : (answer != nil ? "answer" : "lead")
-            return try await render(req, values: values, errors: [field: error.reason], classify: true).encodeResponse(status: error.status, for: req)
+            return try await render(req, values: values, errors: [field: error.reason], classify: true).encodeResponse(
+                status: error.status, for: req)
         }
         let notice = master != nil ? "registeredMerged" : (answer != nil ? "registeredAnswered" : "registeredDispatched")
         return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice=" + notice)
@@ -208,7 +230,8 @@ struct HotlineWebController {
         let region = req.settings.region.value
         let zone = req.settings.timeZone
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
+        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+            .all()
         var suggestions: [FormContext.Suggestion] = []
         var duplicates: [FormContext.Duplicate] = []
         var values = values
@@ -221,30 +244,51 @@ struct HotlineWebController {
             values["suggested"] = found.map { "\($0.categoryID.uuidString)|\(String(format: "%.3f", $0.score))" }.joined(separator: ",")
             let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
             suggestions = found.map {
-                .init(id: $0.categoryID.uuidString, label: $0.label, percent: String(format: "%.0f%%", $0.score * 100),
-                      department: $0.departmentID.flatMap { names[$0] } ?? "未设置", checked: values["category"] == $0.categoryID.uuidString)
+                .init(
+                    id: $0.categoryID.uuidString, label: $0.label, percent: String(format: "%.0f%%", $0.score * 100),
+                    department: $0.departmentID.flatMap { names[$0] } ?? "未设置", checked: values["category"] == $0.categoryID.uuidString)
             }
-            duplicates = try await HotlineQueries.similarOpenOrders(text: text, address: values["address"], township: values["township"], region: region,
-                                                                    now: req.now, on: req.db)
-                .map { .init(id: $0.order.id?.uuidString ?? "", number: $0.order.number, title: $0.order.title,
-                             received: LocalTime.format($0.order.receivedAt, in: zone), state: $0.order.state.label,
-                             similarity: String(format: "%.0f%%", $0.similarity * 100)) }
+            duplicates = try await HotlineQueries.similarOpenOrders(
+                text: text, address: values["address"], township: values["township"], region: region,
+                now: req.now, on: req.db
+            )
+            .map {
+                .init(
+                    id: $0.order.id?.uuidString ?? "", number: $0.order.number, title: $0.order.title,
+                    received: LocalTime.format($0.order.receivedAt, in: zone), state: $0.order.state.label,
+                    similarity: String(format: "%.0f%%", $0.similarity * 100))
+            }
         }
         let helperSet = Set((values["helpers"] ?? "").split(separator: ",").map(String.init))
         let townships = try await HotlineIntakeForm.townships(region: region, on: req.db)
-        return try await req.view.render("hotline/new", FormContext(
-            page: PageChrome(request: req, title: "12345 受理"),
-            values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value),
-            types: AppealType.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: values["appealType"] == $0.rawValue) },
-            urgencies: Urgency.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: (values["urgency"] ?? "normal") == $0.rawValue) },
-            townships: townships.map { SelectOption(value: $0.code, label: $0.name, selected: values["township"] == $0.code) },
-            channels: HotlineChannel.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: (values["channel"] ?? "phone") == $0.rawValue) },
-            suggestions: suggestions, suggested: values["suggested"] ?? "",
-            categories: tree.ordered.map { SelectOption(value: $0.id.uuidString, label: String(repeating: "　", count: $0.level - 1) + $0.name,
-                                                        selected: values["categoryOther"] == $0.id.uuidString
-                                                            || (suggestions.isEmpty && values["category"] == $0.id.uuidString)) },
-            departments: departments.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: values["lead"] == $0.id?.uuidString) },
-            helpers: departments.map { SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: helperSet.contains($0.id?.uuidString ?? "")) },
-            duplicates: duplicates, classified: classify))
+        return try await req.view.render(
+            "hotline/new",
+            FormContext(
+                page: PageChrome(request: req, title: "12345 受理"),
+                values: values, errors: errors, errorList: errors.sorted { $0.key < $1.key }.map(\.value),
+                types: AppealType.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: values["appealType"] == $0.rawValue)
+                },
+                urgencies: Urgency.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: (values["urgency"] ?? "normal") == $0.rawValue)
+                },
+                townships: townships.map { SelectOption(value: $0.code, label: $0.name, selected: values["township"] == $0.code) },
+                channels: HotlineChannel.allCases.map {
+                    SelectOption(value: $0.rawValue, label: $0.label, selected: (values["channel"] ?? "phone") == $0.rawValue)
+                },
+                suggestions: suggestions, suggested: values["suggested"] ?? "",
+                categories: tree.ordered.map {
+                    SelectOption(
+                        value: $0.id.uuidString, label: String(repeating: "　", count: $0.level - 1) + $0.name,
+                        selected: values["categoryOther"] == $0.id.uuidString
+                            || (suggestions.isEmpty && values["category"] == $0.id.uuidString))
+                },
+                departments: departments.map {
+                    SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: values["lead"] == $0.id?.uuidString)
+                },
+                helpers: departments.map {
+                    SelectOption(value: $0.id?.uuidString ?? "", label: $0.shortName, selected: helperSet.contains($0.id?.uuidString ?? ""))
+                },
+                duplicates: duplicates, classified: classify))
     }
 }

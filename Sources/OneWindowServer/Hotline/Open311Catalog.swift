@@ -41,19 +41,23 @@ struct Open311Catalog: Sendable {
 
     /// `GET services`: the `<services>` list.
     func servicesDocument() -> Open311Document {
-        Open311Document(root: "services", value: .list(item: "service", services.map { service in
-            let group = service.parentID.flatMap { tree.nodes[$0]?.name }
-            let keywords = subcategories(of: service).map(\.name).joined(separator: ",")
-            return .record([
-                ("service_code", .text(service.code)),
-                ("service_name", .text(service.name)),
-                ("description", .text(tree.label(service.id))),
-                ("metadata", .bool(true)),
-                ("type", .text("realtime")),
-                ("keywords", .text(keywords)),
-                ("group", .text(group)),
-            ])
-        }))
+        Open311Document(
+            root: "services",
+            value: .list(
+                item: "service",
+                services.map { service in
+                    let group = service.parentID.flatMap { tree.nodes[$0]?.name }
+                    let keywords = subcategories(of: service).map(\.name).joined(separator: ",")
+                    return .record([
+                        ("service_code", .text(service.code)),
+                        ("service_name", .text(service.name)),
+                        ("description", .text(tree.label(service.id))),
+                        ("metadata", .bool(true)),
+                        ("type", .text("realtime")),
+                        ("keywords", .text(keywords)),
+                        ("group", .text(group)),
+                    ])
+                }))
     }
 
     /// `GET services/{code}`: the `<service_definition>` with two single-value lists, `subcategory` (the
@@ -80,9 +84,11 @@ struct Open311Catalog: Sendable {
             ("description", .text("诉求类型：咨询、求助、投诉、举报、建议或表扬")),
             ("values", .list(item: "value", AppealType.allCases.map { value($0.rawValue, $0.label) })),
         ])
-        return Open311Document(root: "service_definition", value: .record([
-            ("service_code", .text(service.code)),
-            ("attributes", .list(item: "attribute", [subcategory, appealType])),
-        ]))
+        return Open311Document(
+            root: "service_definition",
+            value: .record([
+                ("service_code", .text(service.code)),
+                ("attributes", .list(item: "attribute", [subcategory, appealType])),
+            ]))
     }
 }

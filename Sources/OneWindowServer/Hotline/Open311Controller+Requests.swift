@@ -18,12 +18,13 @@ extension Open311Controller {
         } else {
             filter.serviceCodes = Self.list(parameters["service_code"])
             if let statuses = Self.list(parameters["status"]) {
-                filter.statuses = Set(try statuses.map { text in
-                    guard let status = Open311Requests.Status(rawValue: text.lowercased()) else {
-                        throw Open311Error.badParameter("status", "只能是 open 或 closed（可用逗号分隔）")
-                    }
-                    return status
-                })
+                filter.statuses = Set(
+                    try statuses.map { text in
+                        guard let status = Open311Requests.Status(rawValue: text.lowercased()) else {
+                            throw Open311Error.badParameter("status", "只能是 open 或 closed（可用逗号分隔）")
+                        }
+                        return status
+                    })
             }
             func date(_ name: String) throws -> Open311DateTime.Parsed? {
                 guard let text = parameters[name] else { return nil }
@@ -55,7 +56,8 @@ extension Open311Controller {
         _ = try Self.parameters(req)
         let catalog = try await Self.catalog(req)
         let number = WorkOrderNumber(parsing: id)?.description ?? id
-        guard let order = try await Open311Requests.order(number: number, region: req.settings.region.value, catalog: catalog, on: req.db) else {
+        guard let order = try await Open311Requests.order(number: number, region: req.settings.region.value, catalog: catalog, on: req.db)
+        else {
             throw Open311Error.notFound("没有服务请求 \(id)")
         }
         return try await Open311Requests.document([order], catalog: catalog, zone: req.settings.timeZone, on: req.db).response(format)
@@ -68,12 +70,17 @@ extension Open311Controller {
         let (token, format) = Open311Format.split(file).map { ($0.name, $0.format) } ?? (file, .json)
         _ = try Self.parameters(req)
         guard token.count <= 100,
-              let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-                  .filter(\.$open311Token == token).first()
+            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+                .filter(\.$open311Token == token).first()
         else { throw Open311Error.notFound("没有令牌 \(token) 对应的服务请求") }
-        return Open311Document(root: "service_requests", value: .list(item: "request", [
-            .record([("service_request_id", .text(order.number)), ("token", .text(token))]),
-        ])).response(format)
+        return Open311Document(
+            root: "service_requests",
+            value: .list(
+                item: "request",
+                [
+                    .record([("service_request_id", .text(order.number)), ("token", .text(token))])
+                ])
+        ).response(format)
     }
 
     /// `POST requests`: files a work order (channel `.api`, state 待派单) for the hotline to dispatch.
@@ -107,13 +114,17 @@ extension Open311Controller {
         let description = parameters["description"].map(TextNormalization.trimmed) ?? ""
         guard !description.isEmpty else { throw Open311Error.badParameter("description", "必填") }
         guard description.unicodeScalars.count <= 4000 else { throw Open311Error.badParameter("description", "不能超过 4000 字") }
-        let appealType = try parameters["attribute[appeal_type]"].map { text in
-            guard let type = AppealType(rawValue: text) else {
-                throw Open311Error.badParameter("attribute[appeal_type]", "须为 " + AppealType.allCases.map(\.rawValue).joined(separator: "、") + " 之一")
-            }
-            return type
-        } ?? .help
-        let subcategory = parameters["attribute[subcategory]"].flatMap { code in catalog.subcategories(of: service).first { $0.code == code } }
+        let appealType =
+            try parameters["attribute[appeal_type]"].map { text in
+                guard let type = AppealType(rawValue: text) else {
+                    throw Open311Error.badParameter(
+                        "attribute[appeal_type]", "须为 " + AppealType.allCases.map(\.rawValue).joined(separator: "、") + " 之一")
+                }
+                return type
+            } ?? .help
+        let subcategory = parameters["attribute[subcategory]"].flatMap { code in
+            catalog.subcategories(of: service).first { $0.code == code }
+        }
         let phone = try parameters["phone"].map { try ContactPhone.normalise($0, field: "phone") }
         let mediaURL = try parameters["media_url"].map(Self.mediaURL)
         let name = try Self.appellantName(first: parameters["first_name"], last: parameters["last_name"])
@@ -128,18 +139,25 @@ extension Open311Controller {
         let hotline = try await HotlineService(req)
         let order = try await hotline.register(intake)
         if let mediaURL {
-            try await WorkOrderMedia(regionCode: order.regionCode, workOrderID: order.requireID(), url: mediaURL, createdAt: order.receivedAt)
-                .create(on: req.db)
+            try await WorkOrderMedia(
+                regionCode: order.regionCode, workOrderID: order.requireID(), url: mediaURL, createdAt: order.receivedAt
+            )
+            .create(on: req.db)
         }
         let notice = Open311Requests.notice(type: appealType, urgency: .normal, categoryID: categoryID, catalog: catalog)
-        return Open311Document(root: "service_requests", value: .list(item: "request", [
-            .record([
-                ("service_request_id", .text(order.number)),
-                ("token", .text(token)),
-                ("service_notice", .text("已受理，工单号 \(order.number)；\(notice)")),
-                ("account_id", .text(nil)),
-            ]),
-        ])).response(format, status: .created)
+        return Open311Document(
+            root: "service_requests",
+            value: .list(
+                item: "request",
+                [
+                    .record([
+                        ("service_request_id", .text(order.number)),
+                        ("token", .text(token)),
+                        ("service_notice", .text("已受理，工单号 \(order.number)；\(notice)")),
+                        ("account_id", .text(nil)),
+                    ])
+                ])
+        ).response(format, status: .created)
     }
 
     // MARK: Parameters
@@ -149,10 +167,9 @@ extension Open311Controller {
     ///   is inactive or still has to change its first password.
     static func staff(forKey key: String?, _ req: Request) async throws -> Staff {
         guard let key else { throw Open311Error.forbidden("缺少 api_key：提交诉求须提供具有 hotline:write 权限的接口令牌") }
-        guard key.count <= 200,
-              let token = try await APIToken.query(on: req.db).filter(\.$tokenHash == APITokens.hash(key)).filter(\.$revokedAt == nil).first(),
-              token.regionCode == req.settings.region.value, token.scopes.contains("hotline:write"),
-              let staff = try await Staff.find(token.$staff.id, on: req.db), staff.active, !staff.mustChangePassword
+        guard let (_, token) = try await APITokens.authenticate(key, on: req),
+            token.regionCode == req.settings.region.value, token.scopes.contains("hotline:write"),
+            let staff = req.auth.get(Staff.self)
         else { throw Open311Error.forbidden("api_key 无效、已撤销或没有 hotline:write 权限") }
         return staff
     }
@@ -177,7 +194,7 @@ extension Open311Controller {
     static func mediaURL(_ text: String) throws -> String {
         let text = text.trimmingCharacters(in: .whitespaces)
         guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else { throw Open311Error.badParameter("media_url", "须为 http 或 https 网址，不超过 2000 字") }
         return text
     }

@@ -54,13 +54,20 @@ struct Open311Controller {
             ("type", .text("production")),
             ("formats", .list(item: "format", [.text("text/xml"), .text("application/json")])),
         ])
-        return Open311Document(root: "discovery", value: .record([
-            ("changeset", .text(Self.changeset)),
-            ("contact", .text("\(region?.name ?? "")12345政务服务便民热线：拨打 12345")),
-            ("key_service", .text("api_key 为具有 hotline:write 权限的接口令牌，请向政务服务中心管理员申请"
-                + "（onewindow create-token 账号 --scopes hotline:write）")),
-            ("endpoints", .list(item: "endpoint", [endpoint])),
-        ])).response(format)
+        return Open311Document(
+            root: "discovery",
+            value: .record([
+                ("changeset", .text(Self.changeset)),
+                ("contact", .text("\(region?.name ?? "")12345政务服务便民热线：拨打 12345")),
+                (
+                    "key_service",
+                    .text(
+                        "api_key 为具有 hotline:write 权限的接口令牌，请向政务服务中心管理员申请"
+                            + "（onewindow create-token 账号 --scopes hotline:write）")
+                ),
+                ("endpoints", .list(item: "endpoint", [endpoint])),
+            ])
+        ).response(format)
     }
 
     func services(_ req: Request, _ format: Open311Format) async throws -> Response {

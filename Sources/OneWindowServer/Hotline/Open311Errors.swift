@@ -42,15 +42,20 @@ struct Open311ErrorMiddleware: AsyncMiddleware {
             } else {
                 request.logger.info("request \(request.id) \(request.method) \(request.url.path) → \(status.code) open311")
             }
-            return Self.document(status: status, description: description).response(Open311Format.of(path: request.url.path), status: status)
+            return Self.document(status: status, description: description).response(
+                Open311Format.of(path: request.url.path), status: status)
         }
     }
 
     /// The error array: one error with the status code and the description.
     static func document(status: HTTPResponseStatus, description: String) -> Open311Document {
-        Open311Document(root: "errors", value: .list(item: "error", [
-            .record([("code", .integer(Int(status.code))), ("description", .text(description))]),
-        ]))
+        Open311Document(
+            root: "errors",
+            value: .list(
+                item: "error",
+                [
+                    .record([("code", .integer(Int(status.code))), ("description", .text(description))])
+                ]))
     }
 
     static func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, String) {

@@ -97,13 +97,14 @@ enum Open311DateTime {
         let hour = output.4.flatMap { Int($0) } ?? 0
         let minute = output.5.flatMap { Int($0) } ?? 0
         let second = output.6.flatMap { Int($0) } ?? 0
-        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
+        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...59).contains(second)
         else { return nil }
         var timeZone = zone
         if let offset = output.8, offset != "Z", offset != "z" {
             let digits = offset.dropFirst().filter(\.isNumber)
             guard let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)), hours <= 14, minutes <= 59,
-                  let fixed = TimeZone(secondsFromGMT: (offset.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
+                let fixed = TimeZone(secondsFromGMT: (offset.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
             else { return nil }
             timeZone = fixed
         } else if output.8 != nil {
@@ -118,8 +119,9 @@ enum Open311DateTime {
         guard back.year == year, back.month == month, back.day == day else { return nil }
         let fraction = output.7.flatMap { Double("0." + $0) } ?? 0
         let isBareDate = output.4 == nil
-        return Parsed(instant: start.addingTimeInterval(fraction),
-                      dayEnd: isBareDate ? calendar.date(byAdding: .day, value: 1, to: start) : nil)
+        return Parsed(
+            instant: start.addingTimeInterval(fraction),
+            dayEnd: isBareDate ? calendar.date(byAdding: .day, value: 1, to: start) : nil)
     }
 
     /// `2025-03-10T09:30:00+08:00`: the spec's format, seconds precision, with the zone's offset.
@@ -136,7 +138,7 @@ enum Open311DateTime {
 func open311Coordinate(_ text: String?, name: String) throws -> Double? {
     guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
     guard text.count <= 40, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }),
-          let value = Double(text), value.isFinite
+        let value = Double(text), value.isFinite
     else { throw Open311Error.badParameter(name, "须为十进制数（WGS-84 度）") }
     return value
 }

@@ -115,7 +115,10 @@ enum Open311Requests {
             ("service_code", .text(serviceCode(of: order, catalog: catalog) ?? "")),
             ("description", .text(masked(order.content, name: order.appellantName, phone: order.phone))),
             ("agency_responsible", .text(agency)),
-            ("service_notice", .text(notice(type: order.appealType, urgency: order.urgency, categoryID: order.$category.id, catalog: catalog))),
+            (
+                "service_notice",
+                .text(notice(type: order.appealType, urgency: order.urgency, categoryID: order.$category.id, catalog: catalog))
+            ),
             ("requested_datetime", time(order.receivedAt)),
             ("updated_datetime", time(order.updatedAt)),
             ("expected_datetime", time(order.replyDueAt)),
@@ -129,10 +132,16 @@ enum Open311Requests {
     }
 
     /// The `<service_requests>` document of `orders`.
-    static func document(_ orders: [WorkOrder], catalog: Open311Catalog, zone: TimeZone, on db: any Database) async throws -> Open311Document {
+    static func document(_ orders: [WorkOrder], catalog: Open311Catalog, zone: TimeZone, on db: any Database) async throws
+        -> Open311Document
+    {
         let media = try await WorkOrderMedia.firstURLs(of: orders.compactMap(\.id), on: db)
-        return Open311Document(root: "service_requests", value: .list(item: "request", orders.map {
-            node($0, catalog: catalog, zone: zone, mediaURL: $0.id.flatMap { media[$0] })
-        }))
+        return Open311Document(
+            root: "service_requests",
+            value: .list(
+                item: "request",
+                orders.map {
+                    node($0, catalog: catalog, zone: zone, mediaURL: $0.id.flatMap { media[$0] })
+                }))
     }
 }

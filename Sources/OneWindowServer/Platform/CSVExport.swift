@@ -32,7 +32,8 @@ enum CSVExport {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         let ascii = filename.unicodeScalars.map { $0.isASCII && $0 != "\"" ? String($0) : "_" }.joined()
-        let encoded = filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_"))) ?? ascii
+        let encoded =
+            filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_"))) ?? ascii
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
         return Response(status: .ok, headers: headers, body: .init(data: try data(header: header, rows: rows)))
     }
@@ -107,12 +108,14 @@ extension CSVExport {
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.replaceOrAdd(name: .contentDisposition, value: contentDisposition(filename: filename))
         let first = byteOrderMark + (try lines([header.map { Cell.value($0) }]))
-        return Response(status: .ok, headers: headers, body: .init(managedAsyncStream: { writer in
-            try await writer.write(.buffer(ByteBuffer(data: first)))
-            try await pages { rows in
-                guard !rows.isEmpty else { return }
-                try await writer.write(.buffer(ByteBuffer(data: try lines(rows))))
-            }
-        }))
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(managedAsyncStream: { writer in
+                try await writer.write(.buffer(ByteBuffer(data: first)))
+                try await pages { rows in
+                    guard !rows.isEmpty else { return }
+                    try await writer.write(.buffer(ByteBuffer(data: try lines(rows))))
+                }
+            }))
     }
 }

@@ -14,11 +14,13 @@ enum DailyCounter {
     /// The next value (from 1) of the counter `kind` in `region` on `day` (`YYYY-MM-DD`).
     static func next(_ kind: String, region: String, day: String, on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             INSERT INTO daily_counters (region_code, kind, day, last_value) VALUES (\(bind: region), \(bind: kind), \(bind: day), 1)
             ON CONFLICT (region_code, kind, day) DO UPDATE SET last_value = daily_counters.last_value + 1
             RETURNING last_value
-            """).first()
+            """
+        ).first()
         guard let row else { throw PlatformError.conflict("编号分配失败，请重试") }
         return try row.decode(column: "last_value", as: Int.self)
     }
@@ -26,11 +28,13 @@ enum DailyCounter {
     /// Reserves `count` (≥ 1) consecutive values of the counter at once (a bulk import); returns the first.
     static func reserve(_ kind: String, count: Int, region: String, day: String, on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             INSERT INTO daily_counters (region_code, kind, day, last_value) VALUES (\(bind: region), \(bind: kind), \(bind: day), \(bind: count))
             ON CONFLICT (region_code, kind, day) DO UPDATE SET last_value = daily_counters.last_value + \(bind: count)
             RETURNING last_value
-            """).first()
+            """
+        ).first()
         guard let row else { throw PlatformError.conflict("编号分配失败，请重试") }
         return try row.decode(column: "last_value", as: Int.self) - count + 1
     }

@@ -25,7 +25,9 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
                 request.logger.error("request \(request.id) failed: \(String(reflecting: error))")
             } else {
                 // The error page shows the request id; the log must let staff find it.
-                request.logger.info("request \(request.id) \(request.method) \(request.url.path) → \(status.code) \(payload.code)\(payload.field.map { " field=\($0)" } ?? "")")
+                request.logger.info(
+                    "request \(request.id) \(request.method) \(request.url.path) → \(status.code) \(payload.code)\(payload.field.map { " field=\($0)" } ?? "")"
+                )
             }
             return await Self.render(status: status, payload: payload, headers: headers, for: request)
         }
@@ -53,10 +55,14 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             // Every database connection stayed busy past the pool's wait: overload, not a bug; the client may retry.
             return (.serviceUnavailable, ErrorPayload(code: "busy", message: "系统繁忙，请稍后再试", field: nil), ["Retry-After": "5"])
         case let error as any AbortError:
-            return (error.status, ErrorPayload(code: code(for: error.status), message: message(for: error.status), field: nil), error.headers)
+            return (
+                error.status, ErrorPayload(code: code(for: error.status), message: message(for: error.status), field: nil), error.headers
+            )
         default:
-            return (.internalServerError,
-                    ErrorPayload(code: "internal_error", message: "服务器内部错误，请稍后再试（请求编号 \(request.id)）", field: nil), [:])
+            return (
+                .internalServerError,
+                ErrorPayload(code: "internal_error", message: "服务器内部错误，请稍后再试（请求编号 \(request.id)）", field: nil), [:]
+            )
         }
     }
 
@@ -145,7 +151,8 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             let response = try? await view.encodeResponse(status: status, headers: responseHeaders, for: request)
             if let response { return response }
         }
-        let html = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>出错了</title><h1>\(status.code)</h1><p>\(payload.message.htmlEscaped())</p></html>"
+        let html =
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>出错了</title><h1>\(status.code)</h1><p>\(payload.message.htmlEscaped())</p></html>"
         responseHeaders.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
         return Response(status: status, headers: responseHeaders, body: .init(string: html))
     }

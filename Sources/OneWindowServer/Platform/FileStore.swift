@@ -51,7 +51,9 @@ enum FileStore {
     /// Checks and writes `data`; returns the unsaved record (save it in the transaction that uses it).
     /// - Throws: `PlatformError.unsupportedMediaType` (415) for anything but PDF, JPEG or PNG by content;
     ///   `PlatformError.payloadTooLarge` (413) above `uploadLimit`; `.invalidField` for an empty file.
-    static func write(_ data: ByteBuffer, originalName: String, field: String, region: String, uploader: String, settings: Settings) throws -> StoredFile {
+    static func write(_ data: ByteBuffer, originalName: String, field: String, region: String, uploader: String, settings: Settings) throws
+        -> StoredFile
+    {
         guard data.readableBytes > 0 else { throw PlatformError.invalidField(.init(field: field, message: "上传的文件是空的")) }
         guard data.readableBytes <= uploadLimit else { throw PlatformError.payloadTooLarge(limit: "\(uploadLimit >> 20) MB") }
         guard let kind = Kind.detect(data.readableBytesView) else {
@@ -90,9 +92,30 @@ enum FileStore {
         let response = try await request.fileio.asyncStreamFile(at: path)
         response.headers.replaceOrAdd(name: .contentType, value: file.contentType)
         let encoded = file.originalName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(file.storedName)\"; filename*=UTF-8''\(encoded)")
+        response.headers.replaceOrAdd(
+            name: .contentDisposition, value: "inline; filename=\"\(file.storedName)\"; filename*=UTF-8''\(encoded)")
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'")
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         return response
     }
+}
+
+/// An uploaded file (a material scan), stored under a generated name in `<data>/files/`.
+final class StoredFile: Model, @unchecked Sendable {
+    static let schema = "stored_files"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "region_code") var regionCode: String
+    /// The name the uploader's computer gave it, cleaned, for display only.
+    @Field(key: "original_name") var originalName: String
+    /// `<uuid>.pdf`: the only name used on disk.
+    @Field(key: "stored_name") var storedName: String
+    /// Detected from the bytes: `application/pdf`, `image/jpeg`, `image/png`.
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "uploaded_by") var uploadedBy: String
+    @Field(key: "uploaded_at") var uploadedAt: Date
+
+    init() {}
 }

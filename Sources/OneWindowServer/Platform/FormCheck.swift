@@ -49,9 +49,9 @@ struct FormCheck {
         return text.drop(while: { $0 == "0" }).description
     }
 
-
     /// A raw-value enum picked from a list.
-    mutating func choice<T: RawRepresentable>(_ value: String?, field: String, label: String, as type: T.Type) -> T? where T.RawValue == String {
+    mutating func choice<T: RawRepresentable>(_ value: String?, field: String, label: String, as type: T.Type) -> T?
+    where T.RawValue == String {
         guard let raw = TextNormalization.normalizedOrNil(value) else {
             fail(field, "请选择\(label)")
             return nil

@@ -53,8 +53,10 @@ enum Outbox {
     static let signature = "【崇阳县政务服务中心】"
 
     /// Queues a message; call inside the transaction of the change it reports.
-    static func enqueue(on db: any Database, region: String, to phone: String, template: String, body: String, entityType: String,
-                        entityID: String?, at instant: Date) async throws {
+    static func enqueue(
+        on db: any Database, region: String, to phone: String, template: String, body: String, entityType: String,
+        entityID: String?, at instant: Date
+    ) async throws {
         let message = OutboxMessage()
         message.regionCode = region
         message.channel = "sms"
@@ -76,10 +78,12 @@ enum Outbox {
     static func drain(_ db: any Database, notifier: any Notifier, logger: Logger, limit: Int = 50) async throws -> Int {
         let claim = UUID()
         let sql = db as! any SQLDatabase
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE outbox_messages SET status = 'sending', claim = \(bind: claim)
             WHERE status = 'pending' AND id IN (SELECT id FROM outbox_messages WHERE status = 'pending' ORDER BY created_at LIMIT \(unsafeRaw: String(limit)))
-            """).run()
+            """
+        ).run()
         var sent = 0
         for message in try await OutboxMessage.query(on: db).filter(\.$claim == claim).sort(\.$createdAt).all() {
             message.attempts += 1
@@ -117,7 +121,9 @@ struct M0015_CreateOutbox: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("sent_at", .datetime)
             .create()
-        try await (database as! any SQLDatabase).create(index: "outbox_status_idx").on(OutboxMessage.schema).column("status").column("created_at").run()
+        try await (database as! any SQLDatabase).create(index: "outbox_status_idx").on(OutboxMessage.schema).column("status").column(
+            "created_at"
+        ).run()
     }
 
     func revert(on database: any Database) async throws {

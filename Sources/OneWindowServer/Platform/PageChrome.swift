@@ -11,22 +11,10 @@ struct PageChrome: Encodable, Sendable {
         let isAdmin: Bool
         /// 综窗受理 (or admin): the workbench and pre-review tabs.
         let isClerk: Bool
-        /// Which front-desk pages the roles open (`desk`, `assist`, `homeVisits`, `directorShifts`, `figures`, `slots`,
-        /// `appointments`), so menus show only links that work.
+        /// Which menu entries the roles open (`desk`, `hotline`, `annual` … as the modules registered them in
+        /// `app.menuAccess`), so menus show only links that work.
         let can: [String: Bool]
     }
-
-    /// The front-desk pages by menu key, with the roles their `RoleGuard`s let in (`FrontDeskAccess`).
-    static let frontDeskAccess: [String: Set<Role>] = [
-        "desk": FrontDeskAccess.desk, "assist": FrontDeskAccess.assist, "homeVisits": FrontDeskAccess.homeVisits,
-        "directorShifts": FrontDeskAccess.directorShifts, "figures": FrontDeskAccess.figures, "slots": FrontDeskAccess.slots,
-        "appointments": FrontDeskAccess.appointments,
-        "hotline": HotlineAccess.hotline, "hotlineDesk": HotlineAccess.departmentDesk, "hotlineReport": HotlineAccess.report,
-        "cases": [.clerk, .approver, .supervisor, .director, .helper, .admin],
-        "ratings": EvaluationAccess.staff,
-        "annual": StatsAccess.annual,
-        "exports": ExportController.roles, "dashboard": DashboardController.roles,
-    ]
 
     let title: String
     let path: String
@@ -53,12 +41,12 @@ struct PageChrome: Encodable, Sendable {
         let here = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
         self.returnTo = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         self.elder = request.cookies[ElderMode.cookieName]?.string == "1"
-        if let staff = request.auth.get(Staff.self) {
+        if let staff = request.auth.get(Principal.self) {
             self.staff = SignedIn(
                 name: staff.displayName == Role.admin.label ? staff.username : staff.displayName, username: staff.username,
                 roles: Role.allCases.filter(staff.roles.contains).map(\.label).joined(separator: "、"),
                 isAdmin: staff.has(.admin), isClerk: staff.has(.clerk) || staff.has(.admin),
-                can: Self.frontDeskAccess.mapValues { !$0.isDisjoint(with: staff.roles) })
+                can: request.application.menuAccess.all.mapValues { !$0.isDisjoint(with: staff.roles) })
         } else {
             self.staff = nil
         }

@@ -7,8 +7,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         let headers: [(String, String)] = [
-            ("Content-Security-Policy",
-             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"),
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+            ),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
@@ -33,15 +35,10 @@ enum CSRF {
     /// The session's token, created on first use.
     static func token(for request: Request) -> String {
         if let token = request.session.data[sessionKey] { return token }
-        let token = randomToken()
+        let token = RandomToken.make()
         request.session.data[sessionKey] = token
         if request.session.data[createdKey] == nil { request.session.data[createdKey] = String(Date().timeIntervalSince1970) }
         return token
-    }
-
-    static func randomToken(bytes: Int = 32) -> String {
-        Data((0..<bytes).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
@@ -54,16 +51,6 @@ enum CSRF {
 }
 
 struct CSRFMiddleware: AsyncMiddleware {
-    /// Paths that take file uploads, with their size limit; every other form is limited to `formLimit`.
-    let uploadLimits: [String: Int]
-    /// Path prefixes that take file uploads (`/apply/` + an item code), with their size limit.
-    var uploadPrefixes: [String: Int] = [:]
-    let formLimit = 1 << 20
-
-    func limit(for path: String) -> Int {
-        uploadLimits[path] ?? uploadPrefixes.first(where: { path.hasPrefix($0.key) })?.value ?? formLimit
-    }
-
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
@@ -79,7 +66,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         var sent = request.headers.first(name: CSRF.header)
         if sent == nil {
-            let limit = limit(for: request.url.path)
+            let limit = request.application.uploadLimits.limit(for: request.url.path)
             if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
                 throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
             }
@@ -181,4 +168,28 @@ struct StaticFilesMiddleware: AsyncMiddleware {
         }
         return try await files.respond(to: request, chainingTo: next).get()
     }
+}
+
+/// The body limit of each web form path: 1 MB, unless the module that owns a path that takes uploads registers more
+/// (`app.uploadLimits.set(Paths.cases, FileStore.uploadLimit)`, or for every path under a prefix).
+final class UploadLimits: @unchecked Sendable {
+    static let formLimit = 1 << 20
+    private var exact: [String: Int] = [:]
+    private var prefixes: [String: Int] = [:]
+    private let lock = NSLock()
+
+    func set(_ path: String, _ limit: Int) { lock.withLock { exact[path] = limit } }
+
+    func set(prefix: String, _ limit: Int) { lock.withLock { prefixes[prefix] = limit } }
+
+    /// The limit in bytes for a request to `path`.
+    func limit(for path: String) -> Int {
+        lock.withLock { exact[path] ?? prefixes.first(where: { path.hasPrefix($0.key) })?.value ?? Self.formLimit }
+    }
+}
+
+extension Application {
+    private struct UploadLimitsKey: StorageKey { typealias Value = UploadLimits }
+
+    var uploadLimits: UploadLimits { storage.memo(UploadLimitsKey.self, UploadLimits()) }
 }

@@ -46,7 +46,8 @@ public struct Settings: Sendable {
             timeZone: zone,
             adminPassword: env["ONEWINDOW_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
             secureCookies: secure,
-            publicURL: (env["ONEWINDOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+            publicURL: (env["ONEWINDOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(
+                in: CharacterSet(charactersIn: "/")))
     }
 }
 

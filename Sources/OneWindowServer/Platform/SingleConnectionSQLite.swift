@@ -25,9 +25,10 @@ struct SingleConnectionSQLite: DatabaseConfiguration {
         let loop: any EventLoop
 
         func makeDatabase(with context: DatabaseContext) -> any Database {
-            base.makeDatabase(with: DatabaseContext(
-                configuration: context.configuration, logger: context.logger, eventLoop: loop, history: context.history,
-                pageSizeLimit: context.pageSizeLimit, shouldTrace: context.shouldTrace))
+            base.makeDatabase(
+                with: DatabaseContext(
+                    configuration: context.configuration, logger: context.logger, eventLoop: loop, history: context.history,
+                    pageSizeLimit: context.pageSizeLimit, shouldTrace: context.shouldTrace))
         }
 
         func shutdown() { base.shutdown() }

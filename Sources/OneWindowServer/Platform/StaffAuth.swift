@@ -11,7 +11,7 @@ enum StaffSession {
     static let seenKey = "seen"
 
     /// Signs `staff` in: the old session id is discarded and a new one issued (no session fixation).
-    static func signIn(_ staff: Staff, on request: Request) async throws {
+    static func signIn(_ staff: Principal, on request: Request) async throws {
         if request.hasSession, let oldID = request.session.id {
             try await request.application.sessions.driver.deleteSession(oldID, for: request).get()
         }
@@ -19,10 +19,10 @@ enum StaffSession {
         session.id = nil
         let now = String(Date().timeIntervalSince1970)
         session.data = SessionData()
-        session.data[staffKey] = try staff.requireID().uuidString
+        session.data[staffKey] = staff.id.uuidString
         session.data[issuedKey] = now
         session.data[seenKey] = now
-        session.data[CSRF.sessionKey] = CSRF.randomToken()
+        session.data[CSRF.sessionKey] = RandomToken.make()
         request.auth.login(staff)
     }
 
@@ -42,7 +42,7 @@ enum StaffSession {
     }
 
     static func signOut(on request: Request) {
-        request.auth.logout(Staff.self)
+        request.auth.logout(Principal.self)
         if request.hasSession { request.session.destroy() }
     }
 }
@@ -58,10 +58,8 @@ struct StaffSessionAuthenticator: AsyncMiddleware {
             if now - issued > settings.sessionLifetime || now - seen > settings.sessionIdleLimit {
                 request.session.destroy()
             } else if let id = UUID(uuidString: idText),
-                let staff = try await Staff.find(id, on: request.db), staff.active,
-                issued >= (staff.credentialsChangedAt?.timeIntervalSince1970 ?? 0)
+                try await request.application.accounts.authenticate(id: id, issuedAt: issued, on: request) != nil
             {
-                request.auth.login(staff)
                 if now - seen > 60 { request.session.data[StaffSession.seenKey] = String(Int(now)) }
             } else {
                 request.session.destroy()
@@ -87,10 +85,11 @@ struct RoleGuard: AsyncMiddleware {
     init(_ roles: Set<Role>) { self.roles = roles }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let staff = request.auth.get(Staff.self) else {
+        guard let staff = request.auth.get(Principal.self) else {
             if ErrorRenderingMiddleware.wantsJSON(request) { throw PlatformError.signInRequired }
             let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
-            return request.redirect(to: Paths.signIn + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            return request.redirect(
+                to: Paths.signIn + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
         }
         if staff.mustChangePassword && request.url.path != Paths.changePassword {
             return request.redirect(to: Paths.changePassword)

@@ -51,7 +51,10 @@ enum AnnualDrillDown {
                 .filter(\.$day >= first.description).filter(\.$day < next.description)
             total = try await query.count()
             rows = try await query.sort(\.$occurredAt).sort(\.$id).range(offset..<(offset + per)).all().map {
-                [Cell(text: time($0.occurredAt)), Cell(text: $0.staffName), Cell(text: $0.itemName ?? "—"), Cell(text: Masking.redact($0.note ?? ""))]
+                [
+                    Cell(text: time($0.occurredAt)), Cell(text: $0.staffName), Cell(text: $0.itemName ?? "—"),
+                    Cell(text: Masking.redact($0.note ?? "")),
+                ]
             }
         case "cases.approval", "cases.instant", "cases.promised", "cases.service", "cases.volume", "cases.online", "cases.on_time":
             let query = Case.query(on: req.db).filter(\.$regionCode == region)
@@ -70,11 +73,13 @@ enum AnnualDrillDown {
                 case "cases.instant":
                     title = "受理的审批事项办件：即办件"
                     definition = Indicators.approvalCasesDefinition
-                    query.group(.or) { $0.filter(\.$itemCategory != .publicService).filter(\.$itemCategory == nil) }.filter(\.$caseType == .instant)
+                    query.group(.or) { $0.filter(\.$itemCategory != .publicService).filter(\.$itemCategory == nil) }.filter(
+                        \.$caseType == .instant)
                 case "cases.promised":
                     title = "受理的审批事项办件：承诺件（含联办、上报）"
                     definition = Indicators.approvalCasesDefinition
-                    query.group(.or) { $0.filter(\.$itemCategory != .publicService).filter(\.$itemCategory == nil) }.filter(\.$caseType != .instant)
+                    query.group(.or) { $0.filter(\.$itemCategory != .publicService).filter(\.$itemCategory == nil) }.filter(
+                        \.$caseType != .instant)
                 case "cases.service":
                     title = "受理的服务事项办件"
                     definition = Indicators.serviceRequestsDefinition
@@ -92,9 +97,12 @@ enum AnnualDrillDown {
             total = try await query.count()
             rows = try await query.sort(\.$acceptedAt).sort(\.$id).range(offset..<(offset + per)).all().map { record in
                 let onTime = record.completedAt.map { done in record.dueAt.map { done <= $0 ? "是" : "否" } ?? "否" } ?? "—"
-                return [Cell(text: record.caseNumber, link: "/cases/\(record.id!.uuidString)"), Cell(text: record.itemName),
-                        Cell(text: record.departmentName), Cell(text: record.caseType.label), Cell(text: record.channel.label),
-                        Cell(text: time(record.acceptedAt)), Cell(text: time(record.dueAt)), Cell(text: time(record.completedAt)), Cell(text: onTime)]
+                return [
+                    Cell(text: record.caseNumber, link: "/cases/\(record.id!.uuidString)"), Cell(text: record.itemName),
+                    Cell(text: record.departmentName), Cell(text: record.caseType.label), Cell(text: record.channel.label),
+                    Cell(text: time(record.acceptedAt)), Cell(text: time(record.dueAt)), Cell(text: time(record.completedAt)),
+                    Cell(text: onTime),
+                ]
             }
         case let id where id.hasPrefix("hotline."):
             let query = WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$state != .merged)
@@ -119,7 +127,8 @@ enum AnnualDrillDown {
                 query.filter(\.$repliedAt != nil).filter(\.$replyDueAt != nil).filter(\.$repliedAt, .lessThanOrEqual, \.$replyDueAt)
             default:
                 definition = id == "hotline.close" ? definitions["办结率"] ?? "" : Indicators.workOrdersDefinition
-                if id.hasPrefix("hotline.channel."), let channel = HotlineChannel(rawValue: String(id.dropFirst("hotline.channel.".count))) {
+                if id.hasPrefix("hotline.channel."), let channel = HotlineChannel(rawValue: String(id.dropFirst("hotline.channel.".count)))
+                {
                     title = "本年受理的工单：\(channel.label)"
                     query.filter(\.$channel == channel)
                 } else if id == "hotline.channel.other" {
@@ -132,10 +141,12 @@ enum AnnualDrillDown {
             columns = ["工单编号", "渠道", "类型", "标题", "受理时间", "答复期限", "答复时间", "状态", "首次回访"]
             total = try await query.count()
             rows = try await query.sort(\.$receivedAt).sort(\.$id).range(offset..<(offset + per)).all().map { order in
-                [Cell(text: order.number, link: "/hotline/orders/\(order.id!.uuidString)"), Cell(text: order.channel.label),
-                 Cell(text: order.appealType.label), Cell(text: Masking.redact(order.title)), Cell(text: time(order.receivedAt)),
-                 Cell(text: time(order.replyDueAt)), Cell(text: time(order.repliedAt)), Cell(text: order.state.label),
-                 Cell(text: (order.firstSatisfaction ?? order.satisfaction)?.label ?? "—")]
+                [
+                    Cell(text: order.number, link: "/hotline/orders/\(order.id!.uuidString)"), Cell(text: order.channel.label),
+                    Cell(text: order.appealType.label), Cell(text: Masking.redact(order.title)), Cell(text: time(order.receivedAt)),
+                    Cell(text: time(order.replyDueAt)), Cell(text: time(order.repliedAt)), Cell(text: order.state.label),
+                    Cell(text: (order.firstSatisfaction ?? order.satisfaction)?.label ?? "—"),
+                ]
             }
         case "ratings.count", "ratings.bad", "ratings.satisfied":
             title = lineID == "ratings.bad" ? "期间内的差评" : "期间内的好差评（整体满意度）"
@@ -146,13 +157,18 @@ enum AnnualDrillDown {
             columns = ["评价时间", "评价对象", "部门", "窗口", "工作人员", "评价", "渠道"]
             total = try await query.count()
             rows = try await query.sort(\.$ratedAt).sort(\.$id).range(offset..<(offset + per)).all().map { rating in
-                [Cell(text: time(rating.ratedAt)), Cell(text: Masking.redact(rating.subjectLabel)), Cell(text: rating.departmentName ?? "—"),
-                 Cell(text: rating.windowNumber ?? "—"), Cell(text: rating.staffName ?? "—"),
-                 Cell(text: rating.level.label + (rating.isDefault ? "（默认）" : "")), Cell(text: rating.channel.label)]
+                [
+                    Cell(text: time(rating.ratedAt)), Cell(text: Masking.redact(rating.subjectLabel)),
+                    Cell(text: rating.departmentName ?? "—"),
+                    Cell(text: rating.windowNumber ?? "—"), Cell(text: rating.staffName ?? "—"),
+                    Cell(text: rating.level.label + (rating.isDefault ? "（默认）" : "")), Cell(text: rating.channel.label),
+                ]
             }
         case "items.compression", "items.compression_mean", "items.fully_online":
             title = "当前发布的事项目录"
-            definition = lineID == "items.fully_online" ? CaseMetrics.fullyOnlineDefinition
+            definition =
+                lineID == "items.fully_online"
+                ? CaseMetrics.fullyOnlineDefinition
                 : (lineID == "items.compression" ? CaseMetrics.aggregateCompressionDefinition : CaseMetrics.meanCompressionDefinition)
             let query = ServiceItem.query(on: req.db).filter(\.$regionCode == region).filter(\.$status == .published)
             columns = ["事项编码", "事项名称", "部门", "法定时限（工作日）", "承诺时限（工作日）", "压缩", "全程网办"]
@@ -164,18 +180,24 @@ enum AnnualDrillDown {
                 } else {
                     compression = "不计（无法定时限）"
                 }
-                return [Cell(text: item.itemCode), Cell(text: item.name), Cell(text: item.departmentName ?? "—"),
-                        Cell(text: item.statutoryDays.map { CaseFigures.format($0) } ?? "—"), Cell(text: item.promisedDays.map { CaseFigures.format($0) } ?? "—"),
-                        Cell(text: compression), Cell(text: item.fullyOnline == true ? "是" : "否")]
+                return [
+                    Cell(text: item.itemCode), Cell(text: item.name), Cell(text: item.departmentName ?? "—"),
+                    Cell(text: item.statutoryDays.map { CaseFigures.format($0) } ?? "—"),
+                    Cell(text: item.promisedDays.map { CaseFigures.format($0) } ?? "—"),
+                    Cell(text: compression), Cell(text: item.fullyOnline == true ? "是" : "否"),
+                ]
             }
         default:
             throw PlatformError.invalidField(FieldError(field: "line", message: "没有这个指标：\(String(lineID.prefix(40)))"))
         }
 
         let link = { (page: Int) in "/annual/records?year=\(year)&line=\(lineID)&page=\(page)" }
-        return try await req.view.render("stats/records", Context(
-            page: PageChrome(request: req, title: "\(year) 年 · \(title)"), year: year, title: title, definition: definition,
-            total: AnnualReport.grouped(total), columns: columns, rows: rows, pager: Pager(page: requested, per: per, total: total, link: link),
-            back: "/annual?year=\(year)#\(lineID)"))
+        return try await req.view.render(
+            "stats/records",
+            Context(
+                page: PageChrome(request: req, title: "\(year) 年 · \(title)"), year: year, title: title, definition: definition,
+                total: AnnualReport.grouped(total), columns: columns, rows: rows,
+                pager: Pager(page: requested, per: per, total: total, link: link),
+                back: "/annual?year=\(year)#\(lineID)"))
     }
 }

@@ -71,13 +71,15 @@ struct AnnualReportController {
         }
         let year = try Self.year(req)
         let started = Date()
-        let figures = try await AnnualFigures.compute(year: year, region: req.settings.region.value, zone: req.settings.timeZone, on: req.db)
+        let figures = try await AnnualFigures.compute(
+            year: year, region: req.settings.region.value, zone: req.settings.timeZone, on: req.db)
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         let rows = figures.report.lines.map { line -> Row in
             var note: String?
             if case .unavailable(let why) = line.value { note = why }
-            return Row(id: line.id, area: line.area, name: line.name, value: line.value.text, previous: line.previous.text, change: line.change,
-                       definition: line.definition, link: line.drillable ? "/annual/records?year=\(year)&line=\(line.id)" : nil, note: note)
+            return Row(
+                id: line.id, area: line.area, name: line.name, value: line.value.text, previous: line.previous.text, change: line.change,
+                definition: line.definition, link: line.drillable ? "/annual/records?year=\(year)&line=\(line.id)" : nil, note: note)
         }
         let months = (1...12).map { "\($0)月" }
         let monthly = figures.monthly
@@ -94,16 +96,22 @@ struct AnnualReportController {
         func share(_ part: [Int], _ whole: [Int]) -> [Double?] { zip(part, whole).map { $1 == 0 ? nil : Double($0) / Double($1) } }
         let satisfactionChart = LineChart(
             title: "\(year) 年各月满意度", labels: months,
-            series: [("12345 回访满意率", share(monthly.satisfied, monthly.calledBack), "line-a"),
-                     ("好差评满意率", share(monthly.ratingsSatisfied, monthly.ratings), "line-b")])
-        return try await req.view.render("stats/annual", Context(
-            page: PageChrome(request: req, title: "\(year) 年数说成绩单"), year: year, previousYear: max(2000, year - 1), nextYear: min(2100, year + 1), rows: rows,
-            casesChart: casesChart, channelChart: channelChart, satisfactionChart: satisfactionChart, seconds: seconds))
+            series: [
+                ("12345 回访满意率", share(monthly.satisfied, monthly.calledBack), "line-a"),
+                ("好差评满意率", share(monthly.ratingsSatisfied, monthly.ratings), "line-b"),
+            ])
+        return try await req.view.render(
+            "stats/annual",
+            Context(
+                page: PageChrome(request: req, title: "\(year) 年数说成绩单"), year: year, previousYear: max(2000, year - 1),
+                nextYear: min(2100, year + 1), rows: rows,
+                casesChart: casesChart, channelChart: channelChart, satisfactionChart: satisfactionChart, seconds: seconds))
     }
 
     func csv(req: Request) async throws -> Response {
         let year = try Self.year(req)
-        let figures = try await AnnualFigures.compute(year: year, region: req.settings.region.value, zone: req.settings.timeZone, on: req.db)
+        let figures = try await AnnualFigures.compute(
+            year: year, region: req.settings.region.value, zone: req.settings.timeZone, on: req.db)
         return try CSVExport.response(filename: "数说成绩单-\(year).csv", header: figures.csvHeader, rows: figures.csvRows)
     }
 }

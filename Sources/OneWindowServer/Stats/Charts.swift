@@ -34,10 +34,13 @@ struct VerticalBarChart: Encodable, Sendable {
                 let value = entry.values.indices.contains(index) ? entry.values[index] : 0
                 let height = Int((Double(value) / Double(maximum) * Double(plotHeight)).rounded())
                 y -= height
-                segments.append(Segment(x: x + 4, y: y, width: slot - 8, height: height, style: entry.style,
-                                        title: "\(label) \(entry.name) \(AnnualReport.grouped(value))"))
+                segments.append(
+                    Segment(
+                        x: x + 4, y: y, width: slot - 8, height: height, style: entry.style,
+                        title: "\(label) \(entry.name) \(AnnualReport.grouped(value))"))
             }
-            return Column(label: label, x: x + slot / 2, total: AnnualReport.grouped(totals[index]), totalY: max(y - 4, 12), segments: segments)
+            return Column(
+                label: label, x: x + slot / 2, total: AnnualReport.grouped(totals[index]), totalY: max(y - 4, 12), segments: segments)
         }
         legend = series.enumerated().map { Legend(name: $1.name, style: $1.style, x: 10 + $0 * 140) }
     }
@@ -55,7 +58,8 @@ struct HorizontalBarChart: Encodable, Sendable {
         self.title = title
         let maximum = max(bars.map(\.value).max() ?? 0, 1)
         self.bars = bars.enumerated().map { index, bar in
-            Bar(label: bar.label, value: AnnualReport.grouped(bar.value), y: index * 26,
+            Bar(
+                label: bar.label, value: AnnualReport.grouped(bar.value), y: index * 26,
                 width: bar.value == 0 ? 0 : max(1, Int((Double(bar.value) / Double(maximum) * Double(barSpace)).rounded())))
         }
         height = max(bars.count * 26, 26)
@@ -65,7 +69,9 @@ struct HorizontalBarChart: Encodable, Sendable {
 /// Lines of shares (0…100 %) over labels (satisfaction by month); a month without data leaves a gap.
 struct LineChart: Encodable, Sendable {
     struct Point: Encodable, Sendable { let x: Int; let y: Int; let value: String }
-    struct Series: Encodable, Sendable { let name: String; let style: String; let segments: [String]; let points: [Point]; let legendX: Int }
+    struct Series: Encodable, Sendable {
+        let name: String; let style: String; let segments: [String]; let points: [Point]; let legendX: Int
+    }
     struct Tick: Encodable, Sendable { let label: String; let x: Int }
     struct Grid: Encodable, Sendable { let label: String; let y: Int }
 
@@ -80,7 +86,9 @@ struct LineChart: Encodable, Sendable {
     let series: [Series]
 
     /// The y axis runs from `floor` (a multiple of 10 %, at most 80 %) to 100 %, so differences near the top show.
-    init(title: String, labels: [String], series: [(name: String, values: [Double?], style: String)], width: Int = 720, plotHeight: Int = 200) {
+    init(
+        title: String, labels: [String], series: [(name: String, values: [Double?], style: String)], width: Int = 720, plotHeight: Int = 200
+    ) {
         self.title = title
         self.width = width
         let left = 50, right = width - 10, top = 34

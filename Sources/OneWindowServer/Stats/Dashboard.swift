@@ -43,7 +43,8 @@ enum Dashboard {
     static func figures(region: String, now: Date, zone: TimeZone, on db: any Database) async throws -> Figures {
         let today = LocalDate(now, in: zone)
         let halls = try await Hall.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
-        let categories = try await TicketCategory.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$position).all()
+        let categories = try await TicketCategory.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$position)
+            .all()
         let waitingTickets = try await waitingQuery(region: region, day: today, on: db).all(\.$category.$id)
         let counts = waitingTickets.reduce(into: [UUID: Int]()) { $0[$1, default: 0] += 1 }
         var waiting: [Waiting] = []

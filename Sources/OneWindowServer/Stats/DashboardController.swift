@@ -26,8 +26,10 @@ struct DashboardController {
 
     func page(req: Request) async throws -> View {
         let figures = try await Dashboard.figures(region: req.settings.region.value, now: req.now, zone: req.settings.timeZone, on: req.db)
-        return try await req.view.render("stats/dashboard", Context(
-            page: PageChrome(request: req, title: "实时看板"), figures: figures, overdueLink: Paths.cases + "?view=overdue"))
+        return try await req.view.render(
+            "stats/dashboard",
+            Context(
+                page: PageChrome(request: req, title: "实时看板"), figures: figures, overdueLink: Paths.cases + "?view=overdue"))
     }
 
     func json(req: Request) async throws -> Dashboard.Figures {
@@ -70,22 +72,29 @@ struct DashboardController {
             let halls = try await names(Hall.query(on: req.db).filter(\.$regionCode == region).all(), \.name)
             let categories = try await names(TicketCategory.query(on: req.db).filter(\.$regionCode == region).all(), \.name)
             rows = tickets.map {
-                .init(cells: [$0.number, halls[$0.$hall.id] ?? "", categories[$0.$category.id] ?? "", LocalTime.clock($0.arrivedAt, in: zone),
-                              String(max(0, Int(now.timeIntervalSince($0.arrivedAt) / 60))), $0.priority.label], link: nil)
+                .init(
+                    cells: [
+                        $0.number, halls[$0.$hall.id] ?? "", categories[$0.$category.id] ?? "", LocalTime.clock($0.arrivedAt, in: zone),
+                        String(max(0, Int(now.timeIntervalSince($0.arrivedAt) / 60))), $0.priority.label,
+                    ], link: nil)
             }
         case "windows":
             heading = "在岗窗口"
             explanation = "今日已登录叫号的窗口，以及各窗口正在办理的排队号。"
             columns = ["大厅", "窗口", "工作人员", "登录时间", "状态", "正在办理"]
-            let desks = try await Dashboard.signedInDesks(region: region, now: now, zone: zone, on: req.db).with(\.$window).with(\.$hall).all()
+            let desks = try await Dashboard.signedInDesks(region: region, now: now, zone: zone, on: req.db).with(\.$window).with(\.$hall)
+                .all()
             total = desks.count
             let serving = try await Ticket.query(on: req.db).filter(\.$regionCode == region)
                 .filter(\.$serviceDay == LocalDate(now, in: zone).description).filter(\.$state == .serving).all()
             rows = desks.sorted { ($0.hall.name, $0.window.number) < ($1.hall.name, $1.window.number) }.map { desk in
                 let current = serving.filter { $0.$window.id == desk.$window.id }.map(\.number).joined(separator: "、")
-                return .init(cells: [desk.hall.name, "\(desk.window.number) 号 \(desk.window.name)", desk.staffName ?? "",
-                                     desk.signedInAt.map { LocalTime.clock($0, in: zone) } ?? "", desk.paused ? "暂停服务" : "服务中", current],
-                             link: nil)
+                return .init(
+                    cells: [
+                        desk.hall.name, "\(desk.window.number) 号 \(desk.window.name)", desk.staffName ?? "",
+                        desk.signedInAt.map { LocalTime.clock($0, in: zone) } ?? "", desk.paused ? "暂停服务" : "服务中", current,
+                    ],
+                    link: nil)
             }
         case "due-today":
             heading = "今日到期办件"
@@ -95,11 +104,14 @@ struct DashboardController {
             total = try await query.count()
             let cases = try await query.sort(\.$dueAt).sort(\.$caseNumber).limit(Self.listLimit).all()
             let applicants = try await CaseWebController.applicants(of: cases, on: req.db)
-            let mayOpen = !PageChrome.frontDeskAccess["cases", default: []].isDisjoint(with: staff.roles)
+            let mayOpen = !CasesModule.staffRoles.isDisjoint(with: staff.roles)
             rows = cases.map {
-                .init(cells: [$0.caseNumber, $0.itemName, $0.currentDepartmentName, $0.state.label,
-                              $0.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "", applicants[$0.$applicant.id]?.maskedName ?? ""],
-                      link: mayOpen ? $0.id.map { Paths.case($0) } : nil)
+                .init(
+                    cells: [
+                        $0.caseNumber, $0.itemName, $0.currentDepartmentName, $0.state.label,
+                        $0.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "", applicants[$0.$applicant.id]?.maskedName ?? "",
+                    ],
+                    link: mayOpen ? $0.id.map { Paths.case($0) } : nil)
             }
         case "to-sign":
             heading = "待签收工单"
@@ -110,17 +122,22 @@ struct DashboardController {
             let assignments = try await query.sort(\.$assignedAt).limit(Self.listLimit).with(\.$workOrder).with(\.$department).all()
             let mayOpen = !HotlineOrderController.staffRoles.isDisjoint(with: staff.roles)
             rows = assignments.map {
-                .init(cells: [$0.workOrder.number, Masking.redact($0.workOrder.title), $0.department.name, $0.role.label,
-                              LocalTime.format($0.assignedAt, in: zone),
-                              $0.workOrder.signDueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? ""],
-                      link: mayOpen ? $0.workOrder.id.map { "/hotline/orders/\($0.uuidString)" } : nil)
+                .init(
+                    cells: [
+                        $0.workOrder.number, Masking.redact($0.workOrder.title), $0.department.name, $0.role.label,
+                        LocalTime.format($0.assignedAt, in: zone),
+                        $0.workOrder.signDueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "",
+                    ],
+                    link: mayOpen ? $0.workOrder.id.map { "/hotline/orders/\($0.uuidString)" } : nil)
             }
         default:
             throw PlatformError.notFound(what: "这项看板数据")
         }
-        return try await req.view.render("stats/dashboard-list", ListContext(
-            page: PageChrome(request: req, title: heading), heading: heading, explanation: explanation, columns: columns, rows: rows,
-            total: total, limit: Self.listLimit))
+        return try await req.view.render(
+            "stats/dashboard-list",
+            ListContext(
+                page: PageChrome(request: req, title: heading), heading: heading, explanation: explanation, columns: columns, rows: rows,
+                total: total, limit: Self.listLimit))
     }
 
     private func names<M: Model>(_ models: [M], _ name: KeyPath<M, String>) -> [UUID: String] where M.IDValue == UUID {

@@ -34,12 +34,15 @@ struct ExportController {
         let staff = try req.auth.require(Staff.self)
         let today = LocalDate(req.now, in: req.settings.timeZone)
         let forms = ExportKind.allCases.filter { !$0.roles.isDisjoint(with: staff.roles) }.map {
-            Context.Form(key: $0.rawValue, label: $0.label, action: $0.path, dateDefinition: $0.dateDefinition,
-                         mayFull: !$0.fullRoles.isDisjoint(with: staff.roles))
+            Context.Form(
+                key: $0.rawValue, label: $0.label, action: $0.path, dateDefinition: $0.dateDefinition,
+                mayFull: !$0.fullRoles.isDisjoint(with: staff.roles))
         }
-        return try await req.view.render("stats/exports", Context(
-            page: PageChrome(request: req, title: "数据导出"), forms: forms,
-            from: LocalDate(year: today.year, month: 1, day: 1)!.description, to: today.description))
+        return try await req.view.render(
+            "stats/exports",
+            Context(
+                page: PageChrome(request: req, title: "数据导出"), forms: forms,
+                from: LocalDate(year: today.year, month: 1, day: 1)!.description, to: today.description))
     }
 
     /// The CSV, streamed page by page. `full=1` asks for full personal data: 403 for a role that may not see it; otherwise
@@ -47,17 +50,19 @@ struct ExportController {
     static func download(_ req: Request, kind: ExportKind) async throws -> Response {
         let staff = try req.auth.require(Staff.self)
         let zone = req.settings.timeZone
-        let range = try ExportRange.parse(from: try? req.query.get(String.self, at: "from"), to: try? req.query.get(String.self, at: "to"),
-                                          today: LocalDate(req.now, in: zone), zone: zone)
+        let range = try ExportRange.parse(
+            from: try? req.query.get(String.self, at: "from"), to: try? req.query.get(String.self, at: "to"),
+            today: LocalDate(req.now, in: zone), zone: zone)
         let full = ["1", "true", "on"].contains((try? req.query.get(String.self, at: "full")) ?? "")
         if full && kind.fullRoles.isDisjoint(with: staff.roles) { throw PlatformError.forbidden }
         let source = ExportSource(kind: kind, range: range, region: req.settings.region.value, zone: zone, full: full, now: req.now)
         let db = req.db
         if full {
             let count = try await source.count(on: db)
-            try await Audit.record(on: db, region: source.region, actor: req.actor, action: "export.unmasked", entityType: "export",
-                                   entityID: kind.rawValue,
-                                   summary: "导出\(kind.label)（含完整个人信息）\(range.from) 至 \(range.to)，共 \(count) 条", at: req.now)
+            try await Audit.record(
+                on: db, region: source.region, actor: req.actor, action: "export.unmasked", entityType: "export",
+                entityID: kind.rawValue,
+                summary: "导出\(kind.label)（含完整个人信息）\(range.from) 至 \(range.to)，共 \(count) 条", at: req.now)
         }
         return try CSVExport.streamingResponse(filename: source.filename, header: kind.header) { emit in
             _ = try await source.stream(on: db, emit: emit)

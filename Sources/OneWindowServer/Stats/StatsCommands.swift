@@ -39,8 +39,9 @@ struct SimulateCommand: AsyncCommand {
         let console = context.console
         let started = Date()
         let bar = ProgressBar(total: profile.recordCount, started: started)
-        var simulator = Simulator(db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
-                                  calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: signature.seed ?? 1)
+        var simulator = Simulator(
+            db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
+            calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: signature.seed ?? 1)
         simulator.progress = { done, total in bar.update(done) }
         console.print("模拟 \(profile.name)（\(profile.year) 年，\(AnnualReport.grouped(profile.recordCount)) 条业务记录，种子 \(simulator.seed)）")
         let summary: Simulator.Summary
@@ -57,7 +58,8 @@ struct SimulateCommand: AsyncCommand {
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)
-        console.print("""
+        console.print(
+            """
             完成，用时 \(String(format: "%.1f", seconds)) 秒：办件 \(AnnualReport.grouped(summary.cases))，排队号 \(AnnualReport.grouped(summary.tickets))，\
             预约 \(AnnualReport.grouped(summary.appointments))，帮办 \(AnnualReport.grouped(summary.assistance))，工单 \(AnnualReport.grouped(summary.workOrders))，\
             评价 \(AnnualReport.grouped(summary.ratings))，差评整改 \(AnnualReport.grouped(summary.rectifications))，\
@@ -87,8 +89,10 @@ final class ProgressBar: @unchecked Sendable {
         if !terminal, percent / 100 == lastPercent / 100, lastPercent >= 0 { lastPercent = percent; return }
         lastPercent = percent
         let filled = done * 30 / total
-        let line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] "
-            + String(format: "%5.1f%%  ", Double(done) * 100 / Double(total)) + "\(AnnualReport.grouped(done)) / \(AnnualReport.grouped(total))  "
+        let line =
+            "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] "
+            + String(format: "%5.1f%%  ", Double(done) * 100 / Double(total))
+            + "\(AnnualReport.grouped(done)) / \(AnnualReport.grouped(total))  "
             + String(format: "%.1f s", Date().timeIntervalSince(started))
         FileHandle.standardError.write(Data(((terminal ? "\r" : "") + line + (terminal ? "" : "\n")).utf8))
     }

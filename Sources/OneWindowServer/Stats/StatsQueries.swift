@@ -43,20 +43,25 @@ struct StatsQueries {
         var tally = PeriodTally()
         var monthly = Monthly()
         func month(ofDay day: String) -> Int? {
-            guard day.hasPrefix(String(from.year)), let number = Int(day.dropFirst(5).prefix(2)), (1...12).contains(number) else { return nil }
+            guard day.hasPrefix(String(from.year)), let number = Int(day.dropFirst(5).prefix(2)), (1...12).contains(number) else {
+                return nil
+            }
             return number - 1
         }
         let bounds = (1...13).map { month in
-            (month == 13 ? LocalDate(year: from.year + 1, month: 1, day: 1)! : LocalDate(year: from.year, month: month, day: 1)!).instant(in: zone)
+            (month == 13 ? LocalDate(year: from.year + 1, month: 1, day: 1)! : LocalDate(year: from.year, month: month, day: 1)!).instant(
+                in: zone)
         }
 
         // Cases accepted, by day (the index's order), category, type and channel.
         var groups: [PeriodTally.CaseGroup] = []
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT accepted_on, item_category, case_type, channel, count(*) AS n FROM cases
             WHERE region_code = \(bind: region) AND accepted_on >= \(bind: from.description) AND accepted_on < \(bind: to.description)
             GROUP BY accepted_on, item_category, case_type, channel
-            """).all() {
+            """
+        ).all() {
             let count = try row.decode(column: "n", as: Int.self)
             let category = try row.decode(column: "item_category", as: String?.self).flatMap(ItemCategory.init(rawValue:))
             let type = CaseType(rawValue: try row.decode(column: "case_type", as: String.self)) ?? .promised
@@ -70,20 +75,26 @@ struct StatsQueries {
                 if category == .publicService { monthly.serviceRequests[month] += count } else { monthly.approvalCases[month] += count }
             }
         }
-        tally.acceptedCases = groups.sorted { ($0.category?.rawValue ?? "", $0.caseType.rawValue) < ($1.category?.rawValue ?? "", $1.caseType.rawValue) }
+        tally.acceptedCases = groups.sorted {
+            ($0.category?.rawValue ?? "", $0.caseType.rawValue) < ($1.category?.rawValue ?? "", $1.caseType.rawValue)
+        }
 
-        if let row = try await sql.raw("""
+        if let row = try await sql.raw(
+            """
             SELECT count(*) AS n, sum(CASE WHEN due_at IS NOT NULL AND completed_at <= due_at THEN 1 ELSE 0 END) AS on_time FROM cases
             WHERE region_code = \(bind: region) AND completed_at >= \(bind: start) AND completed_at < \(bind: end)
-            """).first() {
+            """
+        ).first() {
             tally.completed = try row.decode(column: "n", as: Int.self)
             tally.completedOnTime = try row.decode(column: "on_time", as: Int?.self) ?? 0
         }
 
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT day, kind, count(*) AS n FROM assistances
             WHERE region_code = \(bind: region) AND day >= \(bind: from.description) AND day < \(bind: to.description) GROUP BY day, kind
-            """).all() {
+            """
+        ).all() {
             if let kind = AssistanceKind(rawValue: try row.decode(column: "kind", as: String.self)) {
                 tally.assistance[kind, default: 0] += try row.decode(column: "n", as: Int.self)
             }
@@ -92,7 +103,8 @@ struct StatsQueries {
         // 12345: the orders received in the period (merged duplicates not counted) and what became of them, so a
         // year's figures are about that year's orders (Indicators.annualHotlineDefinitions).
         let received = monthCase("received_at", bounds)
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT \(received) AS month, channel, count(*) AS n,
               sum(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed,
               sum(CASE WHEN dispatched_at IS NOT NULL THEN 1 ELSE 0 END) AS dispatched,
@@ -106,7 +118,8 @@ struct StatsQueries {
             FROM work_orders
             WHERE region_code = \(bind: region) AND received_at >= \(bind: start) AND received_at < \(bind: end) AND state <> 'merged'
             GROUP BY 1, 2
-            """).all() {
+            """
+        ).all() {
             let count = try row.decode(column: "n", as: Int.self)
             if let channel = HotlineChannel(rawValue: try row.decode(column: "channel", as: String.self)) {
                 tally.workOrdersByChannel[channel, default: 0] += count
@@ -128,11 +141,13 @@ struct StatsQueries {
         }
 
         let rated = monthCase("rated_at", bounds)
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT \(rated) AS month, level, count(*) AS n FROM ratings
             WHERE region_code = \(bind: region) AND item = 'overall' AND rated_at >= \(bind: start) AND rated_at < \(bind: end)
             GROUP BY 1, 2
-            """).all() {
+            """
+        ).all() {
             guard let level = RatingLevel(rawValue: try row.decode(column: "level", as: Int.self)) else { continue }
             let count = try row.decode(column: "n", as: Int.self)
             let month = try row.decode(column: "month", as: Int.self) - 1
@@ -146,7 +161,8 @@ struct StatsQueries {
     /// The published catalogue's limits, for the item-based figures.
     func items(on db: any Database) async throws -> [CaseMetrics.ItemLimits] {
         try await ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published).all().map {
-            CaseMetrics.ItemLimits(statutory: $0.statutory, promised: $0.promised, caseType: $0.caseType, fullyOnline: $0.fullyOnline == true)
+            CaseMetrics.ItemLimits(
+                statutory: $0.statutory, promised: $0.promised, caseType: $0.caseType, fullyOnline: $0.fullyOnline == true)
         }
     }
 

@@ -40,11 +40,13 @@ struct CaseDeadlineTests {
             #expect(try await CaseFixtures.act(app, token: approver, number: number, "take").status == .ok)
 
             CaseFixtures.setClock(app, "2025-03-04 10:00")
-            let paused = try await CaseFixtures.act(app, token: approver, number: number, "pause", ["reason": "correction", "note": "补充车辆行驶证"])
+            let paused = try await CaseFixtures.act(
+                app, token: approver, number: number, "pause", ["reason": "correction", "note": "补充车辆行驶证"])
             #expect(paused.status == .ok)
             #expect(try paused.json()["state"] as? String == "paused")
             #expect(try paused.json()["dueAt"] is NSNull || (try paused.json()["dueAt"]) == nil)
-            let again = try await CaseFixtures.act(app, token: approver, number: number, "pause", ["reason": "specialProcedure", "note": "专家评审"])
+            let again = try await CaseFixtures.act(
+                app, token: approver, number: number, "pause", ["reason": "specialProcedure", "note": "专家评审"])
             #expect(again.status == .conflict)
             #expect(try again.errorPayload()["code"] == "invalid_transition")
             #expect(try again.errorPayload()["message"] == "该办件已在暂停计时中，不能重复暂停（当前经办人：测试approver1）")
@@ -53,7 +55,9 @@ struct CaseDeadlineTests {
             let resumed = try await CaseFixtures.act(app, token: approver, number: number, "resume")
             #expect(try resumed.json()["dueAt"] as? String == "2025-03-13T23:59:59+08:00")
             // Only a supervisor changes a limit.
-            #expect(try await CaseFixtures.act(app, token: approver, number: number, "change-limit", ["limit": 7, "note": "经批准延长"]).status == .forbidden)
+            #expect(
+                try await CaseFixtures.act(app, token: approver, number: number, "change-limit", ["limit": 7, "note": "经批准延长"]).status
+                    == .forbidden)
             let changed = try await CaseFixtures.act(app, token: supervisor, number: number, "change-limit", ["limit": 7, "note": "经批准延长"])
             #expect(changed.status == .ok)
             let json = try changed.json()
@@ -68,7 +72,8 @@ struct CaseDeadlineTests {
 
             // Every transition is one audit event on the case.
             let record = try #require(try await Case.query(on: app.db).filter(\.$caseNumber == number).first())
-            let actions = try await AuditEvent.query(on: app.db).filter(\.$entityID == record.id!.uuidString).sort(\.$occurredAt).all().map(\.action)
+            let actions = try await AuditEvent.query(on: app.db).filter(\.$entityID == record.id!.uuidString).sort(\.$occurredAt).all().map(
+                \.action)
             #expect(actions == ["case.accept", "case.take", "case.pause", "case.resume", "case.change_limit"])
         }
     }
@@ -82,9 +87,9 @@ struct CaseDeadlineTests {
             let (item, requirements) = try #require(try await CaseIntake.item(code: "421223SCJG0001", region: "421223000000", on: app.db))
             var raw = RawApplication(applicantKind: "person", idNumber: "110105199003071028", name: "张三明", phone: "13800138000")
             for requirement in requirements { raw.materials[requirement.id!] = .init(provision: "original") }
-            let (application, _) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: app.db, region: "421223000000")
-            let service = CaseService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: CaseFixtures.zone,
-                                      region: "421223000000", actor: .system, staff: nil, now: app.clock.now)
+            let (application, _) = try await CaseIntake.validate(
+                raw, item: item, requirements: requirements, on: app.db, region: "421223000000")
+            let service = CaseService(try await ServiceContext(app, actor: .system), staff: nil)
             let submitted = try await service.submitOnline(try #require(application))
             #expect(submitted.state == .submitted)
             let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String?).self) { group in
@@ -115,9 +120,12 @@ struct CaseDeadlineTests {
                 for (index, token) in tokens.enumerated() {
                     group.addTask {
                         let id = Self.residentID(serial: index)
-                        let body = try CaseFixtures.body(["itemCode": "421223YJGL0001", "idNumber": id, "name": "申请人\(index)", "phone": "13800138000",
-                                                          "materials": materials])
-                        let response = try await app.testing().sendRequest(.POST, "/api/v1/cases", headers: CaseFixtures.headers(token), body: body)
+                        let body = try CaseFixtures.body([
+                            "itemCode": "421223YJGL0001", "idNumber": id, "name": "申请人\(index)", "phone": "13800138000",
+                            "materials": materials,
+                        ])
+                        let response = try await app.testing().sendRequest(
+                            .POST, "/api/v1/cases", headers: CaseFixtures.headers(token), body: body)
                         return try CaseFixtures.caseJSON(response)["caseNumber"] as? String
                     }
                 }

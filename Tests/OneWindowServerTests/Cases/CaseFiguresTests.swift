@@ -23,7 +23,9 @@ struct CaseFiguresTests {
             // 03-17, completed 03-20) was late: 7 / 8 = 87.5 %.
             #expect(html.contains("<strong>87.5%</strong><br><small>7 / 8</small>"))
             // The 12 starter items (法定, 承诺): (5,0) (30,1) (20,5) (5,0) (20,10) (20,3) (5,0) (5,0) (15,0.5) (20,10) (15,0) (30,15).
-            let pairs: [(Double, Double)] = [(5, 0), (30, 1), (20, 5), (5, 0), (20, 10), (20, 3), (5, 0), (5, 0), (15, 0.5), (20, 10), (15, 0), (30, 15)]
+            let pairs: [(Double, Double)] = [
+                (5, 0), (30, 1), (20, 5), (5, 0), (20, 10), (20, 3), (5, 0), (5, 0), (15, 0.5), (20, 10), (15, 0), (30, 15),
+            ]
             let statutory = pairs.reduce(0) { $0 + $1.0 }
             let saved = pairs.reduce(0) { $0 + $1.0 - $1.1 }
             #expect(statutory == 190)
@@ -82,13 +84,18 @@ struct CaseFiguresTests {
             let rsj = try #require(try await Department.query(on: app.db).filter(\.$code == "RSJ").first())
             let jt = try #require(try await Department.query(on: app.db).filter(\.$code == "JTYS").first())
             let first = try await StaffAccounts.create(
-                .init(username: "jt1", displayName: "交通审批员", password: "test-pass-2025", roles: [.approver], hallID: nil, departmentID: jt.id,
-                      mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
+                .init(
+                    username: "jt1", displayName: "交通审批员", password: "test-pass-2025", roles: [.approver], hallID: nil, departmentID: jt.id,
+                    mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
             let second = try await StaffAccounts.create(
-                .init(username: "rsj1", displayName: "人社审批员", password: "test-pass-2025", roles: [.approver], hallID: nil, departmentID: rsj.id,
-                      mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
-            let jtToken = try await APITokens.create(for: first, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
-            let rsjToken = try await APITokens.create(for: second, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
+                .init(
+                    username: "rsj1", displayName: "人社审批员", password: "test-pass-2025", roles: [.approver], hallID: nil,
+                    departmentID: rsj.id,
+                    mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
+            let jtToken = try await APITokens.create(
+                for: first.principal, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
+            let rsjToken = try await APITokens.create(
+                for: second.principal, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
             CaseFixtures.setClock(app, "2025-03-03 09:00")
             let created = try await CaseFixtures.create(app, token: clerk, itemCode: "421223JTYS0001", extra: ["jointDepartments": ["RSJ"]])
             let record = try CaseFixtures.caseJSON(created)

@@ -17,9 +17,9 @@ struct CaseGuardTests {
             let (item, requirements) = try #require(try await CaseIntake.item(code: "421223SCJG0001", region: "421223000000", on: app.db))
             var raw = RawApplication(applicantKind: "person", idNumber: "110105199003071028", name: "冒名者", phone: "13000000000")
             for requirement in requirements { raw.materials[requirement.id!] = .init(provision: "original") }
-            let (application, _) = try await CaseIntake.validate(raw, item: item, requirements: requirements, on: app.db, region: "421223000000")
-            let service = CaseService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: CaseFixtures.zone,
-                                      region: "421223000000", actor: .system, staff: nil, now: app.clock.now)
+            let (application, _) = try await CaseIntake.validate(
+                raw, item: item, requirements: requirements, on: app.db, region: "421223000000")
+            let service = CaseService(try await ServiceContext(app, actor: .system), staff: nil)
             let online = try await service.submitOnline(try #require(application))
             let applicants = try await Applicant.query(on: app.db).all()
             #expect(applicants.map(\.name) == ["张三明"])
@@ -36,9 +36,12 @@ struct CaseGuardTests {
             let helper = try await CaseFixtures.token(app, "helper1", roles: [.helper])
             let scjg = try #require(try await Department.query(on: app.db).filter(\.$code == "SCJG").first())
             let other = try await StaffAccounts.create(
-                .init(username: "scjg1", displayName: "市监审批员", password: "test-pass-2025", roles: [.approver], hallID: nil, departmentID: scjg.id,
-                      mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
-            let otherToken = try await APITokens.create(for: other, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
+                .init(
+                    username: "scjg1", displayName: "市监审批员", password: "test-pass-2025", roles: [.approver], hallID: nil,
+                    departmentID: scjg.id,
+                    mustChangePassword: false), region: "421223000000", actor: .system, cost: 4, on: app.db)
+            let otherToken = try await APITokens.create(
+                for: other.principal, name: "t", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
             CaseFixtures.setClock(app, "2025-06-03 09:00")
             let refused = try await CaseFixtures.create(app, token: otherToken, itemCode: "421223RSJ0001")
             #expect(refused.status == .forbidden)
@@ -51,7 +54,8 @@ struct CaseGuardTests {
             #expect(try await CaseFixtures.act(app, token: otherToken, number: number, "deliver", ["method": "post"]).status == .forbidden)
             // Resuming a case nobody has taken names the problem.
             let promised = try CaseFixtures.caseJSON(try await CaseFixtures.create(app, token: clerk, itemCode: "421223SCJG0001"))
-            let resume = try await CaseFixtures.act(app, token: otherToken, number: try #require(promised["caseNumber"] as? String), "resume")
+            let resume = try await CaseFixtures.act(
+                app, token: otherToken, number: try #require(promised["caseNumber"] as? String), "resume")
             #expect(resume.status == .conflict)
             #expect(try resume.errorPayload()["message"] == "该办件尚无人领取审查，请先领取")
         }
@@ -62,17 +66,21 @@ struct CaseGuardTests {
         try await withTestApp { app in
             let clerk = try await CaseFixtures.token(app, "clerk1", roles: [.clerk])
             CaseFixtures.setClock(app, "2025-06-03 09:00")
-            let upload = try await UploadTests.upload(app, token: clerk, name: "a.pdf", contentType: "application/pdf", data: Data("%PDF-1.4\n".utf8))
+            let upload = try await UploadTests.upload(
+                app, token: clerk, name: "a.pdf", contentType: "application/pdf", data: Data("%PDF-1.4\n".utf8))
             let fileID = try #require(try upload.json()["id"] as? String)
             var materials = try await CaseFixtures.materials(app, itemCode: "421223YJGL0001")
-            materials = materials.map { var entry = $0; entry["provision"] = "electronic"; entry["fileId"] = fileID; return entry }
+            materials = materials.map {
+                var entry = $0; entry["provision"] = "electronic"; entry["fileId"] = fileID; return entry
+            }
             let twice = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", extra: ["materials": materials])
             #expect(twice.status == .badRequest)
             #expect(try twice.errorPayload()["field"] == "materials[1].fileId")
             var once = try await CaseFixtures.materials(app, itemCode: "421223YJGL0001")
             once[0]["provision"] = "electronic"
             once[0]["fileId"] = fileID
-            #expect(try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", extra: ["materials": once]).status == .created)
+            #expect(
+                try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", extra: ["materials": once]).status == .created)
             let again = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", extra: ["materials": once])
             #expect(again.status == .badRequest)
             #expect(try again.errorPayload()["message"] == "该文件已用于其他办件")
@@ -100,10 +108,14 @@ struct CaseGuardTests {
             let approver = try await CaseFixtures.token(app, "approver1", roles: [.approver])
             CaseFixtures.setClock(app, "2025-06-03 09:00")
             let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "421223ZRZY0001").first())
-            let requirements = try await MaterialRequirement.query(on: app.db).filter(\.$item.$id == item.requireID()).sort(\.$position).all()
+            let requirements = try await MaterialRequirement.query(on: app.db).filter(\.$item.$id == item.requireID()).sort(\.$position)
+                .all()
             let nonKey = try #require(requirements.first { !$0.isKey && $0.required })
-            let materials = requirements.map { ["requirementId": $0.id!.uuidString, "provision": $0.id == nonKey.id ? "pending" : "original"] }
-            let created = try CaseFixtures.caseJSON(try await CaseFixtures.create(app, token: clerk, itemCode: "421223ZRZY0001", extra: ["materials": materials]))
+            let materials = requirements.map {
+                ["requirementId": $0.id!.uuidString, "provision": $0.id == nonKey.id ? "pending" : "original"]
+            }
+            let created = try CaseFixtures.caseJSON(
+                try await CaseFixtures.create(app, token: clerk, itemCode: "421223ZRZY0001", extra: ["materials": materials]))
             #expect(created["pendingMaterials"] as? Bool == true)
             let number = try #require(created["caseNumber"] as? String)
             _ = try await CaseFixtures.act(app, token: approver, number: number, "take")

@@ -23,7 +23,8 @@ enum CaseFixtures {
     /// A staff member and a Bearer token for them (`cases:read`, `cases:write`).
     static func token(_ app: Application, _ username: String, roles: Set<Role>) async throws -> String {
         let staff = try await makeStaff(app, username: username, roles: roles)
-        return try await APITokens.create(for: staff, name: "test", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
+        return try await APITokens.create(
+            for: staff.principal, name: "test", scopes: ["cases:read", "cases:write"], actor: .system, on: app.db)
     }
 
     static func headers(_ token: String) -> HTTPHeaders {
@@ -50,13 +51,17 @@ enum CaseFixtures {
         _ app: Application, token: String, itemCode: String, idNumber: String = "110105199003071028", name: String = "张三明",
         phone: String = "13800138000", intent: String = "accept", extra: [String: Any] = [:]
     ) async throws -> TestingHTTPResponse {
-        var object: [String: Any] = ["itemCode": itemCode, "applicantKind": "person", "idNumber": idNumber, "name": name, "phone": phone,
-                                     "intent": intent, "materials": try await materials(app, itemCode: itemCode)]
+        var object: [String: Any] = [
+            "itemCode": itemCode, "applicantKind": "person", "idNumber": idNumber, "name": name, "phone": phone,
+            "intent": intent, "materials": try await materials(app, itemCode: itemCode),
+        ]
         object.merge(extra) { _, new in new }
         return try await app.testing().sendRequest(.POST, "/api/v1/cases", headers: headers(token), body: body(object))
     }
 
-    static func act(_ app: Application, token: String, number: String, _ action: String, _ object: [String: Any] = [:]) async throws -> TestingHTTPResponse {
+    static func act(_ app: Application, token: String, number: String, _ action: String, _ object: [String: Any] = [:]) async throws
+        -> TestingHTTPResponse
+    {
         try await app.testing().sendRequest(.POST, "/api/v1/cases/\(number)/\(action)", headers: headers(token), body: body(object))
     }
 

@@ -28,8 +28,10 @@ struct CaseWebFlowTests {
             #expect(form.body.string.contains("受理并当场办结（即办件）"))
             let token = try #require(Browser.csrf(in: form.body.string))
             let materials = try await Self.requirementIDs(app, "421223RSJ0001")
-            var fields = [("csrfToken", token), ("itemCode", "421223RSJ0001"), ("applicantKind", "person"), ("idNumber", "１１０１０５１９９００３０７１０２８"),
-                          ("name", "刘小芳"), ("phone", "138 0013 8000"), ("intent", "complete")]
+            var fields = [
+                ("csrfToken", token), ("itemCode", "421223RSJ0001"), ("applicantKind", "person"), ("idNumber", "１１０１０５１９９００３０７１０２８"),
+                ("name", "刘小芳"), ("phone", "138 0013 8000"), ("intent", "complete"),
+            ]
             fields += materials.map { ("m_\($0.id)", "original") }
             let done = try await browser.post("/cases", form: fields)
             #expect(done.status == .seeOther)
@@ -62,10 +64,13 @@ struct CaseWebFlowTests {
             CaseFixtures.setClock(app, "2025-03-03 09:00")
             let token = try await clerk.csrfToken(from: "/cases/new?item=421223JTYS0001")
             let materials = try await Self.requirementIDs(app, "421223JTYS0001")
-            let base = [("csrfToken", token), ("itemCode", "421223JTYS0001"), ("applicantKind", "organisation"), ("idNumber", "91421223MA4F0ABD1H"),
-                        ("name", "崇阳县通达物流有限公司"), ("phone", "13871500005"), ("intent", "accept")]
+            let base = [
+                ("csrfToken", token), ("itemCode", "421223JTYS0001"), ("applicantKind", "organisation"), ("idNumber", "91421223MA4F0ABD1H"),
+                ("name", "崇阳县通达物流有限公司"), ("phone", "13871500005"), ("intent", "accept"),
+            ]
             // The second material is missing, the third defective: both on one notice, no case.
-            var incomplete = base + [("m_\(materials[0].id)", "original"), ("m_\(materials[2].id)", "defective"), ("n_\(materials[2].id)", "复印件不清晰")]
+            var incomplete =
+                base + [("m_\(materials[0].id)", "original"), ("m_\(materials[2].id)", "defective"), ("n_\(materials[2].id)", "复印件不清晰")]
             incomplete += materials.dropFirst(3).map { ("m_\($0.id)", "original") }
             let noticeRedirect = try await clerk.post("/cases", form: incomplete)
             #expect(noticeRedirect.status == .seeOther)
@@ -99,7 +104,9 @@ struct CaseWebFlowTests {
             let clerkCSRF = try await clerk.csrfToken(from: casePath)
             #expect(try await clerk.post(casePath + "/actions/take", form: [("csrfToken", clerkCSRF)]).status == .forbidden)
             CaseFixtures.setClock(app, "2025-03-04 09:00")
-            #expect(try await approver.post(casePath + "/actions/pause-correction", form: [("csrfToken", csrf), ("note", "补充驾驶员从业资格证")]).status == .seeOther)
+            #expect(
+                try await approver.post(casePath + "/actions/pause-correction", form: [("csrfToken", csrf), ("note", "补充驾驶员从业资格证")]).status
+                    == .seeOther)
             let noNote = try await approver.post(casePath + "/actions/pause-special", form: [("csrfToken", csrf)])
             #expect(noNote.status == .badRequest)
             #expect(noNote.body.string.contains("操作未完成：请填写理由或说明（note）"))
@@ -162,17 +169,27 @@ struct CaseWebFlowTests {
             let materials = try await Self.requirementIDs(app, "421223SCJG0001")
             let pdf = Data("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8)
             // One file through the multipart helper; the rest given as licence-less uploads would be missing → 400 naming them.
-            let missing = try await citizen.upload("/apply/421223SCJG0001", fields: [("csrfToken", token), ("idNumber", "110105199003071028"), ("name", "张三明"),
-                                                                                    ("phone", "13800138000")],
-                                                   file: (name: "f_\(materials[0].id)", filename: "id.pdf", contentType: "application/pdf", data: pdf))
+            let missing = try await citizen.upload(
+                "/apply/421223SCJG0001",
+                fields: [
+                    ("csrfToken", token), ("idNumber", "110105199003071028"), ("name", "张三明"),
+                    ("phone", "13800138000"),
+                ],
+                file: (name: "f_\(materials[0].id)", filename: "id.pdf", contentType: "application/pdf", data: pdf))
             #expect(missing.status == .badRequest)
             #expect(missing.body.string.contains("请上传“\(materials[1].name)”"))
             #expect(try await Case.query(on: app.db).count() == 0)
             let files = try FileManager.default.contentsOfDirectory(atPath: app.settings.dataDirectory + "/files")
             #expect(files.isEmpty, "a refused application leaves no files behind")
-            let all = try await citizen.upload("/apply/421223SCJG0001", fields: [("csrfToken", token), ("idNumber", "110105199003071028"), ("name", "张三明"),
-                                                                                ("phone", "13800138000"), ("note", "新设公司")],
-                                               files: materials.enumerated().map { (name: "f_\($0.element.id)", filename: "../../m\($0.offset).pdf", contentType: "application/pdf", data: pdf) })
+            let all = try await citizen.upload(
+                "/apply/421223SCJG0001",
+                fields: [
+                    ("csrfToken", token), ("idNumber", "110105199003071028"), ("name", "张三明"),
+                    ("phone", "13800138000"), ("note", "新设公司"),
+                ],
+                files: materials.enumerated().map {
+                    (name: "f_\($0.element.id)", filename: "../../m\($0.offset).pdf", contentType: "application/pdf", data: pdf)
+                })
             #expect(all.status == .seeOther)
             #expect(Self.location(all) == "/apply/receipt?caseNumber=421223-20250603-00001")
             // Reloading the receipt shows it again and submits nothing.
@@ -188,7 +205,9 @@ struct CaseWebFlowTests {
             let stored = try await StoredFile.query(on: app.db).all()
             #expect(stored.count == materials.count)
             #expect(Set(stored.map(\.originalName)) == Set(materials.indices.map { "m\($0).pdf" }))
-            #expect(stored.allSatisfy { $0.storedName.hasSuffix(".pdf") && !$0.storedName.contains("/") && $0.contentType == "application/pdf" })
+            #expect(
+                stored.allSatisfy { $0.storedName.hasSuffix(".pdf") && !$0.storedName.contains("/") && $0.contentType == "application/pdf" }
+            )
 
             var clerk = Browser(app)
             try await clerk.signIn("clerk1", "test-pass-2025")

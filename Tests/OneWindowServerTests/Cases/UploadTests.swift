@@ -7,7 +7,8 @@ import VaporTesting
 
 @Suite("Uploads: type by content, generated names, size limits")
 struct UploadTests {
-    static func upload(_ app: Application, token: String, name: String, contentType: String, data: Data) async throws -> TestingHTTPResponse {
+    static func upload(_ app: Application, token: String, name: String, contentType: String, data: Data) async throws -> TestingHTTPResponse
+    {
         var headers = HTTPHeaders()
         headers.bearerAuthorization = BearerAuthorization(token: token)
         headers.replaceOrAdd(name: .contentType, value: contentType)
@@ -28,12 +29,19 @@ struct UploadTests {
             #expect(file.storedName == "\(id.lowercased()).pdf")
             let folder = URL(fileURLWithPath: app.settings.dataDirectory).appendingPathComponent("files")
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [file.storedName])
-            #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: app.settings.dataDirectory).deletingLastPathComponent().appendingPathComponent("x.pdf").path))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: URL(fileURLWithPath: app.settings.dataDirectory).deletingLastPathComponent().appendingPathComponent("x.pdf")
+                        .path))
 
-            let html = try await Self.upload(app, token: token, name: "scan.pdf", contentType: "application/pdf", data: Data("<html><script>alert(1)</script></html>".utf8))
+            let html = try await Self.upload(
+                app, token: token, name: "scan.pdf", contentType: "application/pdf",
+                data: Data("<html><script>alert(1)</script></html>".utf8))
             #expect(html.status == .unsupportedMediaType)
             #expect(try html.errorPayload()["code"] == "unsupported_media_type")
-            let png = try await Self.upload(app, token: token, name: "a.png", contentType: "image/png", data: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]))
+            let png = try await Self.upload(
+                app, token: token, name: "a.png", contentType: "image/png",
+                data: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]))
             #expect(try png.json()["contentType"] as? String == "image/png")
             #expect(try await StoredFile.query(on: app.db).count() == 2)
         }
@@ -45,7 +53,8 @@ struct UploadTests {
             let token = try await CaseFixtures.token(app, "clerk1", roles: [.clerk])
             var twenty = Data("%PDF-1.4\n".utf8)
             twenty.append(Data(count: 20 << 20))
-            #expect(try await Self.upload(app, token: token, name: "big.pdf", contentType: "application/pdf", data: twenty).status == .created)
+            #expect(
+                try await Self.upload(app, token: token, name: "big.pdf", contentType: "application/pdf", data: twenty).status == .created)
             var sixty = Data("%PDF-1.4\n".utf8)
             sixty.append(Data(count: 60 << 20))
             let refused = try await Self.upload(app, token: token, name: "huge.pdf", contentType: "application/pdf", data: sixty)
@@ -65,18 +74,24 @@ struct UploadTests {
             let token = try await browser.csrfToken(from: "/cases/new?item=421223RSJ0003")
             let item = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "421223RSJ0003").first())
             let requirement = try #require(try await MaterialRequirement.query(on: app.db).filter(\.$item.$id == item.requireID()).first())
-            let fields = [("csrfToken", token), ("itemCode", "421223RSJ0003"), ("idNumber", "110105199003071028"), ("name", "张三明"),
-                          ("phone", "13800138000"), ("intent", "accept")]
+            let fields = [
+                ("csrfToken", token), ("itemCode", "421223RSJ0003"), ("idNumber", "110105199003071028"), ("name", "张三明"),
+                ("phone", "13800138000"), ("intent", "accept"),
+            ]
             var sixty = Data("%PDF-1.4\n".utf8)
             sixty.append(Data(count: 60 << 20))
-            let refused = try await browser.upload("/cases", fields: fields, file: (name: "f_\(requirement.id!.uuidString)", filename: "scan.pdf", contentType: "application/pdf", data: sixty))
+            let refused = try await browser.upload(
+                "/cases", fields: fields,
+                file: (name: "f_\(requirement.id!.uuidString)", filename: "scan.pdf", contentType: "application/pdf", data: sixty))
             #expect(refused.status == .payloadTooLarge)
             #expect(try await Case.query(on: app.db).count() == 0)
             // The 20 MB scan itself is pinned through the API (UploadTests.sizes); here a 2 MB one keeps the debug-build
             // multipart parser quick.
             var scan = Data("%PDF-1.4\n".utf8)
             scan.append(Data(count: 2 << 20))
-            let accepted = try await browser.upload("/cases", fields: fields, file: (name: "f_\(requirement.id!.uuidString)", filename: "scan.pdf", contentType: "application/pdf", data: scan))
+            let accepted = try await browser.upload(
+                "/cases", fields: fields,
+                file: (name: "f_\(requirement.id!.uuidString)", filename: "scan.pdf", contentType: "application/pdf", data: scan))
             #expect(accepted.status == .seeOther)
             let material = try #require(try await SubmittedMaterial.query(on: app.db).with(\.$file).first())
             #expect(material.provision == .electronic)
@@ -95,9 +110,13 @@ struct UploadTests {
             try await makeStaff(app, username: "clerk1", roles: [.clerk])
             var browser = Browser(app)
             try await browser.signIn("clerk1", "test-pass-2025")
-            let found = try await browser.get("/cases/applicant?applicantKind=person&idNumber=%EF%BC%91%EF%BC%91%EF%BC%90%EF%BC%91%EF%BC%90%EF%BC%95199003071028")
+            let found = try await browser.get(
+                "/cases/applicant?applicantKind=person&idNumber=%EF%BC%91%EF%BC%91%EF%BC%90%EF%BC%91%EF%BC%90%EF%BC%95199003071028")
             #expect(try found.json() as NSDictionary == ["found": true, "name": "张三明", "phone": "13800138000"] as NSDictionary)
-            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "personal_data.view").all().map(\.summary) == ["综窗调取申请人 张*明（1101**********1028）"])
+            #expect(
+                try await AuditEvent.query(on: app.db).filter(\.$action == "personal_data.view").all().map(\.summary) == [
+                    "综窗调取申请人 张*明（1101**********1028）"
+                ])
             let unknown = try await browser.get("/cases/applicant?idNumber=11010519900307101X")
             #expect(try unknown.json() as NSDictionary == ["found": false] as NSDictionary)
             let bad = try await browser.get("/cases/applicant?idNumber=110105201003070", headers: ["Accept": "application/json"])
@@ -111,8 +130,12 @@ struct UploadTests {
         try await withTestApp { app in
             let token = try await CaseFixtures.token(app, "clerk1", roles: [.clerk])
             CaseFixtures.setClock(app, "2025-03-05 09:00")
-            #expect(try await CaseFixtures.create(app, token: token, itemCode: "421223YJGL0001", idNumber: "１１０１０５１９９００３０７１０２８").status == .created)
-            #expect(try await CaseFixtures.create(app, token: token, itemCode: "421223YJGL0001", idNumber: "110105199003071028").status == .created)
+            #expect(
+                try await CaseFixtures.create(app, token: token, itemCode: "421223YJGL0001", idNumber: "１１０１０５１９９００３０７１０２８").status
+                    == .created)
+            #expect(
+                try await CaseFixtures.create(app, token: token, itemCode: "421223YJGL0001", idNumber: "110105199003071028").status
+                    == .created)
             #expect(try await Applicant.query(on: app.db).count() == 1)
             for short in ["110105201003070", "11010519900307102"] {
                 let response = try await CaseFixtures.create(app, token: token, itemCode: "421223YJGL0001", idNumber: short)

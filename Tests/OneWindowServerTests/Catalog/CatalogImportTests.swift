@@ -9,7 +9,8 @@ import VaporTesting
 @Suite struct CatalogImportTests {
     func importFile(_ text: String, _ app: Application, region: String = "420000000000") async throws -> ImportRun {
         let table = try CatalogImporter.parse(text)
-        let run = try await CatalogImporter.begin(fileName: "test.csv", total: table.records.count, region: try .init(region), actor: .commandLine, on: app.db)
+        let run = try await CatalogImporter.begin(
+            fileName: "test.csv", total: table.records.count, region: try .init(region), actor: .commandLine, on: app.db)
         return try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
     }
 
@@ -31,7 +32,8 @@ import VaporTesting
             #expect(try await ImportRunRow.query(on: app.db).filter(\.$run.$id == first.id!).count() == 626)
 
             // A row with nothing but a code and a name is a draft with every reason, never filled in.
-            let birth = try #require(try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000011043372A2422023073W0001").first())
+            let birth = try #require(
+                try await ServiceItem.query(on: app.db).filter(\.$itemCode == "11420000011043372A2422023073W0001").first())
             #expect(birth.status == .draft)
             #expect(birth.flags.map(\.code) == ["missing_department", "missing_category", "missing_case_type", "no_limits"])
             #expect(birth.caseType == nil)
@@ -140,7 +142,8 @@ import VaporTesting
 
     @Test func a_run_cut_off_by_a_stop_is_closed_at_the_next_start() async throws {
         try await withTestApp { app in
-            let run = try await CatalogImporter.begin(fileName: "cut.csv", total: 10, region: try .init("420000000000"), actor: .commandLine, on: app.db)
+            let run = try await CatalogImporter.begin(
+                fileName: "cut.csv", total: 10, region: try .init("420000000000"), actor: .commandLine, on: app.db)
             #expect(try await CatalogImporter.closeAbandonedRuns(on: app.db) == 0)
             #expect(try await CatalogImporter.closeAbandonedRuns(on: app.db, staleAfter: -1) == 1)
             let closed = try #require(try await ImportRun.find(run.id, on: app.db))

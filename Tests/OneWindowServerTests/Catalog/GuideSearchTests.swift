@@ -48,7 +48,8 @@ import VaporTesting
         try await withTestApp { app in
             let header = "item_code,name,department,item_category,case_type,statutory_days,promised_days,online\n"
             let table = try CatalogImporter.parse(header + "11420000TEST00000007,异地就医备案（省级）,湖北省医疗保障局,公共服务,即办件,,,yes\n")
-            let run = try await CatalogImporter.begin(fileName: "p.csv", total: 1, region: try .init("420000000000"), actor: .commandLine, on: app.db)
+            let run = try await CatalogImporter.begin(
+                fileName: "p.csv", total: 1, region: try .init("420000000000"), actor: .commandLine, on: app.db)
             try await CatalogImporter.run(run, table: table, actor: .commandLine, on: app.db)
             let response = try await app.testing().sendRequest(.GET, "/api/v1/items?q=\(Browser.encode("异地就医"))")
             #expect(try codes(response) == ["421223YBJ0001", "11420000TEST00000007"])
@@ -100,8 +101,11 @@ import VaporTesting
 
     @Test func bad_parameters_are_400_naming_the_field() async throws {
         try await withTestApp { app in
-            for (query, field) in [("page=0", "page"), ("page=", "page"), ("per=", "per"), ("per=101", "per"), ("category=foo", "category"), ("caseType=x", "caseType"),
-                                   ("online=maybe", "online"), ("q=" + String(repeating: "a", count: 101), "q")] {
+            for (query, field) in [
+                ("page=0", "page"), ("page=", "page"), ("per=", "per"), ("per=101", "per"), ("category=foo", "category"),
+                ("caseType=x", "caseType"),
+                ("online=maybe", "online"), ("q=" + String(repeating: "a", count: 101), "q"),
+            ] {
                 let response = try await app.testing().sendRequest(.GET, "/api/v1/items?\(query)")
                 #expect(response.status == .badRequest)
                 let error = try response.errorPayload()

@@ -18,12 +18,12 @@ enum EvaluationFixtures {
     }
 
     static func postRating(_ app: Application, _ json: String) async throws -> TestingHTTPResponse {
-        try await app.testing().sendRequest(.POST, "/api/v1/ratings", headers: ["Content-Type": "application/json"], body: ByteBuffer(string: json))
+        try await app.testing().sendRequest(
+            .POST, "/api/v1/ratings", headers: ["Content-Type": "application/json"], body: ByteBuffer(string: json))
     }
 
     static func service(_ app: Application) async throws -> RatingService {
-        RatingService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: app.settings.timeZone,
-                      region: app.settings.region.value, actor: .system, now: app.clock.now)
+        RatingService(try await ServiceContext(app, actor: .system))
     }
 }
 
@@ -34,8 +34,10 @@ struct EvaluationTests {
         try await withTestApp { app in
             CaseFixtures.setClock(app, "2025-03-03 10:00")
             let (_, token) = try await EvaluationFixtures.completedCase(app)
-            for (value, field) in [("0", "ratings.overall"), ("6", "ratings.overall"), ("4.5", "ratings.overall"), ("\"5\"", "ratings.overall"),
-                                   ("null", "ratings.overall")] {
+            for (value, field) in [
+                ("0", "ratings.overall"), ("6", "ratings.overall"), ("4.5", "ratings.overall"), ("\"5\"", "ratings.overall"),
+                ("null", "ratings.overall"),
+            ] {
                 let response = try await EvaluationFixtures.postRating(app, #"{"token":"\#(token)","ratings":{"overall":\#(value)}}"#)
                 #expect(response.status == .badRequest, "overall = \(value)")
                 #expect(try response.errorPayload()["field"] == field, "overall = \(value)")
@@ -103,8 +105,12 @@ struct EvaluationTests {
             let form = try await citizen.get("/rate/\(token)")
             #expect(form.body.string.contains(record.caseNumber))
             let csrf = try #require(Browser.csrf(in: form.body.string))
-            let rated = try await citizen.post("/rate/\(token)", form: [("csrfToken", csrf), ("overall", "2"), ("attitude", "2"),
-                                                                        ("comment", "窗口让我跑了两趟，电话13800138000没人接")])
+            let rated = try await citizen.post(
+                "/rate/\(token)",
+                form: [
+                    ("csrfToken", csrf), ("overall", "2"), ("attitude", "2"),
+                    ("comment", "窗口让我跑了两趟，电话13800138000没人接"),
+                ])
             #expect(rated.status == .seeOther)
             #expect(try await citizen.get("/rate/\(token)").status == .conflict)
             let rectification = try #require(try await Rectification.query(on: app.db).first())
@@ -119,13 +125,17 @@ struct EvaluationTests {
             #expect(page.body.string.contains("<a href=\"/cases/\(record.id!.uuidString)\">\(record.caseNumber) "))
             let csrf2 = try #require(Browser.csrf(in: page.body.string))
             let path = "/rectifications/\(rectification.id!.uuidString)"
-            #expect(try await supervisor.post(path + "/verifyValid", form: [("csrfToken", csrf2), ("text", "属实：材料清单未一次告知")]).status == .seeOther)
+            #expect(
+                try await supervisor.post(path + "/verifyValid", form: [("csrfToken", csrf2), ("text", "属实：材料清单未一次告知")]).status == .seeOther
+            )
             let verified = try #require(try await Rectification.find(rectification.id, on: app.db))
             #expect(HotlineFixtures.formatted(verified.rectifyDueAt) == "2025-03-24 23:59:59")
 
             // Overdue exactly from 03-25: still in time on 03-24, 超期 on 03-25.
             CaseFixtures.setClock(app, "2025-03-24 18:00")
-            #expect(!(try await supervisor.get("/ratings?from=2025-03-01&to=2025-03-31").body.string.contains("<span class=\"light red\">超期</span>")))
+            #expect(
+                !(try await supervisor.get("/ratings?from=2025-03-01&to=2025-03-31").body.string.contains(
+                    "<span class=\"light red\">超期</span>")))
             CaseFixtures.setClock(app, "2025-03-25 08:30")
             let overdue = try await supervisor.get("/ratings?from=2025-03-01&to=2025-03-31")
             #expect(overdue.body.string.contains("<span class=\"light red\">超期</span> 整改期限 2025-03-24 23:59:59"))
@@ -133,15 +143,18 @@ struct EvaluationTests {
 
             // Rectified, then called back: closed, and the real-name 差评 callback rate is 100 %.
             CaseFixtures.setClock(app, "2025-03-20 10:00")
-            #expect(try await supervisor.post(path + "/rectify", form: [("csrfToken", csrf2), ("text", "修订一次性告知书模板，窗口培训")]).status == .seeOther)
-            #expect(try await supervisor.post(path + "/callBack", form: [("csrfToken", csrf2), ("text", "回访申请人，对整改表示认可")]).status == .seeOther)
+            #expect(
+                try await supervisor.post(path + "/rectify", form: [("csrfToken", csrf2), ("text", "修订一次性告知书模板，窗口培训")]).status == .seeOther)
+            #expect(
+                try await supervisor.post(path + "/callBack", form: [("csrfToken", csrf2), ("text", "回访申请人，对整改表示认可")]).status == .seeOther)
             let closed = try #require(try await Rectification.find(rectification.id, on: app.db))
             #expect(closed.state == .closed)
             #expect(try await supervisor.get("/ratings?from=abc").body.string.contains("日期应写作 2025-03-01，已显示本年至今"))
             let figures = try await supervisor.get("/ratings?from=2025-03-31&to=2025-03-01")
             #expect(figures.body.string.contains("开始日期晚于结束日期，已对调"))
             #expect(figures.body.string.contains("实名差评 1 条，已回访 1 条，<strong>实名差评回访率 100.0%</strong>"))
-            let steps = try await AuditEvent.query(on: app.db).filter(\.$entityType == "rectification").sort(\.$occurredAt).all().map(\.action)
+            let steps = try await AuditEvent.query(on: app.db).filter(\.$entityType == "rectification").sort(\.$occurredAt).all().map(
+                \.action)
             #expect(steps == ["rectification.open", "rectification.verifyValid", "rectification.rectify", "rectification.callBack"])
         }
     }
@@ -161,18 +174,29 @@ struct EvaluationTests {
             var clerk = Browser(app)
             try await clerk.signIn("clerk2", "test-pass-2025")
             let clerkCSRF = try await clerk.csrfToken(from: "/rectifications/\(id)")
-            #expect(try await clerk.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", clerkCSRF), ("text", "评价人当天未到窗口")]).status == .forbidden)
+            #expect(
+                try await clerk.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", clerkCSRF), ("text", "评价人当天未到窗口")]).status
+                    == .forbidden)
             var department = Browser(app)
             try await department.signIn("rsj1", "test-pass-2025")
             let csrf = try await department.csrfToken(from: "/rectifications/\(id)")
-            #expect(try await department.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", csrf), ("text", "评价人当天未到窗口办事")]).status == .seeOther)
-            #expect(try await department.post("/rectifications/\(id)/upholdAppeal", form: [("csrfToken", csrf), ("text", "同意")]).status == .forbidden)
+            #expect(
+                try await department.post("/rectifications/\(id)/verifyInvalid", form: [("csrfToken", csrf), ("text", "评价人当天未到窗口办事")])
+                    .status == .seeOther)
+            #expect(
+                try await department.post("/rectifications/\(id)/upholdAppeal", form: [("csrfToken", csrf), ("text", "同意")]).status
+                    == .forbidden)
             var supervisor = Browser(app)
             try await supervisor.signIn("super1", "test-pass-2025")
             let csrf2 = try await supervisor.csrfToken(from: "/rectifications/\(id)")
-            #expect(try await supervisor.post("/rectifications/\(id)/rejectAppeal", form: [("csrfToken", csrf2), ("text", "监控显示已办理，差评有效")]).status == .seeOther)
-            #expect(try await supervisor.post("/rectifications/\(id)/extend", form: [("csrfToken", csrf2), ("days", "5"), ("text", "需协调系统厂商")]).status == .seeOther)
-            let second = try await supervisor.post("/rectifications/\(id)/extend", form: [("csrfToken", csrf2), ("days", "5"), ("text", "再延")])
+            #expect(
+                try await supervisor.post("/rectifications/\(id)/rejectAppeal", form: [("csrfToken", csrf2), ("text", "监控显示已办理，差评有效")])
+                    .status == .seeOther)
+            #expect(
+                try await supervisor.post("/rectifications/\(id)/extend", form: [("csrfToken", csrf2), ("days", "5"), ("text", "需协调系统厂商")])
+                    .status == .seeOther)
+            let second = try await supervisor.post(
+                "/rectifications/\(id)/extend", form: [("csrfToken", csrf2), ("days", "5"), ("text", "再延")])
             #expect(second.status == .conflict)
             #expect(second.body.string.contains("整改只能延期一次"))
             let record = try #require(try await Rectification.find(UUID(uuidString: id), on: app.db))
@@ -198,7 +222,8 @@ struct EvaluationTests {
             let page = try await pad.get("/pad/\(window.id!.uuidString)")
             #expect(page.body.string.contains("<p class=\"pad-service\">A001 · 3 号窗口 · 工作人员 测试clerk1</p>"))
             let csrf = try #require(Browser.csrf(in: page.body.string))
-            let tapped = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "5")])
+            let tapped = try await pad.post(
+                "/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "5")])
             #expect(tapped.headers.first(name: .location) == "/pad/\(window.id!.uuidString)?thanks=5")
             let rating = try #require(try await Rating.query(on: app.db).first())
             #expect(rating.level == .verySatisfied)
@@ -209,7 +234,8 @@ struct EvaluationTests {
             #expect(again.body.string.contains("您的评价“非常满意”已记录，谢谢！"))
             #expect(!again.body.string.contains("level-5"))
             // A second tap goes back to the waiting pad (never an error page on the tablet) and records nothing.
-            let twice = try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "1")])
+            let twice = try await pad.post(
+                "/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", ticket.id!.uuidString), ("level", "1")])
             #expect(twice.headers.first(name: .location) == "/pad/\(window.id!.uuidString)")
             #expect(try await Rating.query(on: app.db).count() == 1)
         }
@@ -247,11 +273,16 @@ struct EvaluationTests {
             var supervisor = Browser(app)
             try await supervisor.signIn("super1", "test-pass-2025")
             let csrf = try await supervisor.csrfToken(from: "/complaints")
-            let bad = try await supervisor.post("/complaints", form: [("csrfToken", csrf), ("complainantName", "李梅"), ("phone", "123"), ("content", "短")])
+            let bad = try await supervisor.post(
+                "/complaints", form: [("csrfToken", csrf), ("complainantName", "李梅"), ("phone", "123"), ("content", "短")])
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("请写明投诉内容（5 至 2000 字）"))
-            let created = try await supervisor.post("/complaints", form: [("csrfToken", csrf), ("complainantName", "李梅"), ("phone", "13900139000"),
-                                                                         ("windowNumber", "3"), ("staffName", "王小窗"), ("content", "3 号窗口工作人员态度生硬")])
+            let created = try await supervisor.post(
+                "/complaints",
+                form: [
+                    ("csrfToken", csrf), ("complainantName", "李梅"), ("phone", "13900139000"),
+                    ("windowNumber", "3"), ("staffName", "王小窗"), ("content", "3 号窗口工作人员态度生硬"),
+                ])
             #expect(created.status == .seeOther)
             let record = try #require(try await Complaint.query(on: app.db).first())
             #expect(record.number == "TS-20250303-001")
@@ -270,7 +301,8 @@ struct EvaluationTests {
             #expect(archived.state == .archived)
             #expect(archived.investigation == "调取录像，属实")
             let steps = try await AuditEvent.query(on: app.db).filter(\.$entityType == "complaint").sort(\.$occurredAt).all().map(\.action)
-            #expect(steps == ["complaint.receive", "complaint.investigating", "complaint.handling", "complaint.feedback", "complaint.archived"])
+            #expect(
+                steps == ["complaint.receive", "complaint.investigating", "complaint.handling", "complaint.feedback", "complaint.archived"])
             let list = try await supervisor.get("/complaints")
             #expect(list.body.string.contains("李*") && !list.body.string.contains("李梅"))
         }
@@ -283,10 +315,13 @@ struct EvaluationTests {
             let (record, _) = try await EvaluationFixtures.completedCase(app)
             var citizen = Browser(app)
             let progress = try await citizen.get("/progress?caseNumber=\(record.caseNumber)&phone4=8000")
-            let link = try #require(progress.body.string.components(separatedBy: "<a href=\"/rate/").dropFirst().first?.components(separatedBy: "\"").first)
+            let link = try #require(
+                progress.body.string.components(separatedBy: "<a href=\"/rate/").dropFirst().first?.components(separatedBy: "\"").first)
             let form = try await citizen.get("/rate/\(link)")
             let csrf = try #require(Browser.csrf(in: form.body.string))
-            #expect(try await citizen.post("/rate/\(link)", form: [("csrfToken", csrf), ("overall", "5"), ("serviceLevel", "5")]).status == .seeOther)
+            #expect(
+                try await citizen.post("/rate/\(link)", form: [("csrfToken", csrf), ("overall", "5"), ("serviceLevel", "5")]).status
+                    == .seeOther)
             let rating = try #require(try await Rating.query(on: app.db).filter(\.$item == .overall).first())
             #expect(rating.channel == .online)
             #expect(rating.level == .verySatisfied)
@@ -308,15 +343,20 @@ struct EvaluationTests {
             #expect(page.body.string.contains("<p class=\"pad-service\">导办 · 帮办员 测试helper1</p>"))
             let help = try #require(try await Assistance.query(on: app.db).first())
             let token = try #require(Browser.csrf(in: page.body.string))
-            let tapped = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("subject", help.id!.uuidString), ("level", "4")])
+            let tapped = try await pad.post(
+                "/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("subject", help.id!.uuidString), ("level", "4")])
             #expect(tapped.status == .seeOther)
             let rating = try #require(try await Rating.query(on: app.db).first())
             #expect(rating.subjectKind == .assistance)
             #expect(rating.level == .satisfied)
             #expect(rating.staffName == "测试helper1")
             // A second tap goes back to the waiting pad and records nothing, as on a window's pad.
-            let again = try await pad.post("/pad/helpers/\(helper.id!.uuidString)", form: [("csrfToken", token), ("subject", help.id!.uuidString),
-                                                                                          ("level", "1")])
+            let again = try await pad.post(
+                "/pad/helpers/\(helper.id!.uuidString)",
+                form: [
+                    ("csrfToken", token), ("subject", help.id!.uuidString),
+                    ("level", "1"),
+                ])
             #expect(again.headers.first(name: .location) == "/pad/helpers/\(helper.id!.uuidString)")
             #expect(try await Rating.query(on: app.db).count() == 1)
         }
@@ -338,7 +378,10 @@ struct EvaluationTests {
             var pad = Browser(app)
             let page = try await pad.get("/pad/\(window.id!.uuidString)")
             let csrf = try #require(Browser.csrf(in: page.body.string))
-            #expect(try await pad.post("/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", first.id!.uuidString), ("level", "1")]).status == .seeOther)
+            #expect(
+                try await pad.post(
+                    "/pad/\(window.id!.uuidString)", form: [("csrfToken", csrf), ("subject", first.id!.uuidString), ("level", "1")]
+                ).status == .seeOther)
             _ = try await queue.callNext(window: window)
             #expect(!(try await pad.get("/pad/\(window.id!.uuidString)").body.string.contains("level-5")))
 

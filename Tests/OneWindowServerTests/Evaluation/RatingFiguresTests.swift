@@ -13,8 +13,10 @@ struct RatingFiguresTests {
         try await withTestApp { app in
             let zone = app.settings.timeZone
             let region = app.settings.region.value
-            func rate(_ level: RatingLevel, _ item: RatingItem = .overall, department: String, window: String?, staff: String?, at day: String,
-                      isDefault: Bool = false) async throws -> Rating {
+            func rate(
+                _ level: RatingLevel, _ item: RatingItem = .overall, department: String, window: String?, staff: String?, at day: String,
+                isDefault: Bool = false
+            ) async throws -> Rating {
                 let rating = Rating()
                 rating.regionCode = region
                 rating.subjectKind = .caseRecord
@@ -48,7 +50,8 @@ struct RatingFiguresTests {
             rectification.updatedAt = bad.ratedAt
             try await rectification.create(on: app.db)
 
-            let figures = RatingFigures(db: app.db, region: region, zone: zone, from: LocalDate(iso: "2025-03-01")!, to: LocalDate(iso: "2025-04-30")!)
+            let figures = RatingFigures(
+                db: app.db, region: region, zone: zone, from: LocalDate(iso: "2025-03-01")!, to: LocalDate(iso: "2025-04-30")!)
             #expect(try await figures.totals() == .init(count: 4, satisfied: 3, defaults: 1, bad: 1, badClosed: 1))
             func rows(_ key: RatingFigures.Key) async throws -> [String] {
                 try await figures.groups(by: key).map { "\($0.label) \($0.count) \($0.average) \($0.satisfied) \($0.bad)" }

@@ -8,17 +8,22 @@ import VaporTesting
 
 @Suite("Front desk: appointments (capacity in the database, local days, check-in)")
 struct AppointmentTests {
-    static func slot(_ app: Application, prefix: String = "B", day: String, times: String, capacity: Int) async throws -> [AppointmentSlot] {
+    static func slot(_ app: Application, prefix: String = "B", day: String, times: String, capacity: Int) async throws -> [AppointmentSlot]
+    {
         let category = try await DeskFixtures.category(app, prefix)
         _ = try await DeskFixtures.appointments(app).createSlots(
-            category: category, from: LocalDate(iso: day)!, to: LocalDate(iso: day)!, times: try #require(AppointmentController.times(times)),
+            category: category, from: LocalDate(iso: day)!, to: LocalDate(iso: day)!,
+            times: try #require(AppointmentController.times(times)),
             capacity: capacity, calendar: try await app.calendarCache.calendar(on: app.db))
         return try await AppointmentSlot.query(on: app.db).filter(\.$day == day).sort(\.$startsAt).all()
     }
 
-    static func book(_ app: Application, slot: UUID, id: String, name: String = "王五", phone: String = "13900139000") async throws -> TestingHTTPResponse {
-        try await app.testing().sendRequest(.POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
-                                            body: CaseFixtures.body(["slotId": slot.uuidString, "idNumber": id, "name": name, "phone": phone]))
+    static func book(_ app: Application, slot: UUID, id: String, name: String = "王五", phone: String = "13900139000") async throws
+        -> TestingHTTPResponse
+    {
+        try await app.testing().sendRequest(
+            .POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
+            body: CaseFixtures.body(["slotId": slot.uuidString, "idNumber": id, "name": name, "phone": phone]))
     }
 
     @Test("20 concurrent bookings of a 1-place slot: one 201, nineteen 409, one row")
@@ -28,7 +33,9 @@ struct AppointmentTests {
             let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-10:00", capacity: 1).first)
             let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
                 for n in 1...20 {
-                    group.addTask { try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: n)).status }
+                    group.addTask {
+                        try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: n)).status
+                    }
                 }
                 var all: [HTTPStatus] = []
                 for try await status in group { all.append(status) }
@@ -39,8 +46,9 @@ struct AppointmentTests {
             #expect(try await Appointment.query(on: app.db).count() == 1)
             #expect(try await AppointmentSlot.find(slot.requireID(), on: app.db)?.booked == 1)
             let code = try #require(try await Appointment.query(on: app.db).first()?.code)
-            #expect(try await OutboxMessage.query(on: app.db).all().map(\.body)
-                == ["【崇阳县政务服务中心】您已预约 2025-03-06 09:00 起的时段，预约号 \(code)。当天到大厅在取号机输入预约号签到取号。"])
+            #expect(
+                try await OutboxMessage.query(on: app.db).all().map(\.body)
+                    == ["【崇阳县政务服务中心】您已预约 2025-03-06 09:00 起的时段，预约号 \(code)。当天到大厅在取号机输入预约号签到取号。"])
             let refused = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 30))
             #expect(try refused.errorPayload() == ["code": "slot_full", "message": "该时段已约满，请选择其他时段", "field": "slotId"])
         }
@@ -73,7 +81,9 @@ struct AppointmentTests {
             let csv = try await staff.get("/frontdesk/appointments?day=2025-03-06&format=csv")
             let bytes = Array(csv.body.readableBytesView)
             #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
-            #expect(csv.headers.first(name: .contentDisposition) == "attachment; filename=\"__-2025-03-06.csv\"; filename*=UTF-8''%E9%A2%84%E7%BA%A6-2025-03-06.csv")
+            #expect(
+                csv.headers.first(name: .contentDisposition)
+                    == "attachment; filename=\"__-2025-03-06.csv\"; filename*=UTF-8''%E9%A2%84%E7%BA%A6-2025-03-06.csv")
             let table = try CSVTable(text: String(decoding: bytes, as: UTF8.self))
             #expect(table.records.count == 1)
             #expect(table.records.first?["时段"] == "07:30–08:00")
@@ -92,8 +102,9 @@ struct AppointmentTests {
             let today = try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00", capacity: 2)
             CaseFixtures.setClock(app, "2025-03-05 10:00")
             // A slot that has started is neither created again nor offered.
-            #expect(try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00, 10:00-11:00, 11:00-12:00", capacity: 2).map(\.startsAt)
-                == [CaseFixtures.instant("2025-03-05 09:00"), CaseFixtures.instant("2025-03-05 11:00")])
+            #expect(
+                try await Self.slot(app, day: "2025-03-05", times: "09:00-10:00, 10:00-11:00, 11:00-12:00", capacity: 2).map(\.startsAt)
+                    == [CaseFixtures.instant("2025-03-05 09:00"), CaseFixtures.instant("2025-03-05 11:00")])
             let bad = try await Self.book(app, slot: today[0].requireID(), id: "110105198001010011")
             #expect(bad.status == .badRequest)
             #expect(try bad.errorPayload()["field"] == "idNumber")
@@ -105,8 +116,9 @@ struct AppointmentTests {
             #expect(tooFar.status == .unprocessableEntity)
             #expect(try tooFar.errorPayload()["message"] == "最多可预约 7 天内的时段（最晚 2025-03-12）")
             #expect(try await Self.slot(app, day: "2025-03-08", times: "09:00-10:00", capacity: 2).isEmpty)  // Saturday
-            let missing = try await app.testing().sendRequest(.POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
-                                                              body: ByteBuffer(string: "{}"))
+            let missing = try await app.testing().sendRequest(
+                .POST, "/api/v1/appointments", headers: ["content-type": "application/json"],
+                body: ByteBuffer(string: "{}"))
             #expect(missing.status == .badRequest)
         }
     }
@@ -116,7 +128,8 @@ struct AppointmentTests {
         try await withTestApp { app in
             CaseFixtures.setClock(app, "2025-03-05 10:00")
             let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-09:30", capacity: 1).first)
-            let booked = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
+            let booked = try await Self.book(
+                app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
             let code = try #require(try booked.json()["code"] as? String)
             var browser = Browser(app)
             let token = try await browser.csrfToken(from: "/appointments/\(code)")
@@ -135,7 +148,8 @@ struct AppointmentTests {
         try await withTestApp { app in
             CaseFixtures.setClock(app, "2025-03-05 10:00")
             let slot = try #require(try await Self.slot(app, day: "2025-03-06", times: "09:00-09:30", capacity: 1).first)
-            let first = try await Self.book(app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
+            let first = try await Self.book(
+                app, slot: slot.requireID(), id: DeskFixtures.residentID(birth: "19800101", seq: 1), phone: "13900139001")
             let code = try #require(try first.json()["code"] as? String)
             await #expect(throws: PlatformError.self) { try await DeskFixtures.appointments(app).cancel(code: code, phoneLast4: "0000") }
             let cancelled = try await DeskFixtures.appointments(app).cancel(code: code, phoneLast4: "9001")
@@ -146,7 +160,9 @@ struct AppointmentTests {
             let code2 = try #require(try again.json()["code"] as? String)
             // Check-in the day before is refused.
             let hallID = try await DeskFixtures.hall(app).requireID()
-            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app)) }
+            await #expect(throws: FrontDeskError.self) {
+                try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app))
+            }
             CaseFixtures.setClock(app, "2025-03-06 08:40")
             // At another hall's kiosk: refused before anything changes.
             let township = try await DeskFixtures.hall(app, "CY-100").requireID()
@@ -159,11 +175,14 @@ struct AppointmentTests {
             #expect(try await Appointment.query(on: app.db).filter(\.$code == code2).first()?.state == .booked)
             #expect(try await Ticket.query(on: app.db).count() == 0)
             try await DeskFixtures.issue(app, "B", id: DeskFixtures.residentID(birth: "19500101", seq: 1))  // elderly, B001
-            let ticket = try await DeskFixtures.appointments(app).checkIn(code: code2.lowercased(), hallID: hallID, queue: DeskFixtures.queue(app))
+            let ticket = try await DeskFixtures.appointments(app).checkIn(
+                code: code2.lowercased(), hallID: hallID, queue: DeskFixtures.queue(app))
             #expect(ticket.number == "B002")
             #expect(ticket.priority == .appointment)
             #expect(ticket.channel == .appointment)
-            await #expect(throws: FrontDeskError.self) { try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app)) }
+            await #expect(throws: FrontDeskError.self) {
+                try await DeskFixtures.appointments(app).checkIn(code: code2, hallID: hallID, queue: DeskFixtures.queue(app))
+            }
             let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk])
             let window = try await DeskFixtures.window(app, "1")
             _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [])
@@ -186,10 +205,13 @@ struct AppointmentTests {
 struct CSVExportTests {
     @Test("BOM, quoted cells, ID numbers intact, formulas made inert")
     func export() throws {
-        let data = try CSVExport.data(header: ["身份证号", "备注"], rows: [["11010519900307101X", CSVExport.text("=HYPERLINK(\"x\")")], ["110105199003071028", CSVExport.text("-1")]])
+        let data = try CSVExport.data(
+            header: ["身份证号", "备注"],
+            rows: [["11010519900307101X", CSVExport.text("=HYPERLINK(\"x\")")], ["110105199003071028", CSVExport.text("-1")]])
         #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text == "\u{FEFF}\"身份证号\",\"备注\"\r\n\"11010519900307101X\",\"'=HYPERLINK(\"\"x\"\")\"\r\n\"110105199003071028\",\"'-1\"\r\n")
+        #expect(
+            text == "\u{FEFF}\"身份证号\",\"备注\"\r\n\"11010519900307101X\",\"'=HYPERLINK(\"\"x\"\")\"\r\n\"110105199003071028\",\"'-1\"\r\n")
         let table = try CSVTable(text: text)
         #expect(table.records.map { $0["身份证号"] ?? "" } == ["11010519900307101X", "110105199003071028"])
         #expect(table.records.first?["备注"] == "'=HYPERLINK(\"x\")")

@@ -8,7 +8,9 @@ import VaporTesting
 
 @Suite("Front desk: refusals found by trying to break it")
 struct FrontDeskGuardTests {
-    @Test("A case links only to the ticket at the clerk's own window; transfers go only to a staffed window; sign-out waits for the open ticket")
+    @Test(
+        "A case links only to the ticket at the clerk's own window; transfers go only to a staffed window; sign-out waits for the open ticket"
+    )
     func ticketLinksAndTransfers() async throws {
         try await withTestApp { app in
             let clerk1 = try await makeStaff(app, username: "clerk1", roles: [.clerk])
@@ -44,16 +46,20 @@ struct FrontDeskGuardTests {
             try await DeskFixtures.queue(app, staff: clerk1).signOut(window: w1)
             let token = try await mine.csrfToken(from: "/desk")
             let issued = try await mine.post("/desk/signin", form: [("csrfToken", token), ("window", w1.id!.uuidString)])
-            let staffIssue = try await mine.post(Self.location(issued) + "/issue", form: [("csrfToken", token), ("category", "C"), ("priority", "pregnant")])
+            let staffIssue = try await mine.post(
+                Self.location(issued) + "/issue", form: [("csrfToken", token), ("category", "C"), ("priority", "pregnant")])
             #expect(Self.location(staffIssue) == "/desk/\(w1.id!.uuidString)?done=issued&number=C001")
             let page = try await mine.get(Self.location(staffIssue))
             #expect(page.body.string.contains("已代取号。号码：C001"))
             #expect(try await Ticket.query(on: app.db).filter(\.$number == "C001").first()?.priority == .pregnant)
-            let future = try await app.testing().sendRequest(.POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
-                                                             body: ByteBuffer(string: #"{"category":"A","idNumber":"\#(DeskFixtures.residentID(birth: "20300101", seq: 1))"}"#))
-            #expect(try future.errorPayload() == ["code": "invalid_field", "field": "idNumber", "message": "身份证号中的出生日期 2030-01-01 不合理，请核对"])
-            let typed = try await app.testing().sendRequest(.POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
-                                                            body: ByteBuffer(string: #"{"category":"A","idNumber":110105199003071028}"#))
+            let future = try await app.testing().sendRequest(
+                .POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                body: ByteBuffer(string: #"{"category":"A","idNumber":"\#(DeskFixtures.residentID(birth: "20300101", seq: 1))"}"#))
+            #expect(
+                try future.errorPayload() == ["code": "invalid_field", "field": "idNumber", "message": "身份证号中的出生日期 2030-01-01 不合理，请核对"])
+            let typed = try await app.testing().sendRequest(
+                .POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                body: ByteBuffer(string: #"{"category":"A","idNumber":110105199003071028}"#))
             #expect(typed.status == .badRequest)
             #expect(try typed.errorPayload()["field"] == "idNumber")
         }
@@ -67,9 +73,12 @@ struct FrontDeskGuardTests {
             let helper = try await makeStaff(app, username: "helper1", roles: [.helper])
             let other = try await makeStaff(app, username: "helper2", roles: [.helper])
             CaseFixtures.setClock(app, "2025-03-05 09:00")
-            let service = HomeVisitService(db: app.db, zone: app.settings.timeZone, region: "421223000000", actor: .system, now: app.clock.now)
-            let visit = try await service.request(.init(channel: .phone, reason: .disabled, residentID: try ResidentID(DeskFixtures.residentID(birth: "19600101", seq: 3)),
-                                                        name: "王大伯", phone: try MobileNumber("13500135000"), address: "崇阳县白霓镇大市村 5 组", need: "残疾人证换领"))
+            let service = HomeVisitService(
+                db: app.db, zone: app.settings.timeZone, region: "421223000000", actor: .system, now: app.clock.now)
+            let visit = try await service.request(
+                .init(
+                    channel: .phone, reason: .disabled, residentID: try ResidentID(DeskFixtures.residentID(birth: "19600101", seq: 3)),
+                    name: "王大伯", phone: try MobileNumber("13500135000"), address: "崇阳县白霓镇大市村 5 组", need: "残疾人证换领"))
             _ = try await service.confirm(visit.requireID(), at: CaseFixtures.instant("2025-03-07 10:00"))
             _ = try await service.assign(visit.requireID(), helper: helper)
             await #expect(throws: FrontDeskError.self) { try await service.recordVisit(visit.requireID(), outcome: "已上门", by: other) }
@@ -103,20 +112,29 @@ struct FrontDeskGuardTests {
             let token = try await browser.csrfToken(from: "/director-shifts")
             let department = try #require(try await Department.query(on: app.db).filter(\.$code == "RSJ").first())
             for bad in ["2026-13-01", "abcdefg", String(repeating: "x", count: 5000), "1900-01-01"] {
-                let response = try await browser.post("/director-shifts", form: [("csrfToken", token), ("day", bad), ("period", "上午"),
-                                                                                 ("department", department.id!.uuidString), ("director", director.id!.uuidString)])
+                let response = try await browser.post(
+                    "/director-shifts",
+                    form: [
+                        ("csrfToken", token), ("day", bad), ("period", "上午"),
+                        ("department", department.id!.uuidString), ("director", director.id!.uuidString),
+                    ])
                 #expect(response.status == .badRequest)
             }
-            let form = [("csrfToken", token), ("day", "2025-03-12"), ("period", "上午"), ("department", department.id!.uuidString), ("director", director.id!.uuidString)]
+            let form = [
+                ("csrfToken", token), ("day", "2025-03-12"), ("period", "上午"), ("department", department.id!.uuidString),
+                ("director", director.id!.uuidString),
+            ]
             #expect(try await browser.post("/director-shifts", form: form).status == .seeOther)
             let twice = try await browser.post("/director-shifts", form: form)
             #expect(twice.status == .conflict)
             #expect(twice.body.string.contains("2025-03-12 上午 崇阳县人力资源和社会保障局 已有排班"))
             let shift = try #require(try await DirectorShift.query(on: app.db).first())
-            _ = try await browser.post("/director-shifts/\(shift.id!.uuidString)/improvements", form: [
-                ("csrfToken", token), ("finding", "群众欧阳娜娜（身份证110105199003071028，电话13912345678）反映要跑两次"),
-                ("action", "一次告知"), ("owner", "人社局"), ("dueOn", "2025-03-31"),
-            ])
+            _ = try await browser.post(
+                "/director-shifts/\(shift.id!.uuidString)/improvements",
+                form: [
+                    ("csrfToken", token), ("finding", "群众欧阳娜娜（身份证110105199003071028，电话13912345678）反映要跑两次"),
+                    ("action", "一次告知"), ("owner", "人社局"), ("dueOn", "2025-03-31"),
+                ])
             let board = try await app.testing().sendRequest(.GET, "/improvements")
             #expect(board.body.string.contains("身份证1101**********1028，电话139****5678"))
             #expect(!board.body.string.contains("13912345678"))
@@ -124,7 +142,9 @@ struct FrontDeskGuardTests {
         }
     }
 
-    @Test("A supervisor frees a window left signed in; its ticket queues again with its time; a phone holds one place per category and hears its call")
+    @Test(
+        "A supervisor frees a window left signed in; its ticket queues again with its time; a phone holds one place per category and hears its call"
+    )
     func releaseAndPhoneTickets() async throws {
         try await withTestApp { app in
             let clerk = try await makeStaff(app, username: "clerk1", roles: [.clerk])
@@ -141,12 +161,14 @@ struct FrontDeskGuardTests {
             #expect(try await DeskFixtures.issue(app, "C", phone: "13800138001", channel: .remote).number == "C001")
             let elder = try await DeskFixtures.issue(app, "A", id: DeskFixtures.residentID(birth: "19500101", seq: 9))
             #expect(try await QueueService.ahead(of: elder, on: app.db) == 0)
-            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [DeskFixtures.category(app, "A").requireID()])
+            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(
+                window: window, categories: [DeskFixtures.category(app, "A").requireID()])
             CaseFixtures.setClock(app, "2025-03-05 09:10")
             #expect(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window)?.number == "A002")
             // A phone ticket is told 即将到号 even though few were ahead when it was taken (its holder may be away).
-            #expect(try await OutboxMessage.query(on: app.db).filter(\.$template == "ticket.soon").all().map(\.body)
-                == ["【崇阳县政务服务中心】您的 A001 号前面还有 0 人，即将到号，请回到大厅留意叫号屏。"])
+            #expect(
+                try await OutboxMessage.query(on: app.db).filter(\.$template == "ticket.soon").all().map(\.body)
+                    == ["【崇阳县政务服务中心】您的 A001 号前面还有 0 人，即将到号，请回到大厅留意叫号屏。"])
             _ = try await DeskFixtures.queue(app, staff: clerk).act(.finish, ticketID: elder.requireID(), window: window)
             let phoneTicket = try #require(try await DeskFixtures.queue(app, staff: clerk).callNext(window: window))
             #expect(phoneTicket.number == "A001")
@@ -164,8 +186,9 @@ struct FrontDeskGuardTests {
             #expect(back.state == .waiting)
             #expect(back.arrivedAt == CaseFixtures.instant("2025-03-05 09:00"))
             #expect(try await WindowDesk.query(on: app.db).filter(\.$window.$id == window.requireID()).first()?.staffID == nil)
-            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "window.release").first()?.summary
-                == "强制退出 12 号窗口（原登录：测试clerk1），A001 重新排队")
+            #expect(
+                try await AuditEvent.query(on: app.db).filter(\.$action == "window.release").first()?.summary
+                    == "强制退出 12 号窗口（原登录：测试clerk1），A001 重新排队")
         }
     }
 }

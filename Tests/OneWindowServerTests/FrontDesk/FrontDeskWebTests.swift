@@ -19,11 +19,16 @@ struct FrontDeskWebTests {
             let start = try await kiosk.get("/kiosk/CY-ZX")
             #expect(start.body.string.contains("社会保险、医疗保障、公积金 · 等候 0 人 · 暂无窗口办理，请先到服务台咨询"))
             let kioskToken = try #require(Browser.csrf(in: start.body.string))
-            let bad = try await kiosk.post("/kiosk/CY-ZX/tickets", form: [("csrfToken", kioskToken), ("category", "C"), ("idNumber", "11010519900307102")])
+            let bad = try await kiosk.post(
+                "/kiosk/CY-ZX/tickets", form: [("csrfToken", kioskToken), ("category", "C"), ("idNumber", "11010519900307102")])
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("<p class=\"error\">公民身份号码应为 18 位，现在是 17 位</p>"))
-            let taken = try await kiosk.post("/kiosk/CY-ZX/tickets", form: [("csrfToken", kioskToken), ("category", "C"), ("phone", "13800138000"),
-                                                                             ("name", "刘小芳")])
+            let taken = try await kiosk.post(
+                "/kiosk/CY-ZX/tickets",
+                form: [
+                    ("csrfToken", kioskToken), ("category", "C"), ("phone", "13800138000"),
+                    ("name", "刘小芳"),
+                ])
             #expect(taken.status == .seeOther)
             #expect(Self.location(taken).hasSuffix("/slip?kiosk=1"))
             let slip = try await kiosk.get(Self.location(taken))
@@ -49,15 +54,18 @@ struct FrontDeskWebTests {
             #expect(console.body.string.contains("等候 4分00秒"))
             let ticket = try #require(try await Ticket.query(on: app.db).first())
             #expect(ticket.state == .called)
-            let skip = try await clerk.post("/desk/\(window.id!.uuidString)/tickets/\(ticket.id!.uuidString)/skip", form: [("csrfToken", token)])
+            let skip = try await clerk.post(
+                "/desk/\(window.id!.uuidString)/tickets/\(ticket.id!.uuidString)/skip", form: [("csrfToken", token)])
             #expect(skip.status == .conflict)
             #expect(skip.body.string.contains("过号前须重呼 2 次（已重呼 0 次）"))
 
             let form = try await clerk.get("/cases/new?ticket=\(ticket.id!.uuidString)&item=421223RSJ0001")
             #expect(form.body.string.contains("本件来自：<strong>叫号 C001（5 号窗口）</strong>"))
             let materials = try await CaseWebFlowTests.requirementIDs(app, "421223RSJ0001")
-            var fields = [("csrfToken", token), ("itemCode", "421223RSJ0001"), ("ticket", ticket.id!.uuidString), ("applicantKind", "person"),
-                          ("idNumber", "110105199003071028"), ("name", "刘小芳"), ("phone", "13800138000"), ("intent", "complete")]
+            var fields = [
+                ("csrfToken", token), ("itemCode", "421223RSJ0001"), ("ticket", ticket.id!.uuidString), ("applicantKind", "person"),
+                ("idNumber", "110105199003071028"), ("name", "刘小芳"), ("phone", "13800138000"), ("intent", "complete"),
+            ]
             fields += materials.map { ("m_\($0.id)", "original") }
             let done = try await clerk.post("/cases", form: fields)
             #expect(done.status == .seeOther)
@@ -93,10 +101,12 @@ struct FrontDeskWebTests {
             let missing = try await citizen.post("/home-visits/new", form: [("csrfToken", token), ("reason", "elderly"), ("name", "张老汉")])
             #expect(missing.status == .badRequest)
             #expect(missing.body.string.contains("请填写上门地址"))
-            let sent = try await citizen.post("/home-visits/new", form: [
-                ("csrfToken", token), ("reason", "elderly"), ("idNumber", elderly), ("name", "张老汉"), ("phone", "13700137000"),
-                ("address", "崇阳县天城镇桃溪村三组 12 号"), ("need", "灵活就业人员参保登记"),
-            ])
+            let sent = try await citizen.post(
+                "/home-visits/new",
+                form: [
+                    ("csrfToken", token), ("reason", "elderly"), ("idNumber", elderly), ("name", "张老汉"), ("phone", "13700137000"),
+                    ("address", "崇阳县天城镇桃溪村三组 12 号"), ("need", "灵活就业人员参保登记"),
+                ])
             #expect(Self.location(sent) == "/home-visits/new?done=SM-20250305-001")
             let visit = try #require(try await HomeVisit.query(on: app.db).first())
             #expect(visit.state == .requested)
@@ -110,11 +120,14 @@ struct FrontDeskWebTests {
             #expect(list.body.string.contains("张*汉"))
             #expect(!list.body.string.contains("张老汉"))
             let clerkToken = try await clerk.csrfToken(from: "/home-visits/\(visit.id!.uuidString)")
-            let past = try await clerk.post("/home-visits/\(visit.id!.uuidString)/confirm", form: [("csrfToken", clerkToken), ("visitAt", "2025-03-04T09:30")])
+            let past = try await clerk.post(
+                "/home-visits/\(visit.id!.uuidString)/confirm", form: [("csrfToken", clerkToken), ("visitAt", "2025-03-04T09:30")])
             #expect(past.status == .badRequest)
             #expect(past.body.string.contains("上门时间应在现在之后"))
-            _ = try await clerk.post("/home-visits/\(visit.id!.uuidString)/confirm", form: [("csrfToken", clerkToken), ("visitAt", "2025-03-06T09:30")])
-            _ = try await clerk.post("/home-visits/\(visit.id!.uuidString)/assign", form: [("csrfToken", clerkToken), ("helperId", helper.id!.uuidString)])
+            _ = try await clerk.post(
+                "/home-visits/\(visit.id!.uuidString)/confirm", form: [("csrfToken", clerkToken), ("visitAt", "2025-03-06T09:30")])
+            _ = try await clerk.post(
+                "/home-visits/\(visit.id!.uuidString)/assign", form: [("csrfToken", clerkToken), ("helperId", helper.id!.uuidString)])
             let assigned = try #require(try await HomeVisit.find(visit.id, on: app.db))
             #expect(assigned.state == .assigned)
             #expect(assigned.visitAt == CaseFixtures.instant("2025-03-06 09:30"))
@@ -137,7 +150,8 @@ struct FrontDeskWebTests {
             try await visitor.signIn("helper1", "test-pass-2025")
             let calendar = try await visitor.get("/home-visits/calendar")
             #expect(calendar.body.string.contains("<h2>2025-03-06</h2>"))
-            #expect(calendar.body.string.contains("2025-03-06 09:30 · <a href=\"/home-visits/\(visit.id!.uuidString)\">SM-20250305-001</a>"))
+            #expect(
+                calendar.body.string.contains("2025-03-06 09:30 · <a href=\"/home-visits/\(visit.id!.uuidString)\">SM-20250305-001</a>"))
             CaseFixtures.setClock(app, "2025-03-06 09:40")
             let form = try await visitor.get("/cases/new?homeVisit=\(visit.id!.uuidString)&item=421223RSJ0001")
             #expect(form.status == .ok)
@@ -145,8 +159,10 @@ struct FrontDeskWebTests {
             #expect(form.body.string.contains("value=\"张老汉\""))
             let helperToken = try #require(Browser.csrf(in: form.body.string))
             let materials = try await CaseWebFlowTests.requirementIDs(app, "421223RSJ0001")
-            var fields = [("csrfToken", helperToken), ("itemCode", "421223RSJ0001"), ("homeVisit", visit.id!.uuidString), ("applicantKind", "person"),
-                          ("idNumber", elderly), ("name", "张老汉"), ("phone", "13700137000"), ("intent", "complete")]
+            var fields = [
+                ("csrfToken", helperToken), ("itemCode", "421223RSJ0001"), ("homeVisit", visit.id!.uuidString), ("applicantKind", "person"),
+                ("idNumber", elderly), ("name", "张老汉"), ("phone", "13700137000"), ("intent", "complete"),
+            ]
             fields += materials.map { ("m_\($0.id)", "original") }
             let filed = try await visitor.post("/cases", form: fields)
             #expect(filed.status == .seeOther)
@@ -164,7 +180,8 @@ struct FrontDeskWebTests {
             #expect(proxy.staffID == helper.id)
             #expect(proxy.day == "2025-03-06")
 
-            let done = try await visitor.post("/home-visits/\(visit.id!.uuidString)/visit", form: [("csrfToken", helperToken), ("outcome", "已上门核验身份，代办参保登记")])
+            let done = try await visitor.post(
+                "/home-visits/\(visit.id!.uuidString)/visit", form: [("csrfToken", helperToken), ("outcome", "已上门核验身份，代办参保登记")])
             #expect(done.status == .seeOther)
             let visited = try #require(try await HomeVisit.find(visit.id, on: app.db))
             #expect(visited.state == .visited)
@@ -188,8 +205,12 @@ struct FrontDeskWebTests {
             try await browser.signIn("director1", "test-pass-2025")
             let token = try await browser.csrfToken(from: "/director-shifts?month=2025-03")
             let department = try #require(try await Department.query(on: app.db).filter(\.$code == "ZRZY").first())
-            let made = try await browser.post("/director-shifts", form: [("csrfToken", token), ("day", "2025-03-10"), ("period", "上午"),
-                                                                         ("department", department.id!.uuidString), ("director", director.id!.uuidString)])
+            let made = try await browser.post(
+                "/director-shifts",
+                form: [
+                    ("csrfToken", token), ("day", "2025-03-10"), ("period", "上午"),
+                    ("department", department.id!.uuidString), ("director", director.id!.uuidString),
+                ])
             #expect(Self.location(made) == "/director-shifts?month=2025-03")
             let shift = try #require(try await DirectorShift.query(on: app.db).first())
             let path = "/director-shifts/\(shift.id!.uuidString)"
@@ -198,17 +219,29 @@ struct FrontDeskWebTests {
             #expect(twice.status == .conflict)
             let wrong = try await browser.post(path + "/cases", form: [("csrfToken", token), ("caseNumber", "421223-20250310-09999")])
             #expect(wrong.status == .badRequest)
-            _ = try await browser.post(path + "/consultation", form: [("csrfToken", token), ("name", "李买房"), ("phone", "13600136000"),
-                                                                      ("feedback", "过户要跑两个窗口，希望一窗办完")])
+            _ = try await browser.post(
+                path + "/consultation",
+                form: [
+                    ("csrfToken", token), ("name", "李买房"), ("phone", "13600136000"),
+                    ("feedback", "过户要跑两个窗口，希望一窗办完"),
+                ])
             let second = try await browser.post(path + "/consultation", form: [("csrfToken", token), ("name", "路人甲"), ("feedback", "第二条")])
             #expect(second.status == .conflict)
             #expect(second.body.string.contains("本班次已征询过一名群众（李*房），不能覆盖"))
-            let dueMissing = try await browser.post(path + "/improvements", form: [("csrfToken", token), ("finding", "过户与缴税分两个窗口"),
-                                                                                 ("action", "税费并入不动产综合窗口"), ("owner", "县自然资源局 登记中心主任")])
+            let dueMissing = try await browser.post(
+                path + "/improvements",
+                form: [
+                    ("csrfToken", token), ("finding", "过户与缴税分两个窗口"),
+                    ("action", "税费并入不动产综合窗口"), ("owner", "县自然资源局 登记中心主任"),
+                ])
             #expect(dueMissing.status == .badRequest)
             #expect(dueMissing.body.string.contains("请选择完成期限"))
-            _ = try await browser.post(path + "/improvements", form: [("csrfToken", token), ("finding", "过户与缴税分两个窗口"),
-                                                                      ("action", "税费并入不动产综合窗口"), ("owner", "县自然资源局 登记中心主任"), ("dueOn", "2025-03-31")])
+            _ = try await browser.post(
+                path + "/improvements",
+                form: [
+                    ("csrfToken", token), ("finding", "过户与缴税分两个窗口"),
+                    ("action", "税费并入不动产综合窗口"), ("owner", "县自然资源局 登记中心主任"), ("dueOn", "2025-03-31"),
+                ])
             let page = try await browser.get(path)
             #expect(page.body.string.contains("\(number)</a> 不动产转移登记（存量房买卖转移登记）（已受理，待审查）"))
             #expect(page.body.string.contains("李*房（136****6000）：过户要跑两个窗口，希望一窗办完"))
@@ -221,7 +254,8 @@ struct FrontDeskWebTests {
             #expect(!open.body.string.contains("李买房"))
             #expect(!open.body.string.contains("李*房"))
             let improvement = try #require(try await Improvement.query(on: app.db).first())
-            _ = try await browser.post("/improvements/\(improvement.id!.uuidString)/status", form: [("csrfToken", token), ("status", "done")])
+            _ = try await browser.post(
+                "/improvements/\(improvement.id!.uuidString)/status", form: [("csrfToken", token), ("status", "done")])
             #expect(try await Improvement.find(improvement.id, on: app.db)?.doneOn == "2025-04-01")
             let closed = try await app.testing().sendRequest(.GET, "/improvements")
             #expect(closed.body.string.contains("整改中 0 项，已完成 1 项"))
@@ -241,13 +275,15 @@ struct FrontDeskWebTests {
                 let done = try await browser.post("/assist", form: [("csrfToken", token), ("kind", kind)])
                 #expect(Self.location(done) == "/assist?done=\(kind)")
             }
-            _ = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "assist"), ("item", "灵活就业人员参保登记"), ("note", "帮填参保表")])
+            _ = try await browser.post(
+                "/assist", form: [("csrfToken", token), ("kind", "assist"), ("item", "灵活就业人员参保登记"), ("note", "帮填参保表")])
             let bad = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "chat")])
             #expect(bad.status == .badRequest)
             let unknown = try await browser.post("/assist", form: [("csrfToken", token), ("kind", "consult"), ("item", "NOPE")])
             #expect(unknown.status == .badRequest)
             #expect(unknown.body.string.contains("没有编码或名称为“NOPE”的事项"))
-            let counts = try await AssistanceLog.counts(region: "421223000000", from: LocalDate(iso: "2025-03-05")!, to: LocalDate(iso: "2025-03-05")!, on: app.db)
+            let counts = try await AssistanceLog.counts(
+                region: "421223000000", from: LocalDate(iso: "2025-03-05")!, to: LocalDate(iso: "2025-03-05")!, on: app.db)
             #expect(counts == [.consult: 2, .guide: 1, .teach: 1, .assist: 1, .proxy: 0])
             let page = try await browser.get("/assist")
             #expect(page.body.string.contains("咨询<small>我今天 2 · 全中心 2</small>"))
@@ -271,17 +307,18 @@ struct FrontDeskWebTests {
                 try await body(DeskFixtures.queue(app, staff: clerk))
             }
             var current: UUID?
-            try await step("09:05") { current = try await $0.callNext(window: window)?.requireID() }          // A001 waited 5 min
+            try await step("09:05") { current = try await $0.callNext(window: window)?.requireID() }  // A001 waited 5 min
             try await step("09:06") { _ = try await $0.act(.begin, ticketID: current!, window: window) }
-            try await step("09:09") { _ = try await $0.act(.finish, ticketID: current!, window: window) }   // served 3 min
-            try await step("09:10") { current = try await $0.callNext(window: window)?.requireID() }          // A002 waited 8 min
-            try await step("09:20") { _ = try await $0.act(.finish, ticketID: current!, window: window) }   // served 10 min (from the call)
-            try await step("09:20") { current = try await $0.callNext(window: window)?.requireID() }          // A003 waited 16 min
+            try await step("09:09") { _ = try await $0.act(.finish, ticketID: current!, window: window) }  // served 3 min
+            try await step("09:10") { current = try await $0.callNext(window: window)?.requireID() }  // A002 waited 8 min
+            try await step("09:20") { _ = try await $0.act(.finish, ticketID: current!, window: window) }  // served 10 min (from the call)
+            try await step("09:20") { current = try await $0.callNext(window: window)?.requireID() }  // A003 waited 16 min
             try await step("09:21") { _ = try await $0.act(.recall, ticketID: current!, window: window) }
             try await step("09:22") { _ = try await $0.act(.recall, ticketID: current!, window: window) }
-            try await step("09:23") { _ = try await $0.act(.skip, ticketID: current!, window: window) }     // no-show
-            let figures = try await FrontDeskFigures.compute(region: "421223000000", from: LocalDate(iso: "2025-03-05")!,
-                                                             to: LocalDate(iso: "2025-03-05")!, zone: app.settings.timeZone, on: app.db)
+            try await step("09:23") { _ = try await $0.act(.skip, ticketID: current!, window: window) }  // no-show
+            let figures = try await FrontDeskFigures.compute(
+                region: "421223000000", from: LocalDate(iso: "2025-03-05")!,
+                to: LocalDate(iso: "2025-03-05")!, zone: app.settings.timeZone, on: app.db)
             #expect(figures.total.issued == 4)
             #expect(figures.total.called == 3)
             #expect(figures.total.served == 2)

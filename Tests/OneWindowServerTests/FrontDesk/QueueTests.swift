@@ -15,8 +15,9 @@ struct QueueTests {
             let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
                 for _ in 0..<200 {
                     group.addTask {
-                        let response = try await app.testing().sendRequest(.POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
-                                                                           body: ByteBuffer(string: #"{"category":"A"}"#))
+                        let response = try await app.testing().sendRequest(
+                            .POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                            body: ByteBuffer(string: #"{"category":"A"}"#))
                         return (response.status, (try? response.json()["number"] as? String) ?? "")
                     }
                 }
@@ -129,7 +130,9 @@ struct QueueTests {
             let clerkA = try await makeStaff(app, username: "clerka", roles: [.clerk])
             let clerkB = try await makeStaff(app, username: "clerkb", roles: [.clerk])
             let clerkC = try await makeStaff(app, username: "clerkc", roles: [.clerk])
-            let (w1, w2, w3) = (try await DeskFixtures.window(app, "1"), try await DeskFixtures.window(app, "2"), try await DeskFixtures.window(app, "3"))
+            let (w1, w2, w3) = (
+                try await DeskFixtures.window(app, "1"), try await DeskFixtures.window(app, "2"), try await DeskFixtures.window(app, "3")
+            )
             CaseFixtures.setClock(app, "2025-03-05 09:00")
             try await DeskFixtures.issue(app, "A")  // A001 09:00
             CaseFixtures.setClock(app, "2025-03-05 09:01")
@@ -144,7 +147,8 @@ struct QueueTests {
             _ = try await DeskFixtures.queue(app, staff: clerkC).signIn(window: w3, categories: [a.requireID()])
             let a001 = try #require(try await DeskFixtures.queue(app, staff: clerkA).callNext(window: w1))
             #expect(a001.number == "A001")
-            let moved = try await DeskFixtures.queue(app, staff: clerkA).act(.transfer, ticketID: a001.requireID(), window: w1, toCategory: b)
+            let moved = try await DeskFixtures.queue(app, staff: clerkA).act(
+                .transfer, ticketID: a001.requireID(), window: w1, toCategory: b)
             #expect(moved.state == .waiting)
             #expect(moved.number == "A001")
             #expect(moved.transfers == 1)
@@ -205,10 +209,13 @@ struct QueueTests {
             let window = try await DeskFixtures.window(app, "5")
             let hall = try await DeskFixtures.hall(app)
             CaseFixtures.setClock(app, "2025-03-05 09:00")
-            _ = try await DeskFixtures.queue(app).issue(.init(hall: hall, category: DeskFixtures.category(app, "C"), channel: .kiosk, residentID: nil,
-                                                          name: "刘小芳", phone: nil))
+            _ = try await DeskFixtures.queue(app).issue(
+                .init(
+                    hall: hall, category: DeskFixtures.category(app, "C"), channel: .kiosk, residentID: nil,
+                    name: "刘小芳", phone: nil))
             try await DeskFixtures.issue(app, "A")
-            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(window: window, categories: [DeskFixtures.category(app, "C").requireID()])
+            _ = try await DeskFixtures.queue(app, staff: clerk).signIn(
+                window: window, categories: [DeskFixtures.category(app, "C").requireID()])
             var events = app.eventBus.subscribe("hall:\(try hall.requireID().uuidString)").makeAsyncIterator()
             _ = try await DeskFixtures.queue(app, staff: clerk).callNext(window: window)
             let event = try #require(await events.next())
@@ -235,7 +242,9 @@ struct QueueSettingsTests {
         #expect(defaults.maxPriorityInARow == 3)
         #expect(defaults.recallsBeforeNoShow == 2)
         #expect(defaults.priority.elderlyAge == 70)
-        let tuned = try QueueSettings.fromEnvironment(["ONEWINDOW_PRIORITY_IN_A_ROW": "2", "ONEWINDOW_RECALLS_BEFORE_NO_SHOW": "3", "ONEWINDOW_ELDERLY_AGE": "65"])
+        let tuned = try QueueSettings.fromEnvironment([
+            "ONEWINDOW_PRIORITY_IN_A_ROW": "2", "ONEWINDOW_RECALLS_BEFORE_NO_SHOW": "3", "ONEWINDOW_ELDERLY_AGE": "65",
+        ])
         #expect(tuned.maxPriorityInARow == 2)
         #expect(tuned.recallsBeforeNoShow == 3)
         #expect(tuned.priority.elderlyAge == 65)

@@ -40,8 +40,9 @@ struct HotlineFlowTests {
             CaseFixtures.setClock(app, "2025-03-07 10:00")
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
             let cgj = try await HotlineFixtures.department(app, "CGJ")
-            let order = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("占道经营堵塞交通"),
-                                                                       dispatch: .init(lead: zjj.id!, helpers: [cgj.id!]))
+            let order = try await HotlineFixtures.service(app).register(
+                HotlineFixtures.intake("占道经营堵塞交通"),
+                dispatch: .init(lead: zjj.id!, helpers: [cgj.id!]))
             await #expect(throws: HotlineError.notAssigned("只有主办单位可以退单，协办单位请与主办单位联系")) {
                 _ = try await HotlineFixtures.service(app).returnOrder(order.id!, department: cgj.id!, reason: "不归我们管")
             }
@@ -55,7 +56,8 @@ struct HotlineFlowTests {
             let again = try await HotlineFixtures.service(app).dispatch(order.id!, .init(lead: cgj.id!))
             #expect(again.state == .dispatched)
             #expect(HotlineFixtures.formatted(again.signDueAt) == "2025-03-12 23:59:59")
-            let active = try await WorkOrderAssignment.query(on: app.db).filter(\.$workOrder.$id == order.id!).filter(\.$active == true).all()
+            let active = try await WorkOrderAssignment.query(on: app.db).filter(\.$workOrder.$id == order.id!).filter(\.$active == true)
+                .all()
             #expect(active.map(\.$department.id) == [cgj.id!])
             // 改派 on Tue 03-11: the return limit runs to Thu 03-13; on Fri 03-14 it is refused.
             CaseFixtures.setClock(app, "2025-03-14 09:00")
@@ -70,7 +72,8 @@ struct HotlineFlowTests {
         try await withTestApp { app in
             CaseFixtures.setClock(app, "2025-03-07 10:00")
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
-            let order = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("小区路面塌陷需要修复"), dispatch: .init(lead: zjj.id!))
+            let order = try await HotlineFixtures.service(app).register(
+                HotlineFixtures.intake("小区路面塌陷需要修复"), dispatch: .init(lead: zjj.id!))
             _ = try await HotlineFixtures.service(app).signFor(order.id!, department: zjj.id!)
             await #expect(throws: PlatformError.invalidField(.init(field: "days", message: "延期天数须为 1 至 10 个工作日"))) {
                 _ = try await HotlineFixtures.service(app).requestExtension(order.id!, department: zjj.id!, days: 11, reason: "需要招标")
@@ -130,8 +133,9 @@ struct HotlineFlowTests {
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
             let service = try await HotlineFixtures.service(app)
             let master = try await service.register(HotlineFixtures.intake("桃溪路路灯坏了一周"), dispatch: .init(lead: zjj.id!))
-            let duplicate = try await service.register(HotlineFixtures.intake("桃溪路的路灯一直不亮", phone: "13900139000", name: "李梅"),
-                                                       then: .merge(into: master.id!))
+            let duplicate = try await service.register(
+                HotlineFixtures.intake("桃溪路的路灯一直不亮", phone: "13900139000", name: "李梅"),
+                then: .merge(into: master.id!))
             #expect(duplicate.state == .merged)
             #expect(duplicate.$mergedInto.id == master.id)
             #expect(duplicate.number == "12345-20250307-00002")
@@ -146,8 +150,9 @@ struct HotlineFlowTests {
             #expect(reloaded.closedAt != nil)
             #expect(reloaded.reply == "路灯已于今日修复。")
 
-            let anonymous = try await service.register(HotlineFixtures.intake("请问办居住证要带什么", type: .inquiry, phone: nil, name: nil),
-                                                       then: .answer("带身份证和居住证明到派出所户籍窗口办理。"))
+            let anonymous = try await service.register(
+                HotlineFixtures.intake("请问办居住证要带什么", type: .inquiry, phone: nil, name: nil),
+                then: .answer("带身份证和居住证明到派出所户籍窗口办理。"))
             #expect(anonymous.state == .replied)
             #expect(anonymous.repliedBy == "12345热线")
             #expect(try await service.close(anonymous.id!).state == .closed)
@@ -163,9 +168,11 @@ struct HotlineFlowTests {
                 for index in 1...30 {
                     group.addTask {
                         let body = #"{"channel":"wechat","appealType":"help","content":"第\#(index)位市民反映小区停水","phone":"13800138000"}"#
-                        return try await app.testing().sendRequest(.POST, "/api/v1/work-orders",
+                        return try await app.testing().sendRequest(
+                            .POST, "/api/v1/work-orders",
                             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
-                            body: ByteBuffer(string: body)).status
+                            body: ByteBuffer(string: body)
+                        ).status
                     }
                 }
                 return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
@@ -182,7 +189,8 @@ struct HotlineFlowTests {
         try await withTestApp { app in
             let token = try await HotlineFixtures.token(app, "app-gateway")
             func post(_ body: String) async throws -> (HTTPStatus, [String: String]) {
-                let response = try await app.testing().sendRequest(.POST, "/api/v1/work-orders",
+                let response = try await app.testing().sendRequest(
+                    .POST, "/api/v1/work-orders",
                     headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: ByteBuffer(string: body))
                 return (response.status, try response.errorPayload())
             }
@@ -206,8 +214,9 @@ struct HotlineFlowTests {
             #expect(s5 == .badRequest)
             #expect(e5["field"] == "content")
             #expect(try await WorkOrder.query(on: app.db).count() == 0)
-            let unauthorised = try await app.testing().sendRequest(.POST, "/api/v1/work-orders", headers: ["Content-Type": "application/json"],
-                                                                     body: ByteBuffer(string: "{}"))
+            let unauthorised = try await app.testing().sendRequest(
+                .POST, "/api/v1/work-orders", headers: ["Content-Type": "application/json"],
+                body: ByteBuffer(string: "{}"))
             #expect(unauthorised.status == .unauthorized)
         }
     }

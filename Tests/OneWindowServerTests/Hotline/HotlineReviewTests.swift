@@ -15,15 +15,17 @@ struct HotlineReviewTests {
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
             let service = try await HotlineFixtures.service(app)
             let master = try await service.register(HotlineFixtures.intake("桃溪路路灯坏了一周"), dispatch: .init(lead: zjj.id!))
-            let other = try await service.register(HotlineFixtures.intake("桃溪路的路灯一直不亮", phone: "13900139000", name: "李梅"),
-                                                   then: .merge(into: master.id!))
+            let other = try await service.register(
+                HotlineFixtures.intake("桃溪路的路灯一直不亮", phone: "13900139000", name: "李梅"),
+                then: .merge(into: master.id!))
             _ = try await service.signFor(master.id!, department: zjj.id!)
             _ = try await service.reply(master.id!, text: "王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。", department: zjj.id!)
             let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").sort(\.$recipient).all()
-            #expect(messages.map(\.body) == [
-                "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00001）已答复：王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。 如有疑问请致电 12345。",
-                "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00002）已答复：王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。 如有疑问请致电 12345。",
-            ])
+            #expect(
+                messages.map(\.body) == [
+                    "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00001）已答复：王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。 如有疑问请致电 12345。",
+                    "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00002）已答复：王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。 如有疑问请致电 12345。",
+                ])
             var citizen = Browser(app)
             let status = try await citizen.get("/hotline/status?number=\(other.number)&phone4=9000")
             #expect(status.body.string.contains("王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。"))
@@ -86,25 +88,38 @@ struct HotlineReviewTests {
             let form = try await agent.get("/hotline/new")
             let token = try #require(Browser.csrf(in: form.body.string))
             let key = try #require(form.body.string.components(separatedBy: "name=\"intakeKey\" value=\"").dropFirst().first?.prefix(36))
-            let fields = [("csrfToken", token), ("intakeKey", String(key)), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
-                          ("phone", "13800138000"), ("content", "桃溪路路灯不亮已经一周了"), ("lead", zjj.id!.uuidString),
-                          ("categoryOther", try #require(try await HotlineCategory.query(on: app.db).filter(\.$path == "城乡建设").first()?.id?.uuidString))]
+            let fields = [
+                ("csrfToken", token), ("intakeKey", String(key)), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
+                ("phone", "13800138000"), ("content", "桃溪路路灯不亮已经一周了"), ("lead", zjj.id!.uuidString),
+                (
+                    "categoryOther",
+                    try #require(try await HotlineCategory.query(on: app.db).filter(\.$path == "城乡建设").first()?.id?.uuidString)
+                ),
+            ]
             let first = try await agent.post("/hotline/new", form: fields)
             let second = try await agent.post("/hotline/new", form: fields)
             #expect(first.status == .seeOther)
             #expect(second.headers.first(name: .location) == first.headers.first(name: .location))
             #expect(try await WorkOrder.query(on: app.db).count() == 1)
 
-            let answered = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
-                                                                      ("content", "投诉邻居装修噪音扰民"), ("answer", "已告知物业处理")])
+            let answered = try await agent.post(
+                "/hotline/new",
+                form: [
+                    ("csrfToken", token), ("action", "save"), ("channel", "phone"), ("appealType", "complaint"),
+                    ("content", "投诉邻居装修噪音扰民"), ("answer", "已告知物业处理"),
+                ])
             #expect(answered.status == .conflict)
             #expect(answered.body.string.contains("投诉类诉求须派单由承办单位答复；热线只当场答复咨询、求助和表扬"))
             #expect(answered.body.string.contains("投诉邻居装修噪音扰民"))
             #expect(try await WorkOrder.query(on: app.db).count() == 1)
 
             // A form without its channel, or with coordinates in hex, is refused field by field.
-            let bad = try await agent.post("/hotline/new", form: [("csrfToken", token), ("action", "save"), ("appealType", "help"),
-                                                                 ("content", "小区停水三天了"), ("latitude", "0x1Dp0"), ("longitude", "114.05")])
+            let bad = try await agent.post(
+                "/hotline/new",
+                form: [
+                    ("csrfToken", token), ("action", "save"), ("appealType", "help"),
+                    ("content", "小区停水三天了"), ("latitude", "0x1Dp0"), ("longitude", "114.05"),
+                ])
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("<p class=\"error\">请选择来源渠道</p>"))
             #expect(bad.body.string.contains("<p class=\"error\">纬度须为十进制数字（如 29.55）</p>"))
@@ -118,8 +133,14 @@ struct HotlineReviewTests {
             let token = try await citizen.csrfToken(from: "/hotline/appeal")
             var statuses: [HTTPStatus] = []
             for index in 1...11 {
-                statuses.append(try await citizen.post("/hotline/appeal", form: [("csrfToken", token), ("appealType", "help"),
-                                                                                  ("phone", "13800138000"), ("content", "第\(index)次反映小区停水")]).status)
+                statuses.append(
+                    try await citizen.post(
+                        "/hotline/appeal",
+                        form: [
+                            ("csrfToken", token), ("appealType", "help"),
+                            ("phone", "13800138000"), ("content", "第\(index)次反映小区停水"),
+                        ]
+                    ).status)
             }
             #expect(statuses == Array(repeating: .seeOther, count: 10) + [.tooManyRequests])
             #expect(try await WorkOrder.query(on: app.db).count() == 10)
@@ -139,12 +160,14 @@ struct HotlineReviewTests {
             CaseFixtures.setClock(app, "2025-03-07 10:00")
             let token = try await HotlineFixtures.token(app, "app-gateway")
             let phoneCall = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("王建国反映，电话0715-3321888"))
-            let hidden = try await app.testing().sendRequest(.GET, "/api/v1/work-orders/\(phoneCall.number)", headers: ["Authorization": "Bearer \(token)"])
+            let hidden = try await app.testing().sendRequest(
+                .GET, "/api/v1/work-orders/\(phoneCall.number)", headers: ["Authorization": "Bearer \(token)"])
             #expect(hidden.status == .notFound)
             var viaApp = HotlineFixtures.intake("王建国反映，电话0715-3321888", channel: .app)
             viaApp.title = "王建国反映"
             let order = try await HotlineFixtures.service(app).register(viaApp)
-            let shown = try await app.testing().sendRequest(.GET, "/api/v1/work-orders/\(order.number)", headers: ["Authorization": "Bearer \(token)"])
+            let shown = try await app.testing().sendRequest(
+                .GET, "/api/v1/work-orders/\(order.number)", headers: ["Authorization": "Bearer \(token)"])
             let dto = try shown.json()
             #expect(dto["content"] as? String == "王*国反映，电话0715-33*****")
             #expect(dto["title"] as? String == "王*国反映")

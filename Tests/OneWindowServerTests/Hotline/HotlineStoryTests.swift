@@ -16,9 +16,13 @@ struct HotlineStoryTests {
     func story5() async throws {
         try await withTestApp { app in
             // Labelled history: the real 395-row sample.
-            let sample = try CSVTable(text: String(contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment2_labeled_sample.csv"), encoding: .utf8))
-            let imported = try await HotlineImport.importSample(sample, file: "attachment2_labeled_sample.csv", region: app.settings.region.value,
-                                                                now: Date(), on: app.db)
+            let sample = try CSVTable(
+                text: String(
+                    contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment2_labeled_sample.csv"), encoding: .utf8)
+            )
+            let imported = try await HotlineImport.importSample(
+                sample, file: "attachment2_labeled_sample.csv", region: app.settings.region.value,
+                now: Date(), on: app.db)
             // 留言编号 37042 appears twice with two different labels: the second row is refused.
             #expect(imported.imported == 394)
             #expect(imported.rejected == ["留言编号重复": 1])
@@ -33,7 +37,8 @@ struct HotlineStoryTests {
                 {"channel":"wechat","appealType":"complaint","appellantName":"王建国","phone":"13800138000","content":"\(Self.streetLight)",
                  "address":"天城镇桃溪路","township":"421223100000","latitude":29.55,"longitude":114.05}
                 """
-            let created = try await app.testing().sendRequest(.POST, "/api/v1/work-orders",
+            let created = try await app.testing().sendRequest(
+                .POST, "/api/v1/work-orders",
                 headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: ByteBuffer(string: body))
             #expect(created.status == .created)
             let dto = try created.json()
@@ -53,15 +58,17 @@ struct HotlineStoryTests {
             #expect(try await agent.get("/hotline?queue=toDispatch").body.string.contains("12345-20250310-00001"))
             #expect(!(try await agent.get("/hotline?queue=toCallBack").body.string.contains("12345-20250310-00001")))
             let page = try await agent.get("/hotline/orders/\(order.id!.uuidString)")
-            let hint = try #require(page.body.string.components(separatedBy: "<p class=\"hint\">推荐：").dropFirst().first?.components(separatedBy: "</p>").first)
+            let hint = try #require(
+                page.body.string.components(separatedBy: "<p class=\"hint\">推荐：").dropFirst().first?.components(separatedBy: "</p>").first)
             #expect(hint.contains("城乡建设（"))
             #expect(hint.components(separatedBy: "、").count == 3)
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
             #expect(page.body.string.contains("王*国 · 138****8000"))
             let token1 = try #require(Browser.csrf(in: page.body.string))
             let category = try #require(try await HotlineCategory.query(on: app.db).filter(\.$path == "城乡建设/城市建设和市政管理/城市公共设施").first())
-            let dispatched = try await agent.post("/hotline/orders/\(order.id!.uuidString)/dispatch",
-                                                  form: [("csrfToken", token1), ("lead", zjj.id!.uuidString), ("category", category.id!.uuidString)])
+            let dispatched = try await agent.post(
+                "/hotline/orders/\(order.id!.uuidString)/dispatch",
+                form: [("csrfToken", token1), ("lead", zjj.id!.uuidString), ("category", category.id!.uuidString)])
             #expect(dispatched.status == .seeOther)
 
             // 3. 住建局 signs for it on its workbench and answers; 城管局 cannot see it.
@@ -70,30 +77,41 @@ struct HotlineStoryTests {
             try await handler.signIn("zjj1", "test-pass-2025")
             let desk = try await handler.get("/hotline/desk")
             #expect(desk.body.string.contains("待签收（1）"))
-            #expect(desk.body.string.contains("<span class=\"light green\">签收：正常</span> <small>2025-03-12 23:59:59</small>"), "\(desk.body.string)")
+            #expect(
+                desk.body.string.contains("<span class=\"light green\">签收：正常</span> <small>2025-03-12 23:59:59</small>"),
+                "\(desk.body.string)")
             let token2 = try await handler.csrfToken(from: "/hotline/orders/\(order.id!.uuidString)")
-            #expect(try await handler.post("/hotline/orders/\(order.id!.uuidString)/sign-for", form: [("csrfToken", token2)]).status == .seeOther)
+            #expect(
+                try await handler.post("/hotline/orders/\(order.id!.uuidString)/sign-for", form: [("csrfToken", token2)]).status
+                    == .seeOther)
             var other = Browser(app)
             try await other.signIn("cgj1", "test-pass-2025")
             #expect(try await other.get("/hotline/orders/\(order.id!.uuidString)").status == .notFound)
             CaseFixtures.setClock(app, "2025-03-12 16:00")
-            let replied = try await handler.post("/hotline/orders/\(order.id!.uuidString)/reply",
-                                                  form: [("csrfToken", token2), ("reply", "经查系线路老化，已于3月12日更换电缆，路灯恢复照明。")])
+            let replied = try await handler.post(
+                "/hotline/orders/\(order.id!.uuidString)/reply",
+                form: [("csrfToken", token2), ("reply", "经查系线路老化，已于3月12日更换电缆，路灯恢复照明。")])
             #expect(replied.status == .seeOther)
             let sms = try #require(try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").first())
             #expect(sms.recipient == "13800138000")
 
             // 4. The agent calls back (满意) and closes it.
             CaseFixtures.setClock(app, "2025-03-13 10:00")
-            #expect(try await agent.post("/hotline/orders/\(order.id!.uuidString)/callback",
-                                         form: [("csrfToken", token1), ("satisfaction", "satisfied"), ("note", "路灯已亮")]).status == .seeOther)
-            #expect(try await agent.post("/hotline/orders/\(order.id!.uuidString)/close", form: [("csrfToken", token1)]).status == .seeOther)
+            #expect(
+                try await agent.post(
+                    "/hotline/orders/\(order.id!.uuidString)/callback",
+                    form: [("csrfToken", token1), ("satisfaction", "satisfied"), ("note", "路灯已亮")]
+                ).status == .seeOther)
+            #expect(
+                try await agent.post("/hotline/orders/\(order.id!.uuidString)/close", form: [("csrfToken", token1)]).status == .seeOther)
             let closed = try #require(try await WorkOrder.find(order.id!, on: app.db))
             #expect(closed.state == .closed)
             #expect(closed.satisfaction == .satisfied)
             let timeline = try await agent.get("/hotline/orders/\(order.id!.uuidString)")
-            for step in ["受理工单 12345-20250310-00001（微信·投诉）", "派单：主办 县住建局；分类 城乡建设 › 城市建设和市政管理 › 城市公共设施；答复期限 5 个工作日",
-                         "主办单位签收", "答复（县住建局）：经查系线路老化", "回访：满意", "12345-20250310-00001 办结"] {
+            for step in [
+                "受理工单 12345-20250310-00001（微信·投诉）", "派单：主办 县住建局；分类 城乡建设 › 城市建设和市政管理 › 城市公共设施；答复期限 5 个工作日",
+                "主办单位签收", "答复（县住建局）：经查系线路老化", "回访：满意", "12345-20250310-00001 办结",
+            ] {
                 #expect(timeline.body.string.contains(step), "timeline lacks \(step)")
             }
             // The agent's category is training data now.
@@ -107,7 +125,8 @@ struct HotlineStoryTests {
             let report = try await agent.get("/hotline/report?month=2025-03")
             #expect(report.status == .ok)
             #expect(report.body.string.contains("本月受理工单 <strong>4</strong> 件"))
-            let topics = try #require(report.body.string.components(separatedBy: "<ol class=\"topics\">").last?.components(separatedBy: "</ol>").first)
+            let topics = try #require(
+                report.body.string.components(separatedBy: "<ol class=\"topics\">").last?.components(separatedBy: "</ol>").first)
             #expect(topics.contains("· 3 件"))
             #expect(topics.contains("12345-20250310-00001"))
             #expect(report.body.string.contains("<td>签收率</td><td><strong>100.0%</strong></td><td>1/1</td>"))
@@ -121,7 +140,10 @@ struct HotlineStoryTests {
     func streetLightRouting() async throws {
         try await withTestApp { app in
             let region = app.settings.region.value
-            let sample = try CSVTable(text: String(contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment2_labeled_sample.csv"), encoding: .utf8))
+            let sample = try CSVTable(
+                text: String(
+                    contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment2_labeled_sample.csv"), encoding: .utf8)
+            )
             _ = try await HotlineImport.importSample(sample, file: "sample", region: region, now: Date(), on: app.db)
             let tree = try await HotlineCategoryTree.load(region: region, on: app.db)
             let complaint = "XX路路灯不亮已经一周了，晚上出行很不安全，请尽快维修"
@@ -134,7 +156,8 @@ struct HotlineStoryTests {
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
             let lights = try #require(tree.byPath["城乡建设/城市建设和市政管理/城市公共设施"])
             for text in ["天城镇桃溪路路灯不亮，晚上漆黑一片", "沙坪镇新街的路灯坏了好几盏，请维修", "白霓镇中学门口路灯一直不亮，学生放学不安全"] {
-                _ = try await HotlineFixtures.service(app).register(HotlineFixtures.intake(text), dispatch: .init(lead: zjj.id!, categoryID: lights))
+                _ = try await HotlineFixtures.service(app).register(
+                    HotlineFixtures.intake(text), dispatch: .init(lead: zjj.id!, categoryID: lights))
             }
             // … and the next street-light complaint is routed there, to the department that owns street lighting.
             let after = try await app.hotlineDispatchModel.suggest(complaint, region: region, tree: tree, on: app.db)
@@ -147,11 +170,15 @@ struct HotlineStoryTests {
     @Test("Import of 附件4: 2,815 closed orders and 1 rejected with its reason; a second run adds nothing; November 2018's report")
     func importAndReport() async throws {
         try await withTestApp { app in
-            let table = try CSVTable(text: String(contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment4_messages_with_replies.csv"), encoding: .utf8))
+            let table = try CSVTable(
+                text: String(
+                    contentsOf: HotlineFixtures.messagesDirectory.appendingPathComponent("attachment4_messages_with_replies.csv"),
+                    encoding: .utf8))
             CaseFixtures.setClock(app, "2025-03-01 09:00")
             let service = try await HotlineFixtures.service(app, actor: .commandLine)
-            let report = try await HotlineImport.importMessages(table, file: "attachment4", prefix: "teddycup-a4", service: service,
-                                                                model: app.hotlineDispatchModel)
+            let report = try await HotlineImport.importMessages(
+                table, file: "attachment4", prefix: "teddycup-a4", service: service,
+                model: app.hotlineDispatchModel)
             #expect(report.rows == 2816)
             #expect(report.imported == 2815)
             #expect(report.rejected == ["答复时间无法识别": 1])
@@ -160,13 +187,15 @@ struct HotlineStoryTests {
             #expect(first.content.hasPrefix("2019年4月以来，位于A市A2区桂花坪街道"))
             #expect(HotlineFixtures.formatted(first.receivedAt) == "2019-04-25 09:32:09")
             #expect(HotlineFixtures.formatted(first.repliedAt) == "2019-05-10 14:56:53")
-            let again = try await HotlineImport.importMessages(table, file: "attachment4", prefix: "teddycup-a4", service: service,
-                                                               model: app.hotlineDispatchModel)
+            let again = try await HotlineImport.importMessages(
+                table, file: "attachment4", prefix: "teddycup-a4", service: service,
+                model: app.hotlineDispatchModel)
             #expect(again.imported == 0)
             #expect(again.skipped == 2815)
 
-            let november = try await HotlineMonthlyReport.build(first: LocalDate(year: 2018, month: 11, day: 1)!, region: app.settings.region.value,
-                                                                zone: app.settings.timeZone, now: app.clock.now, on: app.db)
+            let november = try await HotlineMonthlyReport.build(
+                first: LocalDate(year: 2018, month: 11, day: 1)!, region: app.settings.region.value,
+                zone: app.settings.timeZone, now: app.clock.now, on: app.db)
             #expect(november.received == 114)
             #expect(november.repliedCount == 93)
             #expect(november.replyMedianHours.map { String(format: "%.2f", $0) } == "305.15")

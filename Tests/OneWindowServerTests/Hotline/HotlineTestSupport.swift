@@ -14,14 +14,16 @@ enum HotlineFixtures {
     }
 
     static func service(_ app: Application, actor: Actor = .system) async throws -> HotlineService {
-        HotlineService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: app.settings.timeZone,
-                       region: app.settings.region.value, actor: actor, staff: nil, now: app.clock.now)
+        HotlineService(try await ServiceContext(app, actor: actor), staff: nil)
     }
 
-    static func intake(_ content: String, type: AppealType = .complaint, phone: String? = "13800138000", name: String? = "王建国",
-                       channel: HotlineChannel = .phone, township: String? = nil) -> HotlineService.Intake {
-        HotlineService.Intake(channel: channel, appealType: type, appellantName: name, phone: phone, title: String(content.prefix(20)),
-                              content: content, address: "天城镇桃溪路", townshipCode: township)
+    static func intake(
+        _ content: String, type: AppealType = .complaint, phone: String? = "13800138000", name: String? = "王建国",
+        channel: HotlineChannel = .phone, township: String? = nil
+    ) -> HotlineService.Intake {
+        HotlineService.Intake(
+            channel: channel, appealType: type, appellantName: name, phone: phone, title: String(content.prefix(20)),
+            content: content, address: "天城镇桃溪路", townshipCode: township)
     }
 
     /// A handler of the department `code`, signed in by `Browser.signIn` with the default password.
@@ -36,7 +38,7 @@ enum HotlineFixtures {
     /// A Bearer token with `hotline:write` for a new staff member `username`.
     static func token(_ app: Application, _ username: String) async throws -> String {
         let staff = try await makeStaff(app, username: username, roles: [.hotlineAgent])
-        return try await APITokens.create(for: staff, name: "test", scopes: ["hotline:write"], actor: .system, on: app.db)
+        return try await APITokens.create(for: staff.principal, name: "test", scopes: ["hotline:write"], actor: .system, on: app.db)
     }
 
     static func formatted(_ date: Date?) -> String? {

@@ -4,11 +4,11 @@ import OneWindowCore
 import Testing
 import VaporTesting
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
 @testable import OneWindowServer
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Test data and calls for the Open311 GeoReport v2 suites.
 enum Open311Fixtures {
@@ -17,40 +17,46 @@ enum Open311Fixtures {
     }
 
     static func hotline(_ app: Application) async throws -> HotlineService {
-        HotlineService(db: app.db, calendar: try await app.calendarCache.calendar(on: app.db), zone: app.settings.timeZone,
-                       region: app.settings.region.value, actor: .system, staff: nil, now: app.clock.now)
+        HotlineService(try await ServiceContext(app, actor: .system), staff: nil)
     }
 
     /// A phone-channel order filed under `category` (a code), received at `at`.
     @discardableResult
-    static func order(_ app: Application, at: String, category: String = "010204", content: String = "桃溪大道路灯不亮",
-                      name: String? = nil, phone: String? = nil) async throws -> WorkOrder {
+    static func order(
+        _ app: Application, at: String, category: String = "010204", content: String = "桃溪大道路灯不亮",
+        name: String? = nil, phone: String? = nil
+    ) async throws -> WorkOrder {
         let node = try #require(try await HotlineCategory.query(on: app.db).filter(\.$code == category).first())
-        let intake = HotlineService.Intake(channel: .phone, appealType: .complaint, appellantName: name, phone: phone, title: "路灯",
-                                           content: content, address: "天城镇桃溪大道 88 号", latitude: 29.2, longitude: 114.1,
-                                           categoryID: node.id)
+        let intake = HotlineService.Intake(
+            channel: .phone, appealType: .complaint, appellantName: name, phone: phone, title: "路灯",
+            content: content, address: "天城镇桃溪大道 88 号", latitude: 29.2, longitude: 114.1,
+            categoryID: node.id)
         return try await hotline(app).register(intake, at: instant(at))
     }
 
     /// An API token of a new staff account with `scopes`.
     static func key(_ app: Application, scopes: Set<String> = ["hotline:write"], username: String = "open311") async throws -> String {
         let staff = try await makeStaff(app, username: username, roles: [.hotlineAgent])
-        return try await APITokens.create(for: staff, name: "open311", scopes: scopes, actor: .system, on: app.db)
+        return try await APITokens.create(for: staff.principal, name: "open311", scopes: scopes, actor: .system, on: app.db)
     }
 
     static func get(_ app: Application, _ path: String) async throws -> TestingHTTPResponse {
         try await app.testing().sendRequest(.GET, path)
     }
 
-    static func post(_ app: Application, _ form: [(String, String)], path: String = "/open311/v2/requests.json") async throws -> TestingHTTPResponse {
+    static func post(_ app: Application, _ form: [(String, String)], path: String = "/open311/v2/requests.json") async throws
+        -> TestingHTTPResponse
+    {
         var browser = Browser(app)
         return try await browser.post(path, form: form)
     }
 
     /// A valid request form; `changes` replace or add parameters (an empty value removes one).
     static func form(key: String, _ changes: [String: String] = [:]) -> [(String, String)] {
-        var form: [(String, String)] = [("api_key", key), ("service_code", "0102"), ("lat", "29.2"), ("long", "114.1"),
-                                        ("description", "路灯不亮")]
+        var form: [(String, String)] = [
+            ("api_key", key), ("service_code", "0102"), ("lat", "29.2"), ("long", "114.1"),
+            ("description", "路灯不亮"),
+        ]
         for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
             form.removeAll { $0.0 == name }
             if !value.isEmpty { form.append((name, value)) }
@@ -87,7 +93,9 @@ final class XMLTexts: NSObject, XMLParserDelegate {
         return parser.parse() ? collector.elements : nil
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
         stack.append(name)
         text = ""
     }
@@ -139,7 +147,8 @@ final class XMLTexts: NSObject, XMLParserDelegate {
 
     @Test func discovery_names_the_production_endpoint() async throws {
         try await withTestApp { app in
-            let discovery = try await app.testing().sendRequest(.GET, "/open311/v2/discovery.json", headers: ["Host": "12345.example.cn"]).json()
+            let discovery = try await app.testing().sendRequest(.GET, "/open311/v2/discovery.json", headers: ["Host": "12345.example.cn"])
+                .json()
             #expect(discovery["changeset"] as? String == "2025-03-01T00:00:00+08:00")
             let endpoints = try #require(discovery["endpoints"] as? [[String: Any]])
             #expect(endpoints.count == 1)
@@ -154,8 +163,9 @@ final class XMLTexts: NSObject, XMLParserDelegate {
     @Test func xml_answers_parse_with_the_specs_elements() async throws {
         try await withTestApp { app in
             app.clock.set(Open311Fixtures.instant("2025-03-25T10:00:00+08:00"))
-            let order = try await Open311Fixtures.order(app, at: "2025-03-10T09:30:00+08:00", content: "李四反映路灯不亮，电话 139 0013 9000",
-                                                        name: "李四", phone: "13900139000")
+            let order = try await Open311Fixtures.order(
+                app, at: "2025-03-10T09:30:00+08:00", content: "李四反映路灯不亮，电话 139 0013 9000",
+                name: "李四", phone: "13900139000")
 
             let services = try await Open311Fixtures.get(app, "/open311/v2/services.xml")
             #expect(services.headers.first(name: .contentType) == "text/xml; charset=utf-8")
@@ -203,19 +213,23 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             app.clock.set(Open311Fixtures.instant("2025-03-25T10:00:00+08:00"))
             for day in ["01", "10", "20"] { try await Open311Fixtures.order(app, at: "2025-03-\(day)T10:00:00+08:00") }
 
-            let window = try await Open311Fixtures.get(app, "/open311/v2/requests.json?start_date=2025-03-05T00:00:00+08:00&end_date=2025-03-15T23:59:59+08:00")
+            let window = try await Open311Fixtures.get(
+                app, "/open311/v2/requests.json?start_date=2025-03-05T00:00:00+08:00&end_date=2025-03-15T23:59:59+08:00")
             #expect(window.status == .ok)
             #expect(try window.array().map { $0["service_request_id"] as? String } == ["12345-20250310-00001"])
 
-            let whole = try await Open311Fixtures.get(app, "/open311/v2/requests.json?start_date=2025-03-05T10:00:00+08:00&end_date=2025-03-15T23:59:59Z")
-            let fractional = try await Open311Fixtures.get(app, "/open311/v2/requests.json?start_date=2025-03-05T10:00:00.123%2B08:00&end_date=2025-03-15T23:59:59Z")
+            let whole = try await Open311Fixtures.get(
+                app, "/open311/v2/requests.json?start_date=2025-03-05T10:00:00+08:00&end_date=2025-03-15T23:59:59Z")
+            let fractional = try await Open311Fixtures.get(
+                app, "/open311/v2/requests.json?start_date=2025-03-05T10:00:00.123%2B08:00&end_date=2025-03-15T23:59:59Z")
             #expect(fractional.status == .ok)
             #expect(try fractional.array().map { $0["service_request_id"] as? String } == ["12345-20250310-00001"])
             #expect(fractional.body.string == whole.body.string)
 
             // No dates: the last 90 days, newest first.
             let all = try await Open311Fixtures.get(app, "/open311/v2/requests.json")
-            #expect(try all.array().map { $0["service_request_id"] as? String }
+            #expect(
+                try all.array().map { $0["service_request_id"] as? String }
                     == ["12345-20250320-00001", "12345-20250310-00001", "12345-20250301-00001"])
             let first = try all.array()[0]
             #expect(first["requested_datetime"] as? String == "2025-03-20T10:00:00+08:00")
@@ -235,7 +249,8 @@ final class XMLTexts: NSObject, XMLParserDelegate {
                 #expect(bad.status == .badRequest, "\(query)")
                 #expect(try bad.open311Error().description.hasPrefix(String(query.prefix { $0 != "=" }) + "："), "\(query)")
             }
-            let backwards = try await Open311Fixtures.get(app, "/open311/v2/requests.json?start_date=2025-03-15T00:00:00Z&end_date=2025-03-05T00:00:00Z")
+            let backwards = try await Open311Fixtures.get(
+                app, "/open311/v2/requests.json?start_date=2025-03-15T00:00:00Z&end_date=2025-03-05T00:00:00Z")
             #expect(try backwards.open311Error().description.hasPrefix("end_date："))
         }
     }
@@ -283,12 +298,17 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             app.clock.set(Open311Fixtures.instant("2025-03-25T10:00:00+08:00"))
             let key = try await Open311Fixtures.key(app)
             let description = "张三丰反映：桃溪大道路灯不亮，联系电话13800138000，或 138-0013-8000，邮箱zhangsanfeng@example.com，身份证421223199001011234。"
-            let response = try await Open311Fixtures.post(app, Open311Fixtures.form(key: key, [
-                "description": description, "first_name": "三丰", "last_name": "张", "phone": "138 0013 8000",
-                "email": "zhangsanfeng@example.com", "address_string": "天城镇桃溪大道 88 号（张三丰家门口）",
-                "attribute[appeal_type]": "complaint", "attribute[subcategory]": "010204", "media_url": "https://img.example.cn/a.jpg",
-                "jurisdiction_id": "421223000000", "device_id": "d-1", "account_id": "a-1",
-            ]))
+            let response = try await Open311Fixtures.post(
+                app,
+                Open311Fixtures.form(
+                    key: key,
+                    [
+                        "description": description, "first_name": "三丰", "last_name": "张", "phone": "138 0013 8000",
+                        "email": "zhangsanfeng@example.com", "address_string": "天城镇桃溪大道 88 号（张三丰家门口）",
+                        "attribute[appeal_type]": "complaint", "attribute[subcategory]": "010204",
+                        "media_url": "https://img.example.cn/a.jpg",
+                        "jurisdiction_id": "421223000000", "device_id": "d-1", "account_id": "a-1",
+                    ]))
             #expect(response.status == .created)
             let created = try response.array()
             #expect(created.count == 1)
@@ -297,7 +317,8 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             #expect(created[0]["service_notice"] as? String == "已受理，工单号 12345-20250325-00001；投诉类诉求，派单后 5 个工作日内答复")
             let token = try #require(created[0]["token"] as? String)
 
-            let order = try #require(try await WorkOrder.query(on: app.db).filter(\.$number == "12345-20250325-00001").with(\.$category).first())
+            let order = try #require(
+                try await WorkOrder.query(on: app.db).filter(\.$number == "12345-20250325-00001").with(\.$category).first())
             #expect(order.channel == .api)
             #expect(order.appealType == .complaint)
             #expect(order.state == .registered)
@@ -312,7 +333,8 @@ final class XMLTexts: NSObject, XMLParserDelegate {
 
             let shown = try await Open311Fixtures.get(app, "/open311/v2/requests/12345-20250325-00001.json").array()
             #expect(shown.count == 1)
-            #expect(shown[0]["description"] as? String
+            #expect(
+                shown[0]["description"] as? String
                     == "张*丰反映：桃溪大道路灯不亮，联系电话138****8000，或 138****8000，邮箱zh***@example.com，身份证4212**********1234。")
             #expect(shown[0]["address"] as? String == "天城镇桃溪大道 88 号（张*丰家门口）")
             #expect(shown[0]["media_url"] as? String == "https://img.example.cn/a.jpg")
@@ -325,8 +347,10 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             #expect(try await Open311Fixtures.get(app, "/open311/v2/tokens/nope.json").status == .notFound)
 
             // No name, phone, e-mail or ID number in any Open311 answer.
-            for path in ["requests.json", "requests.xml", "requests/12345-20250325-00001.json", "requests/12345-20250325-00001.xml",
-                         "tokens/\(token).json", "services.json"] {
+            for path in [
+                "requests.json", "requests.xml", "requests/12345-20250325-00001.json", "requests/12345-20250325-00001.xml",
+                "tokens/\(token).json", "services.json",
+            ] {
                 let body = try await Open311Fixtures.get(app, "/open311/v2/\(path)").body.string
                 for secret in ["张三丰", "13800138000", "0013-8000", "0013 8000", "zhangsanfeng", "421223199001011234"] {
                     #expect(!body.contains(secret), "\(path) shows \(secret)")
@@ -336,10 +360,13 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             // JSON bodies work too, with the attributes as an object; the default appeal type is 求助.
             var json = HTTPHeaders()
             json.contentType = .json
-            let body = #"{"api_key":"\#(key)","service_code":"0101","lat":29.3,"long":114.2,"description":"安全隐患","attribute":{"subcategory":"nope"}}"#
-            let viaJSON = try await app.testing().sendRequest(.POST, "/open311/v2/requests.json", headers: json, body: ByteBuffer(string: body))
+            let body =
+                #"{"api_key":"\#(key)","service_code":"0101","lat":29.3,"long":114.2,"description":"安全隐患","attribute":{"subcategory":"nope"}}"#
+            let viaJSON = try await app.testing().sendRequest(
+                .POST, "/open311/v2/requests.json", headers: json, body: ByteBuffer(string: body))
             #expect(viaJSON.status == .created)
-            let second = try #require(try await WorkOrder.query(on: app.db).filter(\.$number == "12345-20250325-00002").with(\.$category).first())
+            let second = try #require(
+                try await WorkOrder.query(on: app.db).filter(\.$number == "12345-20250325-00002").with(\.$category).first())
             #expect(second.appealType == .help)
             #expect(second.category?.code == "0101")
             #expect(second.appellantName == nil)
@@ -374,7 +401,9 @@ final class XMLTexts: NSObject, XMLParserDelegate {
             }
 
             let readOnly = try await Open311Fixtures.key(app, scopes: ["cases:read"], username: "reader")
-            for form in [Open311Fixtures.form(key: key, ["api_key": ""]), Open311Fixtures.form(key: "ow_wrong"), Open311Fixtures.form(key: readOnly)] {
+            for form in [
+                Open311Fixtures.form(key: key, ["api_key": ""]), Open311Fixtures.form(key: "ow_wrong"), Open311Fixtures.form(key: readOnly),
+            ] {
                 let refused = try await Open311Fixtures.post(app, form)
                 #expect(refused.status == .forbidden)
                 #expect(try refused.open311Error().code == 403)
@@ -385,7 +414,8 @@ final class XMLTexts: NSObject, XMLParserDelegate {
 
             var json = HTTPHeaders()
             json.contentType = .json
-            let broken = try await app.testing().sendRequest(.POST, "/open311/v2/requests.json", headers: json, body: ByteBuffer(string: "[1"))
+            let broken = try await app.testing().sendRequest(
+                .POST, "/open311/v2/requests.json", headers: json, body: ByteBuffer(string: "[1"))
             #expect(broken.status == .badRequest)
             #expect(try broken.open311Error().code == 400)
             let unknownPath = try await Open311Fixtures.get(app, "/open311/v2/nothing.json")

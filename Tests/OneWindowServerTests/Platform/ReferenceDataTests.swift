@@ -36,9 +36,12 @@ import VaporTesting
 
             let items = try await ServiceItem.query(on: app.db).filter(\.$status == .published).all()
             #expect(items.count == 12)
-            #expect(Set(items.map(\.name)).isSuperset(of: ["灵活就业人员参保登记", "不动产转移登记", "道路货物运输经营许可", "异地就医备案",
-                                                           "就业困难人员社保补贴申领", "危险化学品经营许可证补领", "就业失业登记", "发票票种核定",
-                                                           "企业设立登记", "残疾人证办理"]))
+            #expect(
+                Set(items.map(\.name)).isSuperset(of: [
+                    "灵活就业人员参保登记", "不动产转移登记", "道路货物运输经营许可", "异地就医备案",
+                    "就业困难人员社保补贴申领", "危险化学品经营许可证补领", "就业失业登记", "发票票种核定",
+                    "企业设立登记", "残疾人证办理",
+                ]))
             #expect(try await MaterialRequirement.query(on: app.db).count() == 38)
         }
     }
@@ -53,8 +56,9 @@ import VaporTesting
 
     @Test func the_audit_log_refuses_updates_and_deletes() async throws {
         try await withTestApp { app in
-            try await Audit.record(on: app.db, region: "421223000000", actor: .system, action: "test.event", entityType: "test",
-                                   entityID: nil, summary: "一条测试记录")
+            try await Audit.record(
+                on: app.db, region: "421223000000", actor: .system, action: "test.event", entityType: "test",
+                entityID: nil, summary: "一条测试记录")
             let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "test.event").first())
             event.summary = "改过"
             await #expect(throws: (any Error).self) { try await event.update(on: app.db) }

@@ -14,7 +14,8 @@ import VaporTesting
             _ = try await browser.get("/signin")
             let anonymous = try #require(browser.cookies["ow_session"])
             let token = try #require(Browser.csrf(in: try await browser.get("/signin").body.string))
-            let response = try await browser.post("/signin", form: [("csrfToken", token), ("username", "ZhangSan"), ("password", "test-pass-2025")])
+            let response = try await browser.post(
+                "/signin", form: [("csrfToken", token), ("username", "ZhangSan"), ("password", "test-pass-2025")])
             #expect(response.status == .seeOther)
             #expect(response.headers.first(name: .location) == "/admin")
             let cookie = try #require(response.headers[.setCookie].first { $0.hasPrefix("ow_session=") })
@@ -54,7 +55,8 @@ import VaporTesting
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_failed").count() == 5)
             let blocked = try await browser.signIn("lisi", "test-pass-2025")
             #expect(blocked.status == .tooManyRequests)
-            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_throttled").first()?.summary
+            #expect(
+                try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_throttled").first()?.summary
                     == "登录被暂停（尝试次数过多）：登录名 lisi")
             #expect(blocked.body.string.contains("尝试次数过多"))
             #expect(blocked.headers.first(name: "Retry-After") != nil)
@@ -81,14 +83,18 @@ import VaporTesting
             try await browser.signIn("desk", "test-pass-2025")
             let token = try await browser.csrfToken(from: "/account/password")
             for _ in 0..<5 {
-                let wrong = try await browser.post("/account/password", form: [
-                    ("csrfToken", token), ("current", "guess-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
-                ])
+                let wrong = try await browser.post(
+                    "/account/password",
+                    form: [
+                        ("csrfToken", token), ("current", "guess-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
+                    ])
                 #expect(wrong.status == .badRequest)
             }
-            let locked = try await browser.post("/account/password", form: [
-                ("csrfToken", token), ("current", "test-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
-            ])
+            let locked = try await browser.post(
+                "/account/password",
+                form: [
+                    ("csrfToken", token), ("current", "test-pass-2025"), ("password", "next-pass-2025"), ("confirm", "next-pass-2025"),
+                ])
             #expect(locked.status == .tooManyRequests)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "staff.password_check_failed").count() == 5)
             let long = String(repeating: "汉", count: 24) + "a1"
@@ -131,12 +137,15 @@ import VaporTesting
             #expect(try await browser.get("/admin").headers.first(name: .location) == "/account/password")
 
             let token = try await browser.csrfToken(from: "/account/password")
-            let weak = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "short"), ("confirm", "short")])
+            let weak = try await browser.post(
+                "/account/password", form: [("csrfToken", token), ("current", generated), ("password", "short"), ("confirm", "short")])
             #expect(weak.status == .badRequest)
             #expect(weak.body.string.contains("密码至少 10 位"))
             var otherDesk = Browser(app)
             #expect(try await otherDesk.signIn("admin", generated).status == .seeOther)
-            let ok = try await browser.post("/account/password", form: [("csrfToken", token), ("current", generated), ("password", "new-pass-2025"), ("confirm", "new-pass-2025")])
+            let ok = try await browser.post(
+                "/account/password",
+                form: [("csrfToken", token), ("current", generated), ("password", "new-pass-2025"), ("confirm", "new-pass-2025")])
             #expect(ok.status == .seeOther)
             #expect(ok.headers.first(name: .location) == "/admin?passwordChanged=1")
             let home = try await browser.get("/admin?passwordChanged=1")
@@ -165,8 +174,9 @@ import VaporTesting
             #expect(try await browser.post("/admin/departments", form: [("csrfToken", foreign)] + form).status == .forbidden)
 
             let token = try await browser.csrfToken(from: "/admin/departments/new")
-            let crossSite = try await browser.post("/admin/departments", form: [("csrfToken", token)] + form,
-                                                   headers: ["Origin": "https://evil.example", "Host": "127.0.0.1:8080"])
+            let crossSite = try await browser.post(
+                "/admin/departments", form: [("csrfToken", token)] + form,
+                headers: ["Origin": "https://evil.example", "Host": "127.0.0.1:8080"])
             #expect(crossSite.status == .forbidden)
             #expect(try await Department.query(on: app.db).filter(\.$code == "TEST").count() == 0)
 
@@ -181,8 +191,10 @@ import VaporTesting
     @Test func only_plain_local_paths_are_followed() {
         #expect(SafeRedirect.localPath("/guide?q=a&page=2") == "/guide?q=a&page=2")
         #expect(SafeRedirect.localPath("/guide?q=异地") == "/guide?q=%E5%BC%82%E5%9C%B0")
-        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "/\r\nSet-Cookie: x=1", "https://evil.example", "guide",
-                    "/a b", "/\u{202E}x", ""] {
+        for bad in [
+            "//evil.example", "/\\evil.example", "/\t/evil.example", "/\r\nSet-Cookie: x=1", "https://evil.example", "guide",
+            "/a b", "/\u{202E}x", "",
+        ] {
             #expect(SafeRedirect.localPath(bad) == nil, "\(bad.debugDescription) must be refused")
         }
     }
@@ -199,9 +211,11 @@ import VaporTesting
 
             try await makeStaff(app, username: "nexttest", roles: [.admin])
             let token = try await browser.csrfToken(from: "/signin?next=/%0d%0aSet-Cookie:%20y=1")
-            let signIn = try await browser.post("/signin", form: [
-                ("csrfToken", token), ("username", "nexttest"), ("password", "test-pass-2025"), ("next", "/\r\nSet-Cookie: injected=1"),
-            ])
+            let signIn = try await browser.post(
+                "/signin",
+                form: [
+                    ("csrfToken", token), ("username", "nexttest"), ("password", "test-pass-2025"), ("next", "/\r\nSet-Cookie: injected=1"),
+                ])
             #expect(signIn.headers.first(name: .location) == "/admin")
             #expect(!signIn.headers[.setCookie].contains { $0.hasPrefix("injected=") })
         }

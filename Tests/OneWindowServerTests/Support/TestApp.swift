@@ -52,8 +52,9 @@ func makeStaff(
     _ app: Application, username: String, password: String = "test-pass-2025", roles: Set<Role>, mustChange: Bool = false
 ) async throws -> Staff {
     try await StaffAccounts.create(
-        .init(username: username, displayName: "测试\(username)", password: password, roles: roles, hallID: nil, departmentID: nil,
-              mustChangePassword: mustChange),
+        .init(
+            username: username, displayName: "测试\(username)", password: password, roles: roles, hallID: nil, departmentID: nil,
+            mustChangePassword: mustChange),
         region: app.settings.region.value, actor: .system, cost: app.settings.bcryptCost, on: app.db)
 }
 
@@ -64,7 +65,9 @@ struct Browser {
 
     init(_ app: Application) { self.app = app }
 
-    mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> TestingHTTPResponse {
+    mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws
+        -> TestingHTTPResponse
+    {
         var all = headers
         if !cookies.isEmpty {
             all.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -92,19 +95,26 @@ struct Browser {
     }
 
     /// Posts a multipart form with one file.
-    mutating func upload(_ path: String, fields: [(String, String)], file: (name: String, filename: String, contentType: String, data: Data)) async throws -> TestingHTTPResponse {
+    mutating func upload(
+        _ path: String, fields: [(String, String)], file: (name: String, filename: String, contentType: String, data: Data)
+    ) async throws -> TestingHTTPResponse {
         try await upload(path, fields: fields, files: [file])
     }
 
     /// Posts a multipart form with several files.
-    mutating func upload(_ path: String, fields: [(String, String)], files: [(name: String, filename: String, contentType: String, data: Data)]) async throws -> TestingHTTPResponse {
+    mutating func upload(
+        _ path: String, fields: [(String, String)], files: [(name: String, filename: String, contentType: String, data: Data)]
+    ) async throws -> TestingHTTPResponse {
         let boundary = "----ow-test-\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields {
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
         }
         for file in files {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n".utf8))
+            body.append(
+                Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n"
+                        .utf8))
             body.append(file.data)
             body.append(Data("\r\n".utf8))
         }

@@ -3,16 +3,6 @@ import Foundation
 import OneWindowCore
 import Vapor
 
-/// A business record that belongs to one county (every business table carries `region_code`).
-protocol RegionScoped {
-    var regionCode: String { get }
-}
-
-extension Hall: RegionScoped {}
-extension Department: RegionScoped {}
-extension Window: RegionScoped {}
-extension Staff: RegionScoped {}
-
 /// Looking up a record named by the `:id` route parameter, within the site's region (404 otherwise).
 enum AdminRecords {
     /// The record named by `:id` in the site's region, or 404.
@@ -27,7 +17,7 @@ enum AdminRecords {
         guard let id = UUID(uuidString: raw), let model = try await M.find(id, on: req.db) else {
             throw PlatformError.notFound(what: "该记录")
         }
-        guard model.regionCode == req.settings.region.value else { throw PlatformError.notFound(what: "该记录") }
+        guard model[keyPath: M.regionField].wrappedValue == req.settings.region.value else { throw PlatformError.notFound(what: "该记录") }
         return model
     }
 }

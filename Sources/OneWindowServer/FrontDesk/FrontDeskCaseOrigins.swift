@@ -3,22 +3,12 @@ import Foundation
 import OneWindowCore
 import Vapor
 
-/// Where a case at the workbench comes from at the front desk: a called ticket (`?ticket=`) or a home visit
-/// (`?homeVisit=`). The workbench carries it through the item search and the form, and the intake writes it on the
-/// case (`CaseService.CaseLinks`).
-struct CaseOrigin: Encodable, Sendable {
-    /// `ticket` or `homeVisit`.
-    let field: String
-    let value: String
-    /// One line above the workbench: `叫号 A023（5 号窗口）` / `上门服务 SM-20250305-001，帮办员 王帮办代办`.
-    let banner: String
-    /// `&ticket=…` for links that keep the origin.
-    let query: String
-    /// The applicant known from a home visit, to prefill.
-    let applicant: [String: String]
-
-    /// Reads the origin from the query (GET) or form fields (POST) and checks the signed-in staff may use it.
-    static func resolve(ticket: String?, homeVisit: String?, staff: Staff, region: String, on db: any Database) async throws -> (CaseOrigin, CaseService.CaseLinks)? {
+/// The front desk's answers to Cases: a called ticket (`?ticket=`) or a home visit (`?homeVisit=`) as the origin of
+/// a case at the workbench, and the 代办 entry in the help-desk log when a helper files a case at a visit.
+struct FrontDeskCaseOrigins: CaseOrigins {
+    func resolve(ticket: String?, homeVisit: String?, staff: Staff, region: String, on db: any Database) async throws -> (
+        CaseOrigin, CaseService.CaseLinks
+    )? {
         if let text = ticket.flatMap({ $0.isEmpty ? nil : $0 }) {
             guard let id = UUID(uuidString: text), let ticket = try await Ticket.find(id, on: db), ticket.regionCode == region else {
                 throw PlatformError.invalidField(FieldError(field: "ticket", message: "号票不存在"))
@@ -31,10 +21,11 @@ struct CaseOrigin: Encodable, Sendable {
             guard desk?.staffID == staff.id || staff.has(.admin) else {
                 throw FrontDeskError.windowNotReady("\(ticket.number) 号不在您登录的窗口")
             }
-            let origin = CaseOrigin(field: "ticket", value: id.uuidString,
-                                    banner: "叫号 \(ticket.number)" + (ticket.windowNumber.map { "（\($0) 号窗口）" } ?? ""),
-                                    query: "&ticket=\(id.uuidString)",
-                                    applicant: ["idNumber": ticket.idNumber, "name": ticket.name, "phone": ticket.phone].compactMapValues { $0 })
+            let origin = CaseOrigin(
+                field: "ticket", value: id.uuidString,
+                banner: "叫号 \(ticket.number)" + (ticket.windowNumber.map { "（\($0) 号窗口）" } ?? ""),
+                query: "&ticket=\(id.uuidString)",
+                applicant: ["idNumber": ticket.idNumber, "name": ticket.name, "phone": ticket.phone].compactMapValues { $0 })
             return (origin, CaseService.CaseLinks(ticketID: id))
         }
         if let text = homeVisit.flatMap({ $0.isEmpty ? nil : $0 }) {
@@ -47,11 +38,19 @@ struct CaseOrigin: Encodable, Sendable {
             guard visit.helperID == staff.id || staff.has(.admin) else {
                 throw FrontDeskError.homeVisit("只有该上门服务指派的帮办员（\(helperName)）可以代办")
             }
-            let origin = CaseOrigin(field: "homeVisit", value: id.uuidString, banner: "上门服务 \(visit.number)，帮办员 \(helperName) 代办",
-                                    query: "&homeVisit=\(id.uuidString)",
-                                    applicant: ["idNumber": visit.idNumber, "name": visit.name, "phone": visit.phone])
+            let origin = CaseOrigin(
+                field: "homeVisit", value: id.uuidString, banner: "上门服务 \(visit.number)，帮办员 \(helperName) 代办",
+                query: "&homeVisit=\(id.uuidString)",
+                applicant: ["idNumber": visit.idNumber, "name": visit.name, "phone": visit.phone])
             return (origin, CaseService.CaseLinks(homeVisit: (id, visit.helperID, helperName, nil)))
         }
         return nil
+    }
+
+    func filedAtHomeVisit(_ record: Case, itemCode: String, visit: CaseService.HomeVisitLink, context: ServiceContext) async throws {
+        try await AssistanceLog.record(
+            kind: .proxy, staffID: visit.helperID, staffName: visit.helperName, hallID: visit.hallID, item: (itemCode, record.itemName),
+            note: "上门服务代办 \(record.caseNumber)", homeVisitID: visit.id, caseID: record.id, region: context.region, zone: context.zone,
+            at: context.now, on: context.db)
     }
 }

@@ -30,7 +30,8 @@ struct SignInController {
     func show(req: Request) async throws -> View {
         let next = (try? req.query.get(String.self, at: "next")) ?? ""
         return try await req.view.render(
-            "platform/signin", SignInContext(page: PageChrome(request: req, title: "工作人员登录", forms: true), username: "", next: safeNext(next), error: nil))
+            "platform/signin",
+            SignInContext(page: PageChrome(request: req, title: "工作人员登录", forms: true), username: "", next: safeNext(next), error: nil))
     }
 
     func signIn(req: Request) async throws -> Response {
@@ -46,7 +47,8 @@ struct SignInController {
         } catch {
             if staff != nil, await throttle.shouldAuditRefusal(account: username) {
                 try await Audit.record(
-                    on: req.db, region: staff?.regionCode ?? req.settings.region.value, actor: Actor(id: nil, name: "anonymous", ip: address),
+                    on: req.db, region: staff?.regionCode ?? req.settings.region.value,
+                    actor: Actor(id: nil, name: "anonymous", ip: address),
                     action: "staff.sign_in_throttled", entityType: "staff", entityID: staff?.id?.uuidString,
                     summary: "登录被暂停（尝试次数过多）：登录名 \(username.prefix(32))")
             }
@@ -63,7 +65,8 @@ struct SignInController {
             return try await fail("请输入登录名和密码", status: .badRequest)
         }
         // Unknown names cost a Bcrypt check too, so timing does not tell which names exist.
-        let verified = await StaffAccounts.verify(password, hash: staff?.passwordHash ?? StaffAccounts.timingDummyHash(cost: req.settings.bcryptCost))
+        let verified = await StaffAccounts.verify(
+            password, hash: staff?.passwordHash ?? StaffAccounts.timingDummyHash(cost: req.settings.bcryptCost))
         guard let staff, staff.active, verified else {
             await throttle.recordFailure(account: username, address: address, accountExists: staff != nil)
             try await Audit.record(
@@ -72,7 +75,8 @@ struct SignInController {
             return try await fail("登录名或密码不正确", status: .unauthorized)
         }
         await throttle.recordSuccess(account: username)
-        try await StaffSession.signIn(staff, on: req)
+        try await StaffSession.signIn(staff.principal, on: req)
+        req.auth.login(staff)
         staff.lastSignInAt = Date()
         try await req.db.writeTransaction { tx in
             try await staff.update(on: tx)
@@ -90,6 +94,7 @@ struct SignInController {
                 on: req.db, region: staff.regionCode, actor: req.actor, action: "staff.sign_out", entityType: "staff",
                 entityID: staff.id?.uuidString, summary: "退出登录")
         }
+        req.auth.logout(Staff.self)
         StaffSession.signOut(on: req)
         return req.redirect(to: Paths.home)
     }
@@ -110,7 +115,8 @@ struct SignInController {
     func showPassword(req: Request) async throws -> View {
         let staff = try req.auth.require(Staff.self)
         return try await req.view.render(
-            "platform/password", PasswordContext(page: PageChrome(request: req, title: "修改密码"), mustChange: staff.mustChangePassword, errors: [:], done: false))
+            "platform/password",
+            PasswordContext(page: PageChrome(request: req, title: "修改密码"), mustChange: staff.mustChangePassword, errors: [:], done: false))
     }
 
     func changePassword(req: Request) async throws -> Response {
@@ -137,7 +143,9 @@ struct SignInController {
         if form.password == form.current, errors["password"] == nil { errors["password"] = "新密码不能与当前密码相同" }
         if !errors.isEmpty {
             let view = try await req.view.render(
-                "platform/password", PasswordContext(page: PageChrome(request: req, title: "修改密码"), mustChange: staff.mustChangePassword, errors: errors, done: false))
+                "platform/password",
+                PasswordContext(
+                    page: PageChrome(request: req, title: "修改密码"), mustChange: staff.mustChangePassword, errors: errors, done: false))
             return try await view.encodeResponse(status: .badRequest, for: req)
         }
         staff.passwordHash = try await StaffAccounts.hashPassword(form.password ?? "", cost: req.settings.bcryptCost)
@@ -150,8 +158,10 @@ struct SignInController {
                 on: tx, region: staff.regionCode, actor: req.actor, action: "staff.change_password", entityType: "staff",
                 entityID: staff.id?.uuidString, summary: "修改密码")
         }
-        try await StaffSession.signIn(staff, on: req)
-        return req.redirect(to: Paths.landing(for: staff.roles) + (Paths.landing(for: staff.roles).contains("?") ? "&" : "?") + "passwordChanged=1")
+        try await StaffSession.signIn(staff.principal, on: req)
+        req.auth.login(staff)
+        return req.redirect(
+            to: Paths.landing(for: staff.roles) + (Paths.landing(for: staff.roles).contains("?") ? "&" : "?") + "passwordChanged=1")
     }
 
     /// Only a safe local path is followed after sign-in (no open redirect, no header injection).

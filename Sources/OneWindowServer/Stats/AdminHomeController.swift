@@ -1,0 +1,32 @@
+import Fluent
+import Foundation
+import OneWindowCore
+import Vapor
+
+/// The admin home (`/admin`): the county's halls, departments, windows, staff, published items and drafts, the
+/// holiday years loaded, and a warning when next year's calendar is missing.
+struct AdminHomeController {
+    func register(_ admin: any RoutesBuilder) {
+        admin.get(use: home)
+    }
+
+    func home(req: Request) async throws -> View {
+        struct Counts: Encodable {
+            let halls: Int; let departments: Int; let windows: Int; let staff: Int; let items: Int; let drafts: Int; let years: [Int]
+        }
+        struct Context: Encodable { let page: PageChrome; let counts: Counts; let calendarWarning: String? }
+        let region = req.settings.region.value
+        let regions = RegionScope.visible(for: req.settings.region)
+        let counts = Counts(
+            halls: try await Hall.query(on: req.db).filter(\.$regionCode == region).count(),
+            departments: try await Department.query(on: req.db).filter(\.$regionCode == region).count(),
+            windows: try await Window.query(on: req.db).filter(\.$regionCode == region).count(),
+            staff: try await Staff.query(on: req.db).filter(\.$regionCode == region).count(),
+            items: try await ServiceItem.query(on: req.db).filter(\.$regionCode ~~ regions).filter(\.$status == .published).count(),
+            drafts: try await ServiceItem.query(on: req.db).filter(\.$regionCode ~~ regions).filter(\.$status == .draft).count(),
+            years: try await CalendarYear.query(on: req.db).sort(\.$id).all().compactMap(\.id))
+        let warning = CalendarQueries.missingYearWarning(loaded: counts.years, today: LocalDate(Date(), in: req.settings.timeZone))
+        return try await req.view.render(
+            "admin/home", Context(page: PageChrome(request: req, title: "中心管理"), counts: counts, calendarWarning: warning))
+    }
+}
