@@ -1,5 +1,5 @@
 # OneWindow — the targets CI uses, and a few for daily work.
-.PHONY: run build test test-postgres browser ci format
+.PHONY: run build test test-postgres browser ci format lint
 
 run:            ## serve on http://127.0.0.1:8080 (SQLite in ./data)
 	swift run onewindow serve
@@ -22,3 +22,6 @@ ci:             ## everything CI runs
 
 format:
 	swift format --in-place --recursive Sources Tests Package.swift
+
+lint:           ## the structure checks CI runs first: module graph, file sizes, swift format lint
+	bash .ci/structure.sh

@@ -4,6 +4,21 @@ import Testing
 
 @Suite("Cases: state machine, case numbers, materials, metrics")
 struct CaseTests {
+    @Test("A case is overdue while its clock runs past the promised deadline; paused, finished or undated cases are not")
+    func overdue_is_clock_running_and_due_passed() {
+        let due = Date(timeIntervalSince1970: 1_742_227_199)  // 2025-03-17 23:59:59 +08:00
+        let after = due.addingTimeInterval(1)
+        #expect(CaseState.clockRunning == [.accepted, .inReview, .decided])
+        #expect(CaseState.accepted.isOverdue(due: due, now: after))
+        #expect(CaseState.inReview.isOverdue(due: due, now: after))
+        #expect(CaseState.decided.isOverdue(due: due, now: after))
+        #expect(!CaseState.inReview.isOverdue(due: due, now: due))
+        #expect(!CaseState.paused.isOverdue(due: due, now: after))
+        #expect(!CaseState.completed.isOverdue(due: due, now: after))
+        #expect(!CaseState.submitted.isOverdue(due: due, now: after))
+        #expect(!CaseState.accepted.isOverdue(due: nil, now: after))
+    }
+
     @Test("The state machine allows the flow and refuses the rest; pausing a paused case is refused")
     func transitions() throws {
         #expect(try CaseState.submitted.after(.accept) == .accepted)

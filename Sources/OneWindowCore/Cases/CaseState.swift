@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a case (办件) stands. GLOSSARY.md: 受理 / 不予受理, 补正, 特殊环节, 审查 / 决定, 办结, 送达.
 ///
 /// ```
@@ -39,6 +41,16 @@ public enum CaseState: String, CaseIterable, Sendable, Codable {
 
     /// Still running against its deadline (accepted and not yet completed).
     public var isRunning: Bool { [.accepted, .inReview, .paused, .decided].contains(self) }
+
+    /// The states whose clock is running (accepted, not paused, not finished): a case in one of them is overdue once
+    /// its promised deadline has passed (红灯; RULES.md). A paused case is not overdue while paused.
+    public static let clockRunning: [CaseState] = [.accepted, .inReview, .decided]
+
+    /// Overdue (超期): the clock runs and the promised deadline `due` lies before `now`.
+    public func isOverdue(due: Date?, now: Date) -> Bool {
+        guard let due else { return false }
+        return Self.clockRunning.contains(self) && due < now
+    }
 
     /// Finished: completed (and perhaps delivered).
     public var isFinished: Bool { self == .completed || self == .delivered }
@@ -153,7 +165,8 @@ extension CaseState {
         case (.accepted, .complete), (.inReview, .complete): if instant { return .completed }
         case (.completed, .deliver): return .delivered
         case (.accepted, .changeLimit), (.inReview, .changeLimit), (.paused, .changeLimit): return self
-        case (.accepted, .receivePending), (.inReview, .receivePending), (.paused, .receivePending), (.decided, .receivePending): return self
+        case (.accepted, .receivePending), (.inReview, .receivePending), (.paused, .receivePending), (.decided, .receivePending):
+            return self
         default: break
         }
         throw CaseTransitionError(action: action, state: self)

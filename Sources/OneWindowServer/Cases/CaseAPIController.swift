@@ -119,14 +119,15 @@ struct CaseAPIController {
             throw PlatformError.invalidField(.init(field: field, message: message))
         }
         let region = req.settings.region.value
-        let query = Case.query(on: req.db).filter(\.$regionCode == region)
-        if let state { query.filter(\.$state == state) }
+        var filter = CaseListFilter(region: region)
+        if let state { filter = filter.adding(.state(state)) }
         if let departmentKey {
-            let department = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == departmentKey).first()
+            let department = try await Department.scoped(on: req.db, to: region).filter(\.$code == departmentKey).first()
             // An unknown code matches nothing (not the cases without a department).
-            query.filter(\.$currentDepartmentID == (department?.id ?? UUID()))
+            filter = filter.adding(.currentDepartment(department?.id ?? UUID()))
         }
-        if overdueText == "true" { query.filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(\.$dueAt < req.now) }
+        if overdueText == "true" { filter = filter.overdue(now: req.now) }
+        let query = filter.query(on: req.db)
         let total = try await query.count()
         let records = try await query.sort(\.$caseNumber, .descending).range(((page - 1) * per)..<(page * per)).all()
         let applicants = try await CaseWebController.applicants(of: records, on: req.db)

@@ -35,11 +35,10 @@ struct CaseFigures: Encodable, Sendable {
     {
         let start = from.instant(in: zone)
         let end = to.adding(days: 1).instant(in: zone)
-        let completedQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$completedAt >= start).filter(\.$completedAt < end)
-        let acceptedQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$acceptedAt >= start).filter(\.$acceptedAt < end)
-        let runningQuery = Case.query(on: db).filter(\.$regionCode == region).filter(\.$state ~~ [.accepted, .inReview, .decided]).filter(
-            \.$dueAt < now)
-        let itemQuery = ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published)
+        let completedQuery = Case.scoped(on: db, to: region).filter(\.$completedAt >= start).filter(\.$completedAt < end)
+        let acceptedQuery = Case.scoped(on: db, to: region).filter(\.$acceptedAt >= start).filter(\.$acceptedAt < end)
+        let runningQuery = CaseListFilter(region: region).overdue(now: now).query(on: db)
+        let itemQuery = ServiceItem.scoped(on: db, to: region).filter(\.$status == .published)
         if let department {
             completedQuery.filter(\.$department.$id == department)
             acceptedQuery.filter(\.$department.$id == department)
@@ -117,7 +116,7 @@ struct CaseFiguresController {
         var from = date("from", LocalDate(year: today.year, month: 1, day: 1)!)
         var to = date("to", today)
         if from > to { (from, to) = (to, from) }
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
+        let departments = try await Department.scoped(on: req.db, to: region).sort(\.$code).all()
         let key = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: "department"))?.uppercased()
         let chosen = departments.first { $0.code == key }
         let result = try await CaseFigures.compute(

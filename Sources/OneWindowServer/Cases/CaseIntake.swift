@@ -108,7 +108,7 @@ enum CaseIntake {
         var joint: [Department] = []
         for code in raw.jointDepartments {
             let normalized = TextNormalization.normalize(code).uppercased()
-            guard let department = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$code == normalized).first(),
+            guard let department = try await Department.scoped(on: db, to: region).filter(\.$code == normalized).first(),
                 department.id != item.$department.id, !joint.contains(where: { $0.id == department.id })
             else {
                 check.fail("jointDepartments", "联办部门“\(code)”不存在或重复")
@@ -129,8 +129,8 @@ enum CaseIntake {
     static func item(code: String?, region: String, on db: any Database) async throws -> (ServiceItem, [MaterialRequirement])? {
         guard let code = TextNormalization.normalizedOrNil(code)?.uppercased(), code.count <= 40 else { return nil }
         guard
-            let item = try await ServiceItem.query(on: db).filter(\.$itemCode == code).filter(\.$status == .published)
-                .filter(\.$regionCode ~~ RegionScope.visible(for: try RegionCode(region))).first()
+            let item = try await ServiceItem.scoped(on: db, to: RegionScope.visible(for: try RegionCode(region)))
+                .filter(\.$itemCode == code).filter(\.$status == .published).first()
         else { return nil }
         let requirements = try await MaterialRequirement.query(on: db).filter(\.$item.$id == item.requireID()).sort(\.$position).all()
         return (item, requirements)

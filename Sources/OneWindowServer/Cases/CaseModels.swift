@@ -113,7 +113,7 @@ final class Case: Model, @unchecked Sendable {
 
     /// The case of `region` with that number, if any.
     static func find(_ number: CaseNumber, region: String, on db: any Database) async throws -> Case? {
-        try await Case.query(on: db).filter(\.$regionCode == region).filter(\.$caseNumber == number.description).first()
+        try await Case.scoped(on: db, to: region).filter(\.$caseNumber == number.description).first()
     }
 
     var promised: WorkingDays { WorkingDays(halfDays: promisedHalfDays) }

@@ -159,13 +159,13 @@ extension CaseService {
             if completeNow {
                 try await service.apply(.complete, to: record, details: .init(), on: tx)
             } else {
-                let template =
+                let event: CaseService.Event =
                     switch state {
-                    case .submitted: "case.submitted";
-                    case .rejected: "case.rejected";
-                    default: "case.accepted"
+                    case .submitted: .submitted
+                    case .rejected: .rejected
+                    default: .accepted
                     }
-                try await service.notifyApplicant(record, template: template, on: tx)
+                try await service.notifyApplicant(record, of: event, on: tx)
             }
             return record
         }
@@ -219,7 +219,7 @@ extension CaseService {
             .ignoringConflicts(with: ["region_code", "id_number"])
             .run()
         guard
-            let applicant = try await Applicant.query(on: tx).filter(\.$regionCode == region).filter(\.$idNumber == input.identity.number)
+            let applicant = try await Applicant.scoped(on: tx, to: region).filter(\.$idNumber == input.identity.number)
                 .first()
         else {
             throw PlatformError.conflict("申请人记录保存失败，请重试")

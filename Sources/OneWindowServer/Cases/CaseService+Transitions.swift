@@ -23,7 +23,7 @@ extension CaseService {
         let service = self
         return try await db.writeTransaction { tx in
             try await RowLock.lock(Case.schema, id: id, on: tx)
-            guard let record = try await Case.find(id, on: tx), record.regionCode == service.region else {
+            guard let record = try await Case.find(id, in: service.region, on: tx) else {
                 throw PlatformError.notFound(what: "该办件")
             }
             try await service.apply(action, to: record, details: details, on: tx)
@@ -150,10 +150,10 @@ extension CaseService {
             on: tx, region: region, actor: actor, action: "case.\(action.name)", entityType: "case",
             entityID: record.id?.uuidString, summary: summary, at: now)
         switch action {
-        case .accept: try await notifyApplicant(record, template: "case.accepted", on: tx)
-        case .reject: try await notifyApplicant(record, template: "case.rejected", on: tx)
-        case .pause(.correction): try await notifyApplicant(record, template: "case.correction", on: tx)
-        case .complete: try await notifyApplicant(record, template: "case.completed", on: tx)
+        case .accept: try await notifyApplicant(record, of: .accepted, on: tx)
+        case .reject: try await notifyApplicant(record, of: .rejected, on: tx)
+        case .pause(.correction): try await notifyApplicant(record, of: .correction, on: tx)
+        case .complete: try await notifyApplicant(record, of: .completed, on: tx)
         default: break
         }
     }

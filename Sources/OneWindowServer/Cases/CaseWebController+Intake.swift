@@ -79,7 +79,7 @@ extension CaseWebController {
         _ req: Request, item: ServiceItem, requirements: [MaterialRequirement], raw: RawApplication, errors: [String: String],
         status: HTTPResponseStatus = .ok, origin: CaseOrigin? = nil
     ) async throws -> Response {
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(
+        let departments = try await Department.scoped(on: req.db, to: req.settings.region.value).filter(
             \.$active == true
         )
         .sort(\.$code).all()
@@ -141,7 +141,7 @@ extension CaseWebController {
             throw PlatformError.invalidField(error)
         }
         guard
-            let applicant = try await Applicant.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            let applicant = try await Applicant.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$idNumber == identity.number).first()
         else { return ApplicantLookup(found: false, name: nil, phone: nil) }
         try await Audit.record(

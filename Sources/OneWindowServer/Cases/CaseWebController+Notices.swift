@@ -65,7 +65,7 @@ extension CaseWebController {
                 pending: materials.filter { $0.provision == .pending }.map(\.name), reason: record.reason,
                 clerk: record.acceptedBy ?? req.auth.get(Staff.self)?.displayName ?? "—", issuedOn: LocalDate(req.now, in: zone).chinese,
                 materials: materials.filter { $0.provision.satisfies }.map { "\($0.name)（\($0.provision.label)）" },
-                siteBase: PortalController.siteBase(req)))
+                siteBase: SiteAddress.base(req)))
     }
 
     struct NoticeLine: Encodable { let position: Int; let name: String; let problem: String; let note: String }
@@ -79,8 +79,7 @@ extension CaseWebController {
             let hours: String?
             let clerk: String; let issuedOn: String; let siteBase: String; let workbenchLink: String
         }
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let notice = try await OneTimeNotice.find(id, on: req.db),
-            notice.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let notice = try await OneTimeNotice.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该一次性告知书") }
         let item = try await notice.$item.get(on: req.db)
         let applicant = try await notice.$applicant.get(on: req.db)
@@ -101,15 +100,14 @@ extension CaseWebController {
                 guideLink: Paths.item(item.itemCode), conditions: item.conditions, place: item.place, phones: item.phones,
                 hours: item.officeHours,
                 clerk: issuer, issuedOn: LocalDate(notice.issuedAt, in: req.settings.timeZone).chinese,
-                siteBase: PortalController.siteBase(req),
+                siteBase: SiteAddress.base(req),
                 workbenchLink: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             ))
     }
 
     /// A stored material scan, for staff only, with its detected type (never HTML).
     func file(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let file = try await StoredFile.find(id, on: req.db),
-            file.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let file = try await StoredFile.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该文件") }
         return try await FileStore.response(for: file, request: req)
     }

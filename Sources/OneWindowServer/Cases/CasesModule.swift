@@ -12,7 +12,6 @@ enum CasesModule: ServerModule {
     static let staffRoles: Set<Role> = [.clerk, .approver, .supervisor, .director, .helper, .admin]
 
     static func register(_ app: Application) throws {
-        app.progressThrottles = ProgressThrottles()
         app.migrationPlan.add("0014", M0014_CreateCases())
         app.migrationPlan.add("0016.1", M0016_1_CaseOrigins())
         app.migrationPlan.add("0020.1", M0020_1_CaseFigureIndexes())
@@ -26,3 +25,7 @@ enum CasesModule: ServerModule {
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
     }
 }
+
+extension Applicant: RegionScoped { static var regionField: KeyPath<Applicant, FieldProperty<Applicant, String>> { \.$regionCode } }
+extension Case: RegionScoped { static var regionField: KeyPath<Case, FieldProperty<Case, String>> { \.$regionCode } }
+extension OneTimeNotice: RegionScoped { static var regionField: KeyPath<OneTimeNotice, FieldProperty<OneTimeNotice, String>> { \.$regionCode } }

@@ -87,7 +87,7 @@ enum DemoCases {
     /// - Returns: how many cases were made (0 when there were some already).
     static func load(_ app: Application) async throws -> Int {
         let region = app.settings.region.value
-        guard try await Case.query(on: app.db).filter(\.$regionCode == region).count() == 0 else { return 0 }
+        guard try await Case.scoped(on: app.db, to: region).count() == 0 else { return 0 }
         let zone = app.settings.timeZone
         let calendar = try await app.calendarCache.calendar(on: app.db)
         let demoStaff = Staff()

@@ -135,15 +135,7 @@ struct PortalController {
             Receipt(
                 page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
                 submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress,
-                siteBase: Self.siteBase(req)))
-    }
-
-    /// `http://host:port` as the visitor reached the site, for addresses printed on paper.
-    static func siteBase(_ req: Request) -> String {
-        let host =
-            req.headers.first(name: .host).flatMap { $0.allSatisfy { $0.isLetter || $0.isNumber || ".:-[]".contains($0) } ? $0 : nil }
-            ?? "127.0.0.1"
-        return (req.application.settings.secureCookies ? "https://" : "http://") + host
+                siteBase: SiteAddress.base(req)))
     }
 
     struct ProgressContext: Encodable {
@@ -204,16 +196,12 @@ struct PortalController {
         } catch {
             return try await page(error.message, status: .badRequest)
         }
-        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return try await page("请填写联系手机的后 4 位数字", status: .badRequest)
-        }
-        let throttles = req.application.progressThrottles
-        try await throttles.check(number.description, on: req)
-        guard let record = try await Case.find(number, region: req.settings.region.value, on: req.db), record.contactPhone.hasSuffix(phone4)
-        else {
-            await throttles.recordFailure(number.description, on: req)
-            return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试")
-        }
+        if let problem = PublicLookups.phone4Problem(phone4) { return try await page(problem, status: .badRequest) }
+        guard
+            let record = try await req.application.publicLookups.find(
+                "case:" + number.description, phone4: phone4, on: req,
+                load: { try await Case.find(number, region: req.settings.region.value, on: req.db) }, phone: { $0.contactPhone })
+        else { return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试") }
         let applicant = try await record.$applicant.get(on: req.db)
         let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "case").filter(\.$entityID == record.id!.uuidString)
             .sort(\.$occurredAt).all()
@@ -235,35 +223,5 @@ struct PortalController {
             },
             correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
             rateLink: rateLink)
-    }
-}
-
-/// Guards against guessing the last 4 digits of a phone (case progress, home-visit status, cancelling a booking):
-/// 5 wrong tries per subject and address, 30 per subject, in 15 minutes.
-struct ProgressThrottles: Sendable {
-    let perAddress = SignInThrottle(window: 15 * 60, maxPerAccount: 5)
-    let perCase = SignInThrottle(window: 15 * 60, maxPerAccount: 30)
-
-    /// - Parameter subject: what is guessed at (`421223-20250305-00012`, `hv:SM-…`, `ap:Y…`).
-    /// - Throws: `PlatformError.tooManyAttempts` while either limit is reached.
-    func check(_ subject: String, on req: Request) async throws {
-        let address = req.remoteAddress?.ipAddress ?? "?"
-        try await perAddress.check(account: subject + "|" + address, address: address, accountExists: true)
-        try await perCase.check(account: subject, address: address, accountExists: true)
-    }
-
-    func recordFailure(_ subject: String, on req: Request) async {
-        let address = req.remoteAddress?.ipAddress ?? "?"
-        await perAddress.recordFailure(account: subject + "|" + address, address: address, accountExists: true)
-        await perCase.recordFailure(account: subject, address: address, accountExists: true)
-    }
-}
-
-extension Application {
-    private struct ProgressThrottlesKey: StorageKey { typealias Value = ProgressThrottles }
-
-    var progressThrottles: ProgressThrottles {
-        get { storage[ProgressThrottlesKey.self]! }
-        set { storage[ProgressThrottlesKey.self] = newValue }
     }
 }

@@ -34,8 +34,7 @@ extension CatalogImporter {
         seen[row.itemCode] = line
 
         let hash = sourceHash(record)
-        let existing = try await ServiceItem.query(on: db)
-            .filter(\.$regionCode == region).filter(\.$itemCode == row.itemCode).first()
+        let existing = try await ServiceItem.scoped(on: db, to: region).filter(\.$itemCode == row.itemCode).first()
         if let existing, existing.sourceHash == hash {
             return RowResult(
                 line: line, itemCode: row.itemCode, name: row.name, outcome: .unchanged,
@@ -100,7 +99,7 @@ extension CatalogImporter {
 
     static func departmentIndex(region: String, on db: any Database) async throws -> DepartmentIndex {
         var index = DepartmentIndex()
-        for department in try await Department.query(on: db).filter(\.$regionCode == region).all() {
+        for department in try await Department.scoped(on: db, to: region).all() {
             index.ids[department.name] = department.id
         }
         return index
@@ -112,7 +111,7 @@ extension CatalogImporter {
         -> UUID
     {
         if let id = index.ids[name] { return id }
-        if let existing = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first(),
+        if let existing = try await Department.scoped(on: db, to: region).filter(\.$name == name).first(),
             let id = existing.id
         {
             index.ids[name] = id
@@ -131,7 +130,7 @@ extension CatalogImporter {
             )
             .ignoringConflicts()
             .run()
-        guard let created = try await Department.query(on: db).filter(\.$regionCode == region).filter(\.$name == name).first() else {
+        guard let created = try await Department.scoped(on: db, to: region).filter(\.$name == name).first() else {
             throw InternalInconsistency(message: "department \(name) could not be created")
         }
         let id = try created.requireID()

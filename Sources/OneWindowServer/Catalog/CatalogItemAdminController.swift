@@ -63,7 +63,7 @@ struct CatalogItemAdminController {
             guard let code = TextNormalization.normalizedOrNil(try? req.query.get(String.self, at: key)), code.count <= 40 else {
                 return nil
             }
-            return try await ServiceItem.query(on: req.db).filter(\.$itemCode == code).filter(\.$regionCode ~~ regions).first()?.itemCode
+            return try await ServiceItem.scoped(on: req.db, to: regions).filter(\.$itemCode == code).first()?.itemCode
         }
         let published = try await confirmed("published")
         let withdrawnCode = try await confirmed("withdrawn")
@@ -169,7 +169,7 @@ struct CatalogItemAdminController {
         let actor = req.actor
         try await req.db.writeTransaction { tx in
             try await RowLock.lock(ServiceItem.schema, id: item.requireID(), on: tx)
-            let match = try await Department.query(on: tx).filter(\.$regionCode == item.regionCode).filter(\.$name == department).first()
+            let match = try await Department.scoped(on: tx, to: item.regionCode).filter(\.$name == department).first()
             item.$department.id = match?.id
             item.departmentName = department
             item.category = category

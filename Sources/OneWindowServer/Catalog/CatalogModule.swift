@@ -81,3 +81,5 @@ struct BackgroundWorkLifecycle: LifecycleHandler {
         await application.backgroundImports.waitForAll()
     }
 }
+
+extension ServiceItem: RegionScoped { static var regionField: KeyPath<ServiceItem, FieldProperty<ServiceItem, String>> { \.$regionCode } }

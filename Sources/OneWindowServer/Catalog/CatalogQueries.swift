@@ -82,8 +82,7 @@ enum CatalogQueries {
     /// before the province's), then by name and item code, so pages are stable.
     /// - Returns: the page of items (departments loaded) and the total count.
     static func search(_ filter: GuideFilter, regions: [String], on db: any Database) async throws -> (items: [ServiceItem], total: Int) {
-        let query = ServiceItem.query(on: db)
-            .filter(\.$regionCode ~~ regions)
+        let query = ServiceItem.scoped(on: db, to: regions)
             .filter(\.$status == .published)
         if let text = filter.text {
             // Substring match on the pre-built search text finds words inside Chinese text (no word spaces);
@@ -97,7 +96,7 @@ enum CatalogQueries {
         }
         if let id = filter.departmentID { query.filter(\.$department.$id == id) }
         if let key = filter.departmentKey {
-            let matches = try await Department.query(on: db).filter(\.$regionCode ~~ regions)
+            let matches = try await Department.scoped(on: db, to: regions)
                 .group(.or) { $0.filter(\.$code == key.uppercased()).filter(\.$name == key).filter(\.$shortName == key) }
                 .all().compactMap(\.id)
             guard !matches.isEmpty else { throw FieldError(field: "department", message: "没有名为或编码为“\(key)”的部门") }
@@ -117,9 +116,8 @@ enum CatalogQueries {
 
     /// A published item by its code, from the nearest region that has it, with its materials in order.
     static func item(code: String, regions: [String], on db: any Database) async throws -> ServiceItem? {
-        let candidates = try await ServiceItem.query(on: db)
+        let candidates = try await ServiceItem.scoped(on: db, to: regions)
             .filter(\.$itemCode == TextNormalization.normalize(code).uppercased())
-            .filter(\.$regionCode ~~ regions)
             .filter(\.$status == .published)
             .with(\.$department)
             .with(\.$materials)
@@ -130,8 +128,7 @@ enum CatalogQueries {
     /// Departments that have published items in `regions`, for the filter list.
     static func departmentsWithItems(regions: [String], on db: any Database) async throws -> [Department] {
         let ids = Set(
-            try await ServiceItem.query(on: db)
-                .filter(\.$regionCode ~~ regions).filter(\.$status == .published)
+            try await ServiceItem.scoped(on: db, to: regions).filter(\.$status == .published)
                 .field(\.$department.$id).all().compactMap { $0.$department.id })
         guard !ids.isEmpty else { return [] }
         return try await Department.query(on: db).filter(\.$id ~~ ids).sort(\.$regionCode, .descending).sort(\.$name).all()

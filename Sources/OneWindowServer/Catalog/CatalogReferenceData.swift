@@ -33,8 +33,8 @@ struct M0013_LoadStarterCatalog: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let file = try JSONDecoder().decode(File.self, from: ReferenceData.data("starter-catalog.json"))
         try await database.writeTransaction { db in
-            let departments = try await Department.query(on: db).filter(\.$regionCode == file.regionCode).all()
-            let hall = try await Hall.query(on: db).filter(\.$regionCode == file.regionCode).filter(\.$level == .county).first()
+            let departments = try await Department.scoped(on: db, to: file.regionCode).all()
+            let hall = try await Hall.scoped(on: db, to: file.regionCode).filter(\.$level == .county).first()
             for entry in file.items {
                 guard let department = departments.first(where: { $0.code == entry.department }) else {
                     throw InternalInconsistency(message: "starter catalogue names unknown department \(entry.department)")

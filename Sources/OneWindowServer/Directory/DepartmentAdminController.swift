@@ -33,7 +33,7 @@ struct DepartmentAdminController {
     func departments(req: Request) async throws -> View {
         struct Row: Encodable { let id: String, code: String, name: String, shortName: String, active: Bool }
         let region = req.settings.region.value
-        let rows = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all().map {
+        let rows = try await Department.scoped(on: req.db, to: region).sort(\.$code).all().map {
             Row(id: $0.id!.uuidString, code: $0.code, name: $0.name, shortName: $0.shortName, active: $0.active)
         }
         struct Context: Encodable { let page: PageChrome; let departments: [Row] }
@@ -68,13 +68,13 @@ struct DepartmentAdminController {
         let name = check.required(form.name, field: "name", label: "部门全称", max: 80)
         let shortName = check.optional(form.shortName, field: "shortName", label: "简称", max: 30) ?? name
         if !code.isEmpty,
-            let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
+            let other = try await Department.scoped(on: req.db, to: region).filter(\.$code == code).first(),
             other.id != existing?.id
         {
             check.fail("code", "部门编码 \(code) 已被“\(other.name)”使用")
         }
         if !name.isEmpty,
-            let other = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$name == name).first(),
+            let other = try await Department.scoped(on: req.db, to: region).filter(\.$name == name).first(),
             other.id != existing?.id
         {
             check.fail("name", "已有同名部门（编码 \(other.code)）")
@@ -85,7 +85,7 @@ struct DepartmentAdminController {
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if let other = try await Department.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(),
+            if let other = try await Department.scoped(on: tx, to: region).filter(\.$code == code).first(),
                 other.id != existing?.id
             {
                 throw FieldError(field: "code", message: "部门编码 \(code) 已被“\(other.name)”使用")

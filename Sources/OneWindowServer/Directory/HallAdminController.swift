@@ -42,8 +42,8 @@ struct HallAdminController {
             let windowCount: Int
         }
         let region = req.settings.region.value
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
-        let windows = try await Window.query(on: req.db).filter(\.$regionCode == region).all()
+        let halls = try await Hall.scoped(on: req.db, to: region).sort(\.$code).all()
+        let windows = try await Window.scoped(on: req.db, to: region).all()
         let rows = halls.map { hall in
             Row(
                 id: hall.id!.uuidString, code: hall.code, name: hall.name, level: hall.level.label, divisionCode: hall.divisionCode,
@@ -91,7 +91,7 @@ struct HallAdminController {
         } else if let division, try await Region.find(division.value, on: req.db) == nil {
             check.fail("divisionCode", "行政区划代码 \(division.value) 不存在")
         }
-        if !code.isEmpty, let other = try await Hall.query(on: req.db).filter(\.$regionCode == region).filter(\.$code == code).first(),
+        if !code.isEmpty, let other = try await Hall.scoped(on: req.db, to: region).filter(\.$code == code).first(),
             other.id != existing?.id
         {
             check.fail("code", "大厅编码 \(code) 已被“\(other.name)”使用")
@@ -102,7 +102,7 @@ struct HallAdminController {
         }
         let actor = req.actor
         try await req.db.writeTransaction { tx in
-            if let other = try await Hall.query(on: tx).filter(\.$regionCode == region).filter(\.$code == code).first(),
+            if let other = try await Hall.scoped(on: tx, to: region).filter(\.$code == code).first(),
                 other.id != existing?.id
             {
                 throw FieldError(field: "code", message: "大厅编码 \(code) 已被“\(other.name)”使用")

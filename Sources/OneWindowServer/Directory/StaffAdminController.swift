@@ -43,7 +43,7 @@ struct StaffAdminController {
         }
         let region = req.settings.region.value
         let zone = req.settings.timeZone
-        let staff = try await Staff.query(on: req.db).filter(\.$regionCode == region)
+        let staff = try await Staff.scoped(on: req.db, to: region)
             .with(\.$hall).with(\.$department).sort(\.$username).all()
         let rows = staff.map {
             Row(
@@ -71,8 +71,8 @@ struct StaffAdminController {
 
     private func render(_ req: Request, form: StaffForm, action: String, errors: [String: String]) async throws -> View {
         let region = req.settings.region.value
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
+        let halls = try await Hall.scoped(on: req.db, to: region).sort(\.$code).all()
+        let departments = try await Department.scoped(on: req.db, to: region).sort(\.$code).all()
         let chosen = Set(form.roles ?? [])
         return try await req.view.render(
             "admin/staff-form",

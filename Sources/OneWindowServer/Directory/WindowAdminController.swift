@@ -38,7 +38,7 @@ struct WindowAdminController {
     func windows(req: Request) async throws -> View {
         struct Row: Encodable { let id: String, hall: String, number: String, name: String, kind: String, department: String, active: Bool }
         let region = req.settings.region.value
-        let windows = try await Window.query(on: req.db).filter(\.$regionCode == region)
+        let windows = try await Window.scoped(on: req.db, to: region)
             .with(\.$hall).with(\.$department).all()
             .sorted { ($0.hall.code, Int($0.number) ?? 0) < ($1.hall.code, Int($1.number) ?? 0) }
         let rows = windows.map {
@@ -65,8 +65,8 @@ struct WindowAdminController {
 
     private func renderWindow(_ req: Request, form: WindowForm, action: String, errors: [String: String]) async throws -> View {
         let region = req.settings.region.value
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).sort(\.$code).all()
+        let halls = try await Hall.scoped(on: req.db, to: region).sort(\.$code).all()
+        let departments = try await Department.scoped(on: req.db, to: region).sort(\.$code).all()
         return try await req.view.render(
             "admin/window-form",
             WindowFormContext(

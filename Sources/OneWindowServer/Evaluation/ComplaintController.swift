@@ -51,7 +51,7 @@ struct ComplaintController {
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String]) async throws -> View {
-        let complaints = try await Complaint.query(on: req.db).filter(\.$regionCode == req.settings.region.value).sort(
+        let complaints = try await Complaint.scoped(on: req.db, to: req.settings.region.value).sort(
             \.$receivedAt, .descending
         )
         .limit(200).all()
@@ -123,8 +123,7 @@ struct ComplaintController {
     }
 
     private func load(_ req: Request) async throws -> Complaint {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let complaint = try await Complaint.find(id, on: req.db),
-            complaint.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let complaint = try await Complaint.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "投诉") }
         return complaint
     }
@@ -218,7 +217,7 @@ struct ComplaintController {
         // Counted by the database: a year holds some 450,000 ratings.
         let figures = RatingFigures(db: req.db, region: region, zone: zone, from: LocalDate(year: today.year, month: 1, day: 1)!, to: today)
         let totals = try await figures.totals()
-        let complaints = try await Complaint.query(on: req.db).filter(\.$regionCode == region).filter(\.$receivedAt >= figures.start).all()
+        let complaints = try await Complaint.scoped(on: req.db, to: region).filter(\.$receivedAt >= figures.start).all()
         return try await req.view.render(
             "evaluation/board",
             BoardContext(

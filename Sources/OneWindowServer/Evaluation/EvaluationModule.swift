@@ -21,3 +21,8 @@ enum EvaluationModule: ServerModule {
         app.menuAccess.add("ratings", roles: EvaluationAccess.staff)
     }
 }
+
+extension Complaint: RegionScoped { static var regionField: KeyPath<Complaint, FieldProperty<Complaint, String>> { \.$regionCode } }
+extension Rating: RegionScoped { static var regionField: KeyPath<Rating, FieldProperty<Rating, String>> { \.$regionCode } }
+extension Rectification: RegionScoped { static var regionField: KeyPath<Rectification, FieldProperty<Rectification, String>> { \.$regionCode } }
+extension RatingInvitation: RegionScoped { static var regionField: KeyPath<RatingInvitation, FieldProperty<RatingInvitation, String>> { \.$regionCode } }

@@ -86,7 +86,7 @@ struct EvaluationWebController {
         let region = req.settings.region.value
         let figures = RatingFigures(db: req.db, region: region, zone: zone, from: from, to: to)
         let totals = try await figures.totals()
-        let badRatings = try await Rating.query(on: req.db).filter(\.$regionCode == region).filter(\.$item == .overall)
+        let badRatings = try await Rating.scoped(on: req.db, to: region).filter(\.$item == .overall)
             .filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]).filter(\.$ratedAt >= figures.start).filter(\.$ratedAt < figures.end)
             .all()
         let rectifications =
@@ -152,8 +152,7 @@ struct EvaluationWebController {
     }
 
     private func renderRectification(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Rectification.find(id, on: req.db),
-            record.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Rectification.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "整改单") }
         let rating = try await record.$rating.get(on: req.db)
         let zone = req.settings.timeZone

@@ -49,7 +49,7 @@ struct RatingService {
     func subject(_ kind: RatingSubjectKind, _ id: UUID, on db: any Database) async throws -> Subject {
         switch kind {
         case .caseRecord:
-            guard let record = try await Case.find(id, on: db), record.regionCode == region else {
+            guard let record = try await Case.find(id, in: region, on: db) else {
                 throw PlatformError.notFound(what: "办件")
             }
             guard record.state == .completed || record.state == .delivered else { throw EvaluationError.notRateable("办件办结后才能评价") }
@@ -60,7 +60,7 @@ struct RatingService {
                 itemCode: record.itemCode, raterKey: "applicant:\(record.$applicant.id.uuidString)", realName: true,
                 items: online ? RatingItem.online : RatingItem.onSite)
         case .windowService:
-            guard let ticket = try await Ticket.find(id, on: db), ticket.regionCode == region else {
+            guard let ticket = try await Ticket.find(id, in: region, on: db) else {
                 throw PlatformError.notFound(what: "服务")
             }
             guard ticket.state == .served else { throw EvaluationError.notRateable("窗口办结本次服务后才能评价") }
@@ -73,7 +73,7 @@ struct RatingService {
                 itemCode: nil, raterKey: "ticket:\(id.uuidString)", realName: ticket.name != nil || ticket.idNumber != nil,
                 items: RatingItem.onSite)
         case .workOrder:
-            guard let order = try await WorkOrder.find(id, on: db), order.regionCode == region else {
+            guard let order = try await WorkOrder.find(id, in: region, on: db) else {
                 throw PlatformError.notFound(what: "工单")
             }
             guard order.repliedAt != nil else { throw EvaluationError.notRateable("工单答复后才能评价") }
@@ -83,7 +83,7 @@ struct RatingService {
                 departmentName: department?.name, windowNumber: nil, staffID: nil, staffName: nil, itemCode: nil,
                 raterKey: "appellant:\(id.uuidString)", realName: order.appellantName != nil, items: [.overall])
         case .assistance:
-            guard let help = try await Assistance.find(id, on: db), help.regionCode == region else {
+            guard let help = try await Assistance.find(id, in: region, on: db) else {
                 throw PlatformError.notFound(what: "帮办服务")
             }
             return Subject(

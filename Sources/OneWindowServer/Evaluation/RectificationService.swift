@@ -7,22 +7,22 @@ import Vapor
 /// days of the 核实 (one extension) → 回访 → closed; or invalid (误评/恶意) → 申诉复核 decided by a supervisor.
 /// Each step is one transaction holding the row lock, checked by `RectificationProgress`, with one audit event.
 struct RectificationService {
-    let db: any Database
-    let calendar: WorkingCalendar
-    let zone: TimeZone
-    let region: String
-    let actor: Actor
+    let context: ServiceContext
     let staff: Staff?
-    let now: Date
+    var db: any Database { context.db }
+    var calendar: WorkingCalendar { context.calendar }
+    var zone: TimeZone { context.zone }
+    var region: String { context.region }
+    var actor: Actor { context.actor }
+    var now: Date { context.now }
+
+    init(_ context: ServiceContext, staff: Staff?) {
+        self.context = context
+        self.staff = staff
+    }
 
     init(_ req: Request) async throws {
-        db = req.db
-        calendar = try await req.workingCalendar()
-        zone = req.settings.timeZone
-        region = req.settings.region.value
-        actor = req.actor
-        staff = req.auth.get(Staff.self)
-        now = req.now
+        self.init(try await ServiceContext(req), staff: req.auth.get(Staff.self))
     }
 
     /// What a step carries: the 核实 finding, the appeal's reason or decision, the measures, the callback's note;
@@ -39,7 +39,7 @@ struct RectificationService {
         }
         return try await db.writeTransaction { tx in
             try await RowLock.lock(Rectification.schema, id: id, on: tx)
-            guard let record = try await Rectification.find(id, on: tx), record.regionCode == self.region else {
+            guard let record = try await Rectification.find(id, in: self.region, on: tx) else {
                 throw PlatformError.notFound(what: "整改单")
             }
             try self.authorise(record: record, rating: try await record.$rating.get(on: tx))

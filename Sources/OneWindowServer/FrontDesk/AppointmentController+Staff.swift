@@ -25,10 +25,10 @@ extension AppointmentController {
         let text = (try? req.query.get(String.self, at: "day")) ?? LocalDate(req.now, in: zone).description
         guard let day = LocalDate(iso: text) else { throw PlatformError.invalidField(FieldError(field: "day", message: "日期应为 YYYY-MM-DD")) }
         let region = req.settings.region.value
-        let appointments = try await Appointment.query(on: req.db).filter(\.$regionCode == region).filter(\.$day == day.description).all()
-        let slots = try await AppointmentSlot.query(on: req.db).filter(\.$regionCode == region).filter(\.$day == day.description).all()
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).all()
-        let categories = try await TicketCategory.query(on: req.db).filter(\.$regionCode == region).all()
+        let appointments = try await Appointment.scoped(on: req.db, to: region).filter(\.$day == day.description).all()
+        let slots = try await AppointmentSlot.scoped(on: req.db, to: region).filter(\.$day == day.description).all()
+        let halls = try await Hall.scoped(on: req.db, to: region).all()
+        let categories = try await TicketCategory.scoped(on: req.db, to: region).all()
         let rows: [DayContext.Row] = appointments.compactMap { appointment in
             guard let slot = slots.first(where: { $0.id == appointment.$slot.id }) else { return nil }
             return .init(
@@ -68,10 +68,10 @@ extension AppointmentController {
     }
 
     func renderSlots(_ req: Request, values: [String: String], errors: [String: String], created: Int?) async throws -> View {
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$active == true).sort(
+        let halls = try await Hall.scoped(on: req.db, to: req.settings.region.value).filter(\.$active == true).sort(
             \.$code
         ).all()
-        let categories = try await TicketCategory.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(
+        let categories = try await TicketCategory.scoped(on: req.db, to: req.settings.region.value).filter(
             \.$active == true
         )
         .sort(\.$position).all()

@@ -69,7 +69,7 @@ struct AppointmentController {
     private func renderBooking(_ req: Request, values: [String: String], errors: [String: String]) async throws -> View {
         let region = req.settings.region.value
         let today = LocalDate(req.now, in: req.settings.timeZone)
-        let halls = try await Hall.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
+        let halls = try await Hall.scoped(on: req.db, to: region).filter(\.$active == true).sort(\.$code).all()
             .sorted { ($0.level == .county ? 0 : 1, $0.code) < ($1.level == .county ? 0 : 1, $1.code) }
         let hallCode = values["hall"] ?? (try? req.query.get(String.self, at: "hall")) ?? halls.first?.code ?? ""
         let hall = halls.first { $0.code == hallCode } ?? halls.first
@@ -155,7 +155,7 @@ struct AppointmentController {
 
     private func renderConfirmation(_ req: Request, code: String, error: String?) async throws -> View {
         guard code.count == 9,
-            let appointment = try await Appointment.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            let appointment = try await Appointment.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$code == code.uppercased()).first(),
             let slot = try await AppointmentSlot.find(appointment.$slot.id, on: req.db)
         else { throw PlatformError.notFound(what: "预约") }
@@ -180,7 +180,7 @@ struct AppointmentController {
         let code = req.parameters.get("code") ?? ""
         let last4 = TextNormalization.normalize(try req.formFields()["phoneLast4"] ?? "")
         // Guessing the 4 digits is throttled like the progress query.
-        let throttles = req.application.progressThrottles
+        let throttles = req.application.publicLookups
         let subject = "ap:" + code.uppercased()
         try await throttles.check(subject, on: req)
         do {
@@ -200,7 +200,7 @@ struct AppointmentController {
     func apiSlots(req: Request) async throws -> [SlotRow] {
         let code = (try? req.query.get(String.self, at: "hall")) ?? ""
         guard
-            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(
+            let hall = try await Hall.scoped(on: req.db, to: req.settings.region.value).filter(
                 \.$code == code.uppercased()
             ).first()
         else { throw PlatformError.invalidField(FieldError(field: "hall", message: "没有这个大厅")) }

@@ -93,10 +93,10 @@ struct AppointmentService {
         let service = self
         do {
             return try await db.writeTransaction { tx in
-                guard let slot = try await AppointmentSlot.find(input.slotID, on: tx), slot.regionCode == service.region else {
+                guard let slot = try await AppointmentSlot.find(input.slotID, in: service.region, on: tx) else {
                     throw PlatformError.invalidField(FieldError(field: "slotId", message: "没有这个预约时段"))
                 }
-                let active = try await Appointment.query(on: tx).filter(\.$regionCode == service.region)
+                let active = try await Appointment.scoped(on: tx, to: service.region)
                     .filter(\.$idNumber == input.residentID.value).filter(\.$state == .booked).filter(\.$day >= service.today.description)
                     .count()
                 do throws(BookingRules.Refusal) {
@@ -145,7 +145,7 @@ struct AppointmentService {
         let service = self
         return try await db.writeTransaction { tx in
             guard
-                let appointment = try await Appointment.query(on: tx).filter(\.$regionCode == service.region)
+                let appointment = try await Appointment.scoped(on: tx, to: service.region)
                     .filter(\.$code == code.uppercased()).first(), appointment.phone.hasSuffix(phoneLast4), phoneLast4.count == 4
             else { throw PlatformError.invalidField(FieldError(field: "code", message: "预约号或手机号后 4 位不对")) }
             guard appointment.state == .booked else { throw FrontDeskError.checkIn("该预约\(appointment.state.label)，不能取消") }
@@ -164,7 +164,7 @@ struct AppointmentService {
     ///   before anything changes.
     func checkIn(code: String, hallID: UUID, queue: QueueService) async throws -> Ticket {
         guard
-            let appointment = try await Appointment.query(on: db).filter(\.$regionCode == region).filter(\.$code == code.uppercased())
+            let appointment = try await Appointment.scoped(on: db, to: region).filter(\.$code == code.uppercased())
                 .first(),
             let slot = try await AppointmentSlot.find(appointment.$slot.id, on: db)
         else { throw PlatformError.invalidField(FieldError(field: "code", message: "没有这个预约号")) }

@@ -33,7 +33,7 @@ struct AssistController {
         let staff = try req.auth.require(Staff.self)
         let zone = req.settings.timeZone
         let today = LocalDate(req.now, in: zone).description
-        let entries = try await Assistance.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$day == today)
+        let entries = try await Assistance.scoped(on: req.db, to: req.settings.region.value).filter(\.$day == today)
             .all()
         let mine = entries.filter { $0.staffID == staff.id }
         return try await req.view.render(

@@ -26,7 +26,7 @@ struct DeskController {
     static func hall(for staff: Staff, req: Request) async throws -> Hall {
         if let id = staff.$hall.id, let hall = try await Hall.find(id, on: req.db) { return hall }
         guard
-            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$level == .county)
+            let hall = try await Hall.scoped(on: req.db, to: req.settings.region.value).filter(\.$level == .county)
                 .filter(\.$active == true).sort(\.$code).first()
         else { throw PlatformError.notFound(what: "大厅") }
         return hall
@@ -94,8 +94,7 @@ struct DeskController {
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.formFields()
-        guard let id = form["window"].flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
-            window.regionCode == req.settings.region.value
+        guard let id = form["window"].flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.invalidField(FieldError(field: "window", message: "请选择窗口")) }
         let staff = try req.auth.require(Staff.self)
         if let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == id).first(), let holder = desk.staffID,
@@ -119,8 +118,7 @@ struct DeskController {
     }
 
     static func window(_ req: Request) async throws -> Window {
-        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, on: req.db),
-            window.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "窗口") }
         return window
     }

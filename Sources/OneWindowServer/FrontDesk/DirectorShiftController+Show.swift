@@ -22,8 +22,7 @@ extension DirectorShiftController {
     }
 
     static func shift(_ req: Request) async throws -> DirectorShift {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let shift = try await DirectorShift.find(id, on: req.db),
-            shift.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let shift = try await DirectorShift.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "局长帮办班次") }
         return shift
     }
@@ -159,8 +158,7 @@ extension DirectorShiftController {
 
     func setStatus(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let improvement = try await Improvement.find(id, on: req.db),
-            improvement.regionCode == req.settings.region.value
+            let improvement = try await Improvement.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "整改事项") }
         guard let status = try req.formFields()["status"].flatMap(ImprovementStatus.init(rawValue:)) else {
             throw PlatformError.invalidField(FieldError(field: "status", message: "请选择状态"))
@@ -194,7 +192,7 @@ extension DirectorShiftController {
 
     /// The public list of improvements and their state (no personal data: the finding, the action, the owner).
     func publicImprovements(req: Request) async throws -> View {
-        let improvements = try await Improvement.query(on: req.db).filter(\.$regionCode == req.settings.region.value).sort(
+        let improvements = try await Improvement.scoped(on: req.db, to: req.settings.region.value).sort(
             \.$createdAt, .descending
         )
         .with(\.$shift).all()

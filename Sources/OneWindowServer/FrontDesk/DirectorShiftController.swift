@@ -45,7 +45,7 @@ struct DirectorShiftController {
 
     func renderSchedule(_ req: Request, month: String, errors: [String: String]) async throws -> View {
         let region = req.settings.region.value
-        let shifts = try await DirectorShift.query(on: req.db).filter(\.$regionCode == region).filter(\.$month == month).sort(\.$day).all()
+        let shifts = try await DirectorShift.scoped(on: req.db, to: region).filter(\.$month == month).sort(\.$day).all()
         let links = try await DirectorShiftCase.query(on: req.db).filter(\.$shift.$id ~~ shifts.compactMap(\.id)).all()
         let rows = shifts.map { shift in
             ScheduleContext.Row(
@@ -56,9 +56,9 @@ struct DirectorShiftController {
         let first =
             LocalDate(iso: month + "-01") ?? LocalDate(
                 iso: String(LocalDate(req.now, in: req.settings.timeZone).description.prefix(7)) + "-01")!
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+        let departments = try await Department.scoped(on: req.db, to: region).filter(\.$active == true).sort(\.$code)
             .all()
-        let directors = try await Staff.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).all().filter {
+        let directors = try await Staff.scoped(on: req.db, to: region).filter(\.$active == true).all().filter {
             $0.has(.director)
         }
         return try await req.view.render(
@@ -96,7 +96,7 @@ struct DirectorShiftController {
         }
         let hall = try await DeskController.hall(for: director, req: req)
         let duplicate =
-            try await DirectorShift.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$day == day.description)
+            try await DirectorShift.scoped(on: req.db, to: req.settings.region.value).filter(\.$day == day.description)
             .filter(\.$period == period).filter(\.$departmentID == department.id).count() > 0
         if duplicate {
             return try await renderSchedule(

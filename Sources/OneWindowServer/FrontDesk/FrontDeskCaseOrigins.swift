@@ -10,16 +10,16 @@ struct FrontDeskCaseOrigins: CaseOrigins {
         CaseOrigin, CaseService.CaseLinks
     )? {
         if let text = ticket.flatMap({ $0.isEmpty ? nil : $0 }) {
-            guard let id = UUID(uuidString: text), let ticket = try await Ticket.find(id, on: db), ticket.regionCode == region else {
+            guard let id = UUID(uuidString: text), let ticket = try await Ticket.find(id, in: region, on: db) else {
                 throw PlatformError.invalidField(FieldError(field: "ticket", message: "号票不存在"))
             }
             // Only the ticket in front of this clerk: called or being served at a window the clerk is signed into.
             guard ticket.state == .called || ticket.state == .serving, let windowID = ticket.$window.id else {
-                throw FrontDeskError.windowNotReady("\(ticket.number) 号\(ticket.state.label)，不能再关联办件")
+                throw FrontDeskError.ticketNotHere("\(ticket.number) 号\(ticket.state.label)，不能再关联办件")
             }
             let desk = try await WindowDesk.query(on: db).filter(\.$window.$id == windowID).first()
             guard desk?.staffID == staff.id || staff.has(.admin) else {
-                throw FrontDeskError.windowNotReady("\(ticket.number) 号不在您登录的窗口")
+                throw FrontDeskError.ticketNotHere("\(ticket.number) 号不在您登录的窗口")
             }
             let origin = CaseOrigin(
                 field: "ticket", value: id.uuidString,
@@ -29,7 +29,7 @@ struct FrontDeskCaseOrigins: CaseOrigins {
             return (origin, CaseService.CaseLinks(ticketID: id))
         }
         if let text = homeVisit.flatMap({ $0.isEmpty ? nil : $0 }) {
-            guard let id = UUID(uuidString: text), let visit = try await HomeVisit.find(id, on: db), visit.regionCode == region else {
+            guard let id = UUID(uuidString: text), let visit = try await HomeVisit.find(id, in: region, on: db) else {
                 throw PlatformError.invalidField(FieldError(field: "homeVisit", message: "上门服务申请不存在"))
             }
             guard visit.state == .assigned || visit.state == .visited, let helperName = visit.helperName else {

@@ -50,10 +50,10 @@ struct FrontDeskFigures: Encodable, Sendable {
     static func compute(region: String, from: LocalDate, to: LocalDate, zone: TimeZone, on db: any Database) async throws
         -> FrontDeskFigures
     {
-        let tickets = try await Ticket.query(on: db).filter(\.$regionCode == region).filter(\.$serviceDay >= from.description)
+        let tickets = try await Ticket.scoped(on: db, to: region).filter(\.$serviceDay >= from.description)
             .filter(\.$serviceDay <= to.description).all()
-        let categories = try await TicketCategory.query(on: db).filter(\.$regionCode == region).sort(\.$position).all()
-        let halls = try await Hall.query(on: db).filter(\.$regionCode == region).all()
+        let categories = try await TicketCategory.scoped(on: db, to: region).sort(\.$position).all()
+        let halls = try await Hall.scoped(on: db, to: region).all()
         func hallName(_ id: UUID) -> String { halls.first { $0.id == id }?.name ?? "" }
 
         func group(_ key: String, _ label: String, _ list: [Ticket]) -> Group {
@@ -82,7 +82,7 @@ struct FrontDeskFigures: Encodable, Sendable {
                 ? nil : group(category.id!.uuidString, "\(hallName(category.$hall.id)) \(category.prefix) \(category.name)", list)
         }
         // By window (its id: every hall has a window 1), labelled with the hall when there are several.
-        let windows = try await Window.query(on: db).filter(\.$regionCode == region).all()
+        let windows = try await Window.scoped(on: db, to: region).all()
         let windowIDs = Set(tickets.compactMap { $0.$window.id })
         let severalHalls = Set(tickets.map { $0.$hall.id }).count > 1
         let byWindow = windows.filter { windowIDs.contains($0.id!) }

@@ -215,7 +215,7 @@ enum TicketCategoryDefaults {
                 ("D", "企业开办", "企业设立、变更、注销，许可", "SCJG"),
             ]
         }
-        let departments = try await Department.query(on: database).filter(\.$regionCode == hall.regionCode).all()
+        let departments = try await Department.scoped(on: database, to: hall.regionCode).all()
         for (position, entry) in entries.enumerated() {
             let category = TicketCategory()
             category.regionCode = hall.regionCode

@@ -44,9 +44,9 @@ extension HomeVisitController {
 
     func list(req: Request) async throws -> View {
         let region = req.settings.region.value
-        let pending = try await HomeVisit.query(on: req.db).filter(\.$regionCode == region)
+        let pending = try await HomeVisit.scoped(on: req.db, to: region)
             .filter(\.$state ~~ HomeVisitState.allCases.filter(\.isPending)).sort(\.$requestedAt).all()
-        let finished = try await HomeVisit.query(on: req.db).filter(\.$regionCode == region).filter(\.$state ~~ [.visited, .cancelled])
+        let finished = try await HomeVisit.scoped(on: req.db, to: region).filter(\.$state ~~ [.visited, .cancelled])
             .sort(\.$requestedAt, .descending).limit(30).all()
         let zone = req.settings.timeZone
         return try await req.view.render(
@@ -81,8 +81,7 @@ extension HomeVisitController {
 
     /// 查看完整联系方式: the full name, phone and address, to call and to travel; the view is audited.
     func showPersonal(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, on: req.db),
-            visit.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "上门服务申请") }
         try await Audit.record(
             on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view", entityType: "home_visit",
@@ -92,11 +91,10 @@ extension HomeVisitController {
 
     func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response
     {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, on: req.db),
-            visit.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "上门服务申请") }
         let staff = try req.auth.require(Staff.self)
-        let helpers = try await Staff.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$active == true).all()
+        let helpers = try await Staff.scoped(on: req.db, to: req.settings.region.value).filter(\.$active == true).all()
             .filter { $0.has(.helper) }
         let cases = try await Case.query(on: req.db).filter(\.$homeVisitID == id).sort(\.$caseNumber).all()
         return try await req.view.render(
@@ -173,7 +171,7 @@ extension HomeVisitController {
     /// A helper's calendar: their confirmed visits by local day (the signed-in helper's by default).
     func calendar(req: Request) async throws -> View {
         let staff = try req.auth.require(Staff.self)
-        let helpers = try await Staff.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$active == true).all()
+        let helpers = try await Staff.scoped(on: req.db, to: req.settings.region.value).filter(\.$active == true).all()
             .filter { $0.has(.helper) }
         let chosen =
             (try? req.query.get(UUID.self, at: "helper")).flatMap { id in helpers.first { $0.id == id } }

@@ -102,19 +102,13 @@ struct HomeVisitController {
             .encodeResponse(status: status, for: req)
         }
         guard let number else { return try await page(nil) }
-        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return try await page("请填写联系手机的后 4 位数字", status: .badRequest)
-        }
-        let throttles = req.application.progressThrottles
-        try await throttles.check("hv:" + number, on: req)
+        if let problem = PublicLookups.phone4Problem(phone4) { return try await page(problem, status: .badRequest) }
         guard
-            let visit = try await HomeVisit.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$number == number)
-                .first(),
-            visit.phone.hasSuffix(phone4)
-        else {
-            await throttles.recordFailure("hv:" + number, on: req)
-            return try await page("没有找到与该编号和手机后 4 位相符的申请，请核对后再试")
-        }
+            let visit = try await req.application.publicLookups.find(
+                "hv:" + number, phone4: phone4, on: req,
+                load: { try await HomeVisit.scoped(on: req.db, to: req.settings.region.value).filter(\.$number == number).first() },
+                phone: { $0.phone })
+        else { return try await page("没有找到与该编号和手机后 4 位相符的申请，请核对后再试") }
         return try await page(nil, visit)
     }
 

@@ -68,7 +68,7 @@ extension QueueService {
                 throw PlatformError.notFound(what: "号票")
             }
             guard ticket.$window.id == window.id else {
-                throw FrontDeskError.windowNotReady("\(ticket.number) 号不在 \(window.number) 号窗口")
+                throw FrontDeskError.ticketNotHere("\(ticket.number) 号不在 \(window.number) 号窗口")
             }
             if action == .transfer {
                 guard toCategory != nil || toWindow != nil else {

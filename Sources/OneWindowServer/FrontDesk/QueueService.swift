@@ -76,7 +76,7 @@ struct QueueService {
                 .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filter(\.$phone == phone)
                 .filter(\.$state ~~ [.waiting, .called, .serving]).first()
         {
-            throw FrontDeskError.windowNotReady("该手机号已取 \(held.number) 号，正在排队（\(held.state.label)），不能重复取号")
+            throw FrontDeskError.ticketAlreadyHeld(number: held.number, state: held.state.label)
         }
         let sequence = try await DailyCounter.next(
             "ticket:\(input.hall.code):\(input.category.prefix)", region: region,

@@ -24,7 +24,7 @@ struct QueueWebController {
     static func hall(_ req: Request) async throws -> Hall {
         let code = TextNormalization.normalize(req.parameters.get("hall") ?? "").uppercased()
         guard
-            let hall = try await Hall.query(on: req.db).filter(\.$regionCode == req.settings.region.value).filter(\.$code == code)
+            let hall = try await Hall.scoped(on: req.db, to: req.settings.region.value).filter(\.$code == code)
                 .filter(\.$active == true).first()
         else { throw PlatformError.notFound(what: "大厅") }
         return hall
@@ -176,7 +176,7 @@ struct QueueWebController {
             ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting,
             window: ticket.state == .called || ticket.state == .serving ? ticket.windowNumber : nil,
             issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
-            followLink: Paths.ticket(token), followURL: PortalController.siteBase(req) + Paths.ticket(token), name: ticket.maskedName,
+            followLink: Paths.ticket(token), followURL: SiteAddress.base(req) + Paths.ticket(token), name: ticket.maskedName,
             slot: ticket.slotStartsAt.map { "\(LocalTime.clock($0, in: req.settings.timeZone)) 起" },
             kioskReturn: (try? req.query.get(String.self, at: "kiosk")) == "1" ? hall.map { Paths.kiosk($0.code) } : nil)
     }

@@ -79,7 +79,7 @@ struct HotlineAPIController {
 
     func show(req: Request) async throws -> WorkOrderDTO {
         guard let number = req.parameters.get("number").flatMap(WorkOrderNumber.init(parsing:)),
-            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            let order = try await WorkOrder.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$number == number.description).filter(\.$channel ~~ Array(Self.apiChannels)).filter(\.$sourceRef == nil).first()
         else { throw PlatformError.notFound(what: "工单") }
         return try await Self.dto(order, req: req)

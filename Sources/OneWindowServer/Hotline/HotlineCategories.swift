@@ -36,7 +36,7 @@ struct HotlineCategoryTree: Sendable {
     }
 
     static func load(region: String, on db: any Database) async throws -> HotlineCategoryTree {
-        HotlineCategoryTree(try await HotlineCategory.query(on: db).filter(\.$regionCode == region).all())
+        HotlineCategoryTree(try await HotlineCategory.scoped(on: db, to: region).all())
     }
 
     /// The responsible department: the category's own, else the nearest ancestor's; `nil` when none is mapped.

@@ -36,7 +36,7 @@ struct HotlineCategoryAdminController {
     private func render(_ req: Request, error: String?) async throws -> View {
         let region = req.settings.region.value
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+        let departments = try await Department.scoped(on: req.db, to: region).filter(\.$active == true).sort(\.$code)
             .all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         var leaves: [UUID: [String]] = [:]
@@ -63,14 +63,13 @@ struct HotlineCategoryAdminController {
     func update(req: Request) async throws -> Response {
         let region = req.settings.region.value
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let category = try await HotlineCategory.find(id, on: req.db),
-            category.regionCode == region
+            let category = try await HotlineCategory.find(id, in: region, on: req.db)
         else { throw PlatformError.notFound(what: "分类") }
         let form = try req.formFields()
         var check = FormCheck()
         let department = check.uuid(form["department"], field: "department", label: "承办单位", required: false)
         if let department {
-            guard let found = try await Department.find(department, on: req.db), found.regionCode == region else {
+            guard try await Department.find(department, in: region, on: req.db) != nil else {
                 return try await render(req, error: "承办单位不存在").encodeResponse(status: .badRequest, for: req)
             }
         }

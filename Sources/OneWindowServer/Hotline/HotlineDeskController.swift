@@ -28,7 +28,7 @@ struct HotlineDeskController {
                     page: PageChrome(request: req, title: "承办单位工作台"),
                     department: nil, toSign: [], inHand: [], done: []))
         }
-        let assignments = try await WorkOrderAssignment.query(on: req.db).filter(\.$regionCode == region)
+        let assignments = try await WorkOrderAssignment.scoped(on: req.db, to: region)
             .filter(\.$department.$id == department).filter(\.$active == true).all()
         let ids = assignments.map { $0.$workOrder.id }
         let unsigned = Set(assignments.filter { $0.signedForAt == nil }.map { $0.$workOrder.id })

@@ -46,7 +46,7 @@ actor HotlineDispatchModel {
 
     /// The region's trained classifier (trained now when missing or stale), or `nil` without labelled history.
     func classifier(region: String, on db: any Database) async throws -> TextClassifier? {
-        let count = try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).count()
+        let count = try await HotlineTrainingExample.scoped(on: db, to: region).count()
         guard count > 0 else { return nil }
         // Small histories train in milliseconds: every change counts. Large ones (a year ≈ 20,000) retrain once they
         // have grown by 5 %.
@@ -55,7 +55,7 @@ actor HotlineDispatchModel {
             return entry.classifier
         }
         // In a fixed order (not the database's), so SQLite and PostgreSQL train the same model.
-        let rows = try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).all()
+        let rows = try await HotlineTrainingExample.scoped(on: db, to: region).all()
             .sorted { ($0.source, $0.sourceRef ?? "", $0.text) < ($1.source, $1.sourceRef ?? "", $1.text) }
         let examples = rows.map { LabelledText(text: $0.text, label: $0.$category.id.uuidString) }
         let classifier = TextClassifier.train(examples)

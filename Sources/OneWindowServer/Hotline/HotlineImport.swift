@@ -62,7 +62,7 @@ enum HotlineImport {
         var report = Report(file: file)
         let tree = try await HotlineCategoryTree.load(region: region, on: db)
         let known = Set(
-            try await HotlineTrainingExample.query(on: db).filter(\.$regionCode == region).filter(\.$source == "sample")
+            try await HotlineTrainingExample.scoped(on: db, to: region).filter(\.$source == "sample")
                 .all().compactMap(\.sourceRef))
         var seen = Set<String>()
         var examples: [HotlineTrainingExample] = []
@@ -102,7 +102,7 @@ enum HotlineImport {
         let region = service.region
         let tree = try await HotlineCategoryTree.load(region: region, on: service.db)
         let known = Set(
-            try await WorkOrder.query(on: service.db).filter(\.$regionCode == region).filter(\.$sourceRef != nil)
+            try await WorkOrder.scoped(on: service.db, to: region).filter(\.$sourceRef != nil)
                 .field(\.$sourceRef).all().compactMap(\.sourceRef))
         var seen = Set<String>()
         let classifier = try await model.classifier(region: region, on: service.db)

@@ -157,7 +157,7 @@ enum HotlineReferenceData {
         let table = try CSVTable(text: ReferenceData.text("hotline/taxonomy.csv"))
         try await database.writeTransaction { db in
             var departments: [String: UUID] = [:]
-            for department in try await Department.query(on: db).filter(\.$regionCode == region).all() {
+            for department in try await Department.scoped(on: db, to: region).all() {
                 departments[department.code] = department.id
             }
             for extra in extraDepartments where departments[extra.code] == nil {

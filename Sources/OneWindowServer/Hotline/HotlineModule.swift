@@ -9,7 +9,6 @@ import Vapor
 /// It asks Evaluation to record a callback as the order's rating (`CallbackRatings`).
 enum HotlineModule: ServerModule {
     static func register(_ app: Application) throws {
-        app.appealThrottles = AppealThrottles()
         _ = app.hotlineDispatchModel
         app.migrationPlan.add("0017", M0017_CreateHotline())
         app.migrationPlan.add("0018", M0018_CreateWorkOrderMedia())
@@ -33,3 +32,8 @@ enum HotlineModule: ServerModule {
             })
     }
 }
+
+extension HotlineCategory: RegionScoped { static var regionField: KeyPath<HotlineCategory, FieldProperty<HotlineCategory, String>> { \.$regionCode } }
+extension HotlineTrainingExample: RegionScoped { static var regionField: KeyPath<HotlineTrainingExample, FieldProperty<HotlineTrainingExample, String>> { \.$regionCode } }
+extension WorkOrder: RegionScoped { static var regionField: KeyPath<WorkOrder, FieldProperty<WorkOrder, String>> { \.$regionCode } }
+extension WorkOrderAssignment: RegionScoped { static var regionField: KeyPath<WorkOrderAssignment, FieldProperty<WorkOrderAssignment, String>> { \.$regionCode } }

@@ -5,8 +5,7 @@ import Vapor
 
 extension HotlineOrderController {
     func load(_ req: Request) async throws -> WorkOrder {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let order = try await WorkOrder.find(id, on: req.db),
-            order.regionCode == req.settings.region.value
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let order = try await WorkOrder.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "工单") }
         let staff = try req.auth.require(Staff.self)
         if HotlineAccess.hotline.isDisjoint(with: staff.roles) {
@@ -27,7 +26,7 @@ extension HotlineOrderController {
         let staff = try req.auth.require(Staff.self)
         let isHotline = !HotlineAccess.hotline.isDisjoint(with: staff.roles)
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+        let departments = try await Department.scoped(on: req.db, to: region).filter(\.$active == true).sort(\.$code)
             .all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         let assignments = try await WorkOrderAssignment.query(on: req.db).filter(\.$workOrder.$id == id).sort(\.$assignedAt).all()

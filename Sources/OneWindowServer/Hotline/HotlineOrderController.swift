@@ -177,7 +177,7 @@ struct HotlineOrderController {
                 try hotlineOnly()
                 let text = form["into"] ?? ""
                 guard let number = WorkOrderNumber(parsing: text),
-                    let master = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+                    let master = try await WorkOrder.scoped(on: req.db, to: req.settings.region.value)
                         .filter(\.$number == number.description).first()
                 else {
                     throw PlatformError.invalidField(.init(field: "into", message: "请填写要并入的工单编号（如 12345-20250305-00012）"))

@@ -55,7 +55,7 @@ struct HotlinePortalController {
             errors = errors.isEmpty ? ["content": "请检查填写内容"] : errors
             return try await render(req, values: values, errors: errors).encodeResponse(status: .badRequest, for: req)
         }
-        try await req.application.appealThrottles.admit(phone: intake.phone ?? "", on: req)
+        try await req.application.appealLimits.admit(phone: intake.phone ?? "", on: req)
         let order = try await HotlineService(req).register(intake)
         return req.redirect(to: "/hotline/appeal?done=" + order.number)
     }
@@ -96,19 +96,15 @@ struct HotlinePortalController {
         guard let number = WorkOrderNumber(parsing: typed) else {
             return try await page("工单编号格式应为 12345-20250305-00012", status: .badRequest)
         }
-        guard phone4.count == 4, phone4.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            return try await page("请填写联系电话的后 4 位数字", status: .badRequest)
-        }
-        let throttles = req.application.progressThrottles
-        let subject = "wo:" + number.description
-        try await throttles.check(subject, on: req)
+        if let problem = PublicLookups.phone4Problem(phone4, phone: "联系电话") { return try await page(problem, status: .badRequest) }
         guard
-            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
-                .filter(\.$number == number.description).first(), let phone = order.phone, phone.hasSuffix(phone4)
-        else {
-            await throttles.recordFailure(subject, on: req)
-            return try await page("没有找到与该编号和电话后 4 位相符的诉求，请核对后再试")
-        }
+            let order = try await req.application.publicLookups.find(
+                "wo:" + number.description, phone4: phone4, on: req,
+                load: {
+                    try await WorkOrder.scoped(on: req.db, to: req.settings.region.value)
+                        .filter(\.$number == number.description).first()
+                }, phone: { $0.phone })
+        else { return try await page("没有找到与该编号和电话后 4 位相符的诉求，请核对后再试") }
         return try await page(nil, order)
     }
 
@@ -127,25 +123,22 @@ struct HotlinePortalController {
 
 /// Limits the public appeal form: 10 appeals per phone number and 30 per client address in an hour (a family or a
 /// village office may share an address; a flood from one source is refused with 429 and the time to wait).
-struct AppealThrottles: Sendable {
-    let perPhone = SignInThrottle(window: 60 * 60, maxPerAccount: 10)
-    let perAddress = SignInThrottle(window: 60 * 60, maxPerAccount: 30)
+final class AppealLimits: Sendable {
+    let perPhone = RateLimiter(window: 60 * 60, limit: 10)
+    let perAddress = RateLimiter(window: 60 * 60, limit: 30)
 
-    /// Counts one appeal, or throws `PlatformError.tooManyAttempts` when a limit is reached.
+    /// Counts one appeal, or throws `PlatformError.tooManyAttempts` when a limit is reached (nothing counted then).
     func admit(phone: String, on req: Request) async throws {
-        let address = req.remoteAddress?.ipAddress ?? "?"
-        try await perPhone.check(account: phone, address: address, accountExists: true)
-        try await perAddress.check(account: address, address: address, accountExists: true)
-        await perPhone.recordFailure(account: phone, address: address, accountExists: true)
-        await perAddress.recordFailure(account: address, address: address, accountExists: true)
+        let address = PublicLookups.address(req)
+        try await perPhone.check(phone)
+        try await perAddress.check(address)
+        await perPhone.record(phone)
+        await perAddress.record(address)
     }
 }
 
 extension Application {
-    private struct AppealThrottlesKey: StorageKey { typealias Value = AppealThrottles }
+    private struct AppealLimitsKey: StorageKey { typealias Value = AppealLimits }
 
-    var appealThrottles: AppealThrottles {
-        get { storage[AppealThrottlesKey.self]! }
-        set { storage[AppealThrottlesKey.self] = newValue }
-    }
+    var appealLimits: AppealLimits { storage.memo(AppealLimitsKey.self, AppealLimits()) }
 }

@@ -56,7 +56,7 @@ struct HotlinePresentation {
 
     func rows(_ orders: [WorkOrder]) async throws -> [HotlineWebController.ListContext.Row] {
         let tree = try await HotlineCategoryTree.load(region: region, on: db)
-        let departments = try await Department.query(on: db).filter(\.$regionCode == region).all()
+        let departments = try await Department.scoped(on: db, to: region).all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         return orders.map { order in
             let light = self.light(order)

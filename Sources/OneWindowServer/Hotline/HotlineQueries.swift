@@ -18,7 +18,7 @@ enum HotlineQueries {
         on db: any Database
     ) async throws -> [(order: WorkOrder, similarity: Double)] {
         let since = now.addingTimeInterval(-Double(duplicateWindowDays) * 86_400)
-        var query = WorkOrder.query(on: db).filter(\.$regionCode == region).filter(\.$receivedAt >= since)
+        var query = WorkOrder.scoped(on: db, to: region).filter(\.$receivedAt >= since)
             .filter(\.$state ~~ [.registered, .dispatched, .handling, .returned])
         if let township, !township.isEmpty { query = query.filter(\.$townshipCode == township) }
         let candidates = try await query.sort(\.$receivedAt, .descending).limit(500).all()

@@ -78,13 +78,13 @@ struct HotlineMonthlyReport: Sendable, Encodable {
         let end = nextMonth(first).instant(in: zone)
         let previousStart = previousMonth(first).instant(in: zone)
         let tree = try await HotlineCategoryTree.load(region: region, on: db)
-        let departments = try await Department.query(on: db).filter(\.$regionCode == region).all()
+        let departments = try await Department.scoped(on: db, to: region).all()
         let names = Dictionary(departments.compactMap { d in d.id.map { ($0, d.shortName) } }, uniquingKeysWith: { a, _ in a })
         let townships = Dictionary(
             try await HotlineIntakeForm.townships(region: region, on: db).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
 
         // Every order the month's figures can touch: received, dispatched, replied or called back in the month.
-        let touched = try await WorkOrder.query(on: db).filter(\.$regionCode == region).group(.or) { or in
+        let touched = try await WorkOrder.scoped(on: db, to: region).group(.or) { or in
             or.group(.and) { $0.filter(\.$receivedAt >= previousStart).filter(\.$receivedAt < end) }
             or.group(.and) { $0.filter(\.$dispatchedAt >= previousStart).filter(\.$dispatchedAt < end) }
             or.group(.and) { $0.filter(\.$repliedAt >= previousStart).filter(\.$repliedAt < end) }

@@ -124,7 +124,7 @@ extension HotlineService {
         { order, tx in
             guard try order.requireID() != masterID else { throw PlatformError.invalidField(.init(field: "into", message: "不能与自身并单")) }
             try await RowLock.lock(WorkOrder.schema, id: masterID, on: tx)
-            guard let master = try await WorkOrder.find(masterID, on: tx), master.regionCode == self.region else {
+            guard let master = try await WorkOrder.find(masterID, in: self.region, on: tx) else {
                 throw PlatformError.invalidField(.init(field: "into", message: "要并入的工单不存在"))
             }
             guard [.registered, .dispatched, .handling, .returned].contains(master.state), master.$mergedInto.id == nil else {

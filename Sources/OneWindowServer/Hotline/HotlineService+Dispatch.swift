@@ -13,12 +13,12 @@ extension HotlineService {
 
     func applyDispatch(_ order: WorkOrder, _ dispatch: Dispatch, on tx: any Database) async throws {
         let next = try check(order, .dispatch)
-        guard let lead = try await Department.find(dispatch.lead, on: tx), lead.regionCode == region, lead.active else {
+        guard let lead = try await Department.find(dispatch.lead, in: region, on: tx), lead.active else {
             throw PlatformError.invalidField(.init(field: "lead", message: "请选择主办单位"))
         }
         let helpers = Array(Set(dispatch.helpers).subtracting([dispatch.lead]))
         for helper in helpers {
-            guard let department = try await Department.find(helper, on: tx), department.regionCode == region else {
+            guard try await Department.find(helper, in: region, on: tx) != nil else {
                 throw PlatformError.invalidField(.init(field: "helpers", message: "协办单位不存在"))
             }
         }

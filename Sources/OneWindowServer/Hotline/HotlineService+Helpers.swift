@@ -15,7 +15,7 @@ extension HotlineService {
         async throws -> WorkOrder
     {
         try await RowLock.lock(WorkOrder.schema, id: id, on: tx)
-        guard let order = try await WorkOrder.find(id, on: tx), order.regionCode == self.region else {
+        guard let order = try await WorkOrder.find(id, in: self.region, on: tx) else {
             throw PlatformError.notFound(what: "工单")
         }
         try await body(order, tx)
@@ -62,7 +62,7 @@ extension HotlineService {
     /// The order's final category becomes training data for the classifier (accepted or overridden alike).
     func learn(_ order: WorkOrder, category: UUID, on tx: any Database) async throws {
         let ref = try order.requireID().uuidString
-        if let existing = try await HotlineTrainingExample.query(on: tx).filter(\.$regionCode == region)
+        if let existing = try await HotlineTrainingExample.scoped(on: tx, to: region)
             .filter(\.$source == "order").filter(\.$sourceRef == ref).first()
         {
             existing.$category.id = category

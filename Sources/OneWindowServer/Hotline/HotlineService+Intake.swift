@@ -26,7 +26,7 @@ extension HotlineService {
         let received = instant ?? now
         return try await db.writeTransaction { tx in
             if let key = intake.intakeKey,
-                let existing = try await WorkOrder.query(on: tx).filter(\.$regionCode == self.region)
+                let existing = try await WorkOrder.scoped(on: tx, to: self.region)
                     .filter(\.$intakeKey == key).first()
             {
                 return existing

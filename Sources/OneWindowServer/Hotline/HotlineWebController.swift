@@ -81,7 +81,7 @@ struct HotlineWebController {
             TextNormalization.trimmed((try? req.query.get(String.self, at: "q")) ?? "").filter { $0 != "%" && $0 != "_" }.prefix(60))
         // Imported history (message-board data) is kept out of the live list unless asked for.
         let imported = (try? req.query.get(String.self, at: "imported")) == "1"
-        var query = WorkOrder.query(on: req.db).filter(\.$regionCode == region)
+        var query = WorkOrder.scoped(on: req.db, to: region)
         query = imported ? query.filter(\.$sourceRef != nil) : query.filter(\.$sourceRef == nil)
         if let stateFilter { query = query.filter(\.$state == stateFilter) }
         if let queue { query = queue.filter(query, now: req.now) }
@@ -98,7 +98,7 @@ struct HotlineWebController {
         var queues: [Queue] = []
         for key in QueueKey.allCases {
             let count = try await key.filter(
-                WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$sourceRef == nil), now: req.now
+                WorkOrder.scoped(on: req.db, to: region).filter(\.$sourceRef == nil), now: req.now
             ).count()
             queues.append(Queue(key: key.rawValue, label: key.label, count: count, current: key == queue))
         }
@@ -189,7 +189,7 @@ struct HotlineWebController {
         let helpers = (form.list("helpers") + form.list("helpers[]")).compactMap(UUID.init(uuidString:))
         var master: WorkOrder?
         if let mergeInto {
-            guard let id = UUID(uuidString: mergeInto), let found = try await WorkOrder.find(id, on: req.db), found.regionCode == region
+            guard let id = UUID(uuidString: mergeInto), let found = try await WorkOrder.find(id, in: region, on: req.db)
             else {
                 check.fail("mergeInto", "要并入的工单不存在")
                 return try await render(req, values: values, errors: check.errors, classify: true).encodeResponse(
@@ -230,7 +230,7 @@ struct HotlineWebController {
         let region = req.settings.region.value
         let zone = req.settings.timeZone
         let tree = try await HotlineCategoryTree.load(region: region, on: req.db)
-        let departments = try await Department.query(on: req.db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code)
+        let departments = try await Department.scoped(on: req.db, to: region).filter(\.$active == true).sort(\.$code)
             .all()
         var suggestions: [FormContext.Suggestion] = []
         var duplicates: [FormContext.Duplicate] = []

@@ -70,7 +70,7 @@ extension Open311Controller {
         let (token, format) = Open311Format.split(file).map { ($0.name, $0.format) } ?? (file, .json)
         _ = try Self.parameters(req)
         guard token.count <= 100,
-            let order = try await WorkOrder.query(on: req.db).filter(\.$regionCode == req.settings.region.value)
+            let order = try await WorkOrder.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$open311Token == token).first()
         else { throw Open311Error.notFound("没有令牌 \(token) 对应的服务请求") }
         return Open311Document(

@@ -38,7 +38,7 @@ enum Open311Requests {
 
     /// The orders matching `filter`, newest first (by intake, then number), at most `limit`.
     static func orders(_ filter: Filter, region: String, catalog: Open311Catalog, on db: any Database) async throws -> [WorkOrder] {
-        let query = WorkOrder.query(on: db).filter(\.$regionCode == region).with(\.$leadDepartment)
+        let query = WorkOrder.scoped(on: db, to: region).with(\.$leadDepartment)
         var codes: Set<String>?
         if let numbers = filter.numbers {
             query.filter(\.$number ~~ numbers)
@@ -62,7 +62,7 @@ enum Open311Requests {
 
     /// The order numbered `number` when it is an Open311 request of `region`.
     static func order(number: String, region: String, catalog: Open311Catalog, on db: any Database) async throws -> WorkOrder? {
-        let order = try await WorkOrder.query(on: db).filter(\.$regionCode == region).filter(\.$number == number)
+        let order = try await WorkOrder.scoped(on: db, to: region).filter(\.$number == number)
             .with(\.$leadDepartment).first()
         guard let order, serviceCode(of: order, catalog: catalog) != nil else { return nil }
         return order

@@ -15,6 +15,12 @@ extension RegionScoped {
         query(on: db).filter(regionField == region)
     }
 
+    /// The record `id` when it belongs to `region`; nil when there is none or it is another county's.
+    static func find(_ id: IDValue?, in region: String, on db: any Database) async throws -> Self? {
+        guard let record = try await find(id, on: db), record[keyPath: regionField].wrappedValue == region else { return nil }
+        return record
+    }
+
     /// The records of several regions (a county site sees its province's catalogue too).
     static func scoped(on db: any Database, to regions: [String]) -> QueryBuilder<Self> {
         query(on: db).filter(regionField ~~ regions)

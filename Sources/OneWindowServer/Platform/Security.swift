@@ -86,57 +86,47 @@ struct CSRFMiddleware: AsyncMiddleware {
 /// Per client address: many failures for names that do not exist refuse further unknown names from that
 /// address; they never block a real account's correct password (behind a proxy every client shares an address).
 actor SignInThrottle {
-    private var failures: [String: [Date]] = [:]
+    private let perAccount: RateLimiter
+    private let perAddress: RateLimiter
     private var reported: Set<String> = []
-    let window: TimeInterval
-    let maxPerAccount: Int
-    let maxPerAddress: Int
 
     init(window: TimeInterval = 15 * 60, maxPerAccount: Int = 5, maxPerAddress: Int = 50) {
-        self.window = window
-        self.maxPerAccount = maxPerAccount
-        self.maxPerAddress = maxPerAddress
-    }
-
-    /// The refusal for `key`, or `nil`; `firstRefusal` is true once per lock (for the audit log).
-    private func refusal(_ key: String, limit: Int, mark: Bool = false) -> (retryAfter: Int, firstRefusal: Bool)? {
-        let now = Date()
-        let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
-        failures[key] = recent
-        guard recent.count >= limit, let oldest = recent.first else {
-            reported.remove(key)
-            return nil
-        }
-        return (Int(window - now.timeIntervalSince(oldest)) + 1, mark ? reported.insert(key).inserted : !reported.contains(key))
+        perAccount = RateLimiter(window: window, limit: maxPerAccount)
+        perAddress = RateLimiter(window: window, limit: maxPerAddress)
     }
 
     /// Before checking a password: refuses a locked account, or an unknown name from a noisy address.
     /// - Throws: `PlatformError.tooManyAttempts` with the seconds until the oldest failure leaves the window.
-    func check(account: String, address: String, accountExists: Bool) throws(PlatformError) -> Void {
-        if let (seconds, _) = refusal("u:" + account, limit: maxPerAccount) {
-            throw .tooManyAttempts(retryAfterSeconds: seconds)
+    func check(account: String, address: String, accountExists: Bool) async throws {
+        if let seconds = await perAccount.retryAfter(account) {
+            throw PlatformError.tooManyAttempts(retryAfterSeconds: seconds)
         }
-        if !accountExists, let (seconds, _) = refusal("a:" + address, limit: maxPerAddress) {
-            throw .tooManyAttempts(retryAfterSeconds: seconds)
+        reported.remove(account)  // not locked (any more): the next lock is reported again
+        if !accountExists, let seconds = await perAddress.retryAfter(address) {
+            throw PlatformError.tooManyAttempts(retryAfterSeconds: seconds)
         }
     }
 
-    /// Whether the account's lock has already been reported (so the audit log gets one row per lock).
-    func shouldAuditRefusal(account: String) -> Bool {
-        refusal("u:" + account, limit: maxPerAccount, mark: true)?.firstRefusal ?? false
+    /// True once per lock of `account` (so the audit log gets one row per lock).
+    func shouldAuditRefusal(account: String) async -> Bool {
+        guard await perAccount.retryAfter(account) != nil else {
+            reported.remove(account)
+            return false
+        }
+        return reported.insert(account).inserted
     }
 
-    func recordFailure(account: String, address: String, accountExists: Bool) {
+    func recordFailure(account: String, address: String, accountExists: Bool) async {
         if accountExists {
-            failures["u:" + account, default: []].append(Date())
+            await perAccount.record(account)
         } else {
-            failures["a:" + address, default: []].append(Date())
+            await perAddress.record(address)
         }
     }
 
-    func recordSuccess(account: String) {
-        failures["u:" + account] = nil
-        reported.remove("u:" + account)
+    func recordSuccess(account: String) async {
+        await perAccount.reset(account)
+        reported.remove(account)
     }
 }
 

@@ -18,12 +18,12 @@ struct AdminHomeController {
         let region = req.settings.region.value
         let regions = RegionScope.visible(for: req.settings.region)
         let counts = Counts(
-            halls: try await Hall.query(on: req.db).filter(\.$regionCode == region).count(),
-            departments: try await Department.query(on: req.db).filter(\.$regionCode == region).count(),
-            windows: try await Window.query(on: req.db).filter(\.$regionCode == region).count(),
-            staff: try await Staff.query(on: req.db).filter(\.$regionCode == region).count(),
-            items: try await ServiceItem.query(on: req.db).filter(\.$regionCode ~~ regions).filter(\.$status == .published).count(),
-            drafts: try await ServiceItem.query(on: req.db).filter(\.$regionCode ~~ regions).filter(\.$status == .draft).count(),
+            halls: try await Hall.scoped(on: req.db, to: region).count(),
+            departments: try await Department.scoped(on: req.db, to: region).count(),
+            windows: try await Window.scoped(on: req.db, to: region).count(),
+            staff: try await Staff.scoped(on: req.db, to: region).count(),
+            items: try await ServiceItem.scoped(on: req.db, to: regions).filter(\.$status == .published).count(),
+            drafts: try await ServiceItem.scoped(on: req.db, to: regions).filter(\.$status == .draft).count(),
             years: try await CalendarYear.query(on: req.db).sort(\.$id).all().compactMap(\.id))
         let warning = CalendarQueries.missingYearWarning(loaded: counts.years, today: LocalDate(Date(), in: req.settings.timeZone))
         return try await req.view.render(

@@ -47,7 +47,7 @@ enum AnnualDrillDown {
             title = "咨询记录"
             definition = Indicators.consultationsDefinition
             columns = ["时间", "帮办员", "事项", "记录"]
-            let query = Assistance.query(on: req.db).filter(\.$regionCode == region).filter(\.$kind == .consult)
+            let query = Assistance.scoped(on: req.db, to: region).filter(\.$kind == .consult)
                 .filter(\.$day >= first.description).filter(\.$day < next.description)
             total = try await query.count()
             rows = try await query.sort(\.$occurredAt).sort(\.$id).range(offset..<(offset + per)).all().map {
@@ -57,7 +57,7 @@ enum AnnualDrillDown {
                 ]
             }
         case "cases.approval", "cases.instant", "cases.promised", "cases.service", "cases.volume", "cases.online", "cases.on_time":
-            let query = Case.query(on: req.db).filter(\.$regionCode == region)
+            let query = Case.scoped(on: req.db, to: region)
             switch lineID {
             case "cases.on_time":
                 title = "期间内办结的办件（按时办结率的分母）"
@@ -105,7 +105,7 @@ enum AnnualDrillDown {
                 ]
             }
         case let id where id.hasPrefix("hotline."):
-            let query = WorkOrder.query(on: req.db).filter(\.$regionCode == region).filter(\.$state != .merged)
+            let query = WorkOrder.scoped(on: req.db, to: region).filter(\.$state != .merged)
             let definitions = Indicators.annualHotlineDefinitions
             query.filter(\.$receivedAt >= start).filter(\.$receivedAt < end)
             switch id {
@@ -151,7 +151,7 @@ enum AnnualDrillDown {
         case "ratings.count", "ratings.bad", "ratings.satisfied":
             title = lineID == "ratings.bad" ? "期间内的差评" : "期间内的好差评（整体满意度）"
             definition = Indicators.ratingsDefinition
-            let query = Rating.query(on: req.db).filter(\.$regionCode == region).filter(\.$item == .overall)
+            let query = Rating.scoped(on: req.db, to: region).filter(\.$item == .overall)
                 .filter(\.$ratedAt >= start).filter(\.$ratedAt < end)
             if lineID == "ratings.bad" { query.filter(\.$level ~~ [.dissatisfied, .veryDissatisfied]) }
             columns = ["评价时间", "评价对象", "部门", "窗口", "工作人员", "评价", "渠道"]
@@ -170,7 +170,7 @@ enum AnnualDrillDown {
                 lineID == "items.fully_online"
                 ? CaseMetrics.fullyOnlineDefinition
                 : (lineID == "items.compression" ? CaseMetrics.aggregateCompressionDefinition : CaseMetrics.meanCompressionDefinition)
-            let query = ServiceItem.query(on: req.db).filter(\.$regionCode == region).filter(\.$status == .published)
+            let query = ServiceItem.scoped(on: req.db, to: region).filter(\.$status == .published)
             columns = ["事项编码", "事项名称", "部门", "法定时限（工作日）", "承诺时限（工作日）", "压缩", "全程网办"]
             total = try await query.count()
             rows = try await query.sort(\.$itemCode).range(offset..<(offset + per)).all().map { item in

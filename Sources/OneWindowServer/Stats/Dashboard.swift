@@ -36,14 +36,14 @@ enum Dashboard {
     }
 
     /// The states of a case whose deadline runs (a paused case has none).
-    static let runningStates: [CaseState] = [.accepted, .inReview, .decided]
+    static let runningStates = CaseState.clockRunning
     /// Work orders a department still has to sign for.
     static let toSignStates: [WorkOrderState] = [.dispatched, .handling]
 
     static func figures(region: String, now: Date, zone: TimeZone, on db: any Database) async throws -> Figures {
         let today = LocalDate(now, in: zone)
-        let halls = try await Hall.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
-        let categories = try await TicketCategory.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$position)
+        let halls = try await Hall.scoped(on: db, to: region).filter(\.$active == true).sort(\.$code).all()
+        let categories = try await TicketCategory.scoped(on: db, to: region).filter(\.$active == true).sort(\.$position)
             .all()
         let waitingTickets = try await waitingQuery(region: region, day: today, on: db).all(\.$category.$id)
         let counts = waitingTickets.reduce(into: [UUID: Int]()) { $0[$1, default: 0] += 1 }
@@ -60,7 +60,7 @@ enum Dashboard {
         return Figures(
             day: today.description, asOf: clock.string(from: now), waiting: waiting, waitingTotal: waitingTickets.count,
             windowsSignedIn: try await signedInDesks(region: region, now: now, zone: zone, on: db).count(),
-            serving: try await Ticket.query(on: db).filter(\.$regionCode == region).filter(\.$serviceDay == today.description)
+            serving: try await Ticket.scoped(on: db, to: region).filter(\.$serviceDay == today.description)
                 .filter(\.$state == .serving).count(),
             casesDueToday: try await dueTodayQuery(region: region, now: now, zone: zone, on: db).count(),
             casesOverdue: try await overdueQuery(region: region, now: now, on: db).count(),
@@ -68,27 +68,27 @@ enum Dashboard {
     }
 
     static func waitingQuery(region: String, day: LocalDate, on db: any Database) -> QueryBuilder<Ticket> {
-        Ticket.query(on: db).filter(\.$regionCode == region).filter(\.$serviceDay == day.description).filter(\.$state == .waiting)
+        Ticket.scoped(on: db, to: region).filter(\.$serviceDay == day.description).filter(\.$state == .waiting)
     }
 
     /// Windows signed in today (a desk left signed in since an earlier day is not serving now).
     static func signedInDesks(region: String, now: Date, zone: TimeZone, on db: any Database) -> QueryBuilder<WindowDesk> {
-        WindowDesk.query(on: db).filter(\.$regionCode == region).filter(\.$staffID != nil)
+        WindowDesk.scoped(on: db, to: region).filter(\.$staffID != nil)
             .filter(\.$signedInAt >= LocalDate(now, in: zone).instant(in: zone))
     }
 
     static func dueTodayQuery(region: String, now: Date, zone: TimeZone, on db: any Database) -> QueryBuilder<Case> {
         let today = LocalDate(now, in: zone)
-        return Case.query(on: db).filter(\.$regionCode == region).filter(\.$state ~~ runningStates)
+        return Case.scoped(on: db, to: region).filter(\.$state ~~ runningStates)
             .filter(\.$dueAt >= today.instant(in: zone)).filter(\.$dueAt < today.adding(days: 1).instant(in: zone))
     }
 
     static func overdueQuery(region: String, now: Date, on db: any Database) -> QueryBuilder<Case> {
-        Case.query(on: db).filter(\.$regionCode == region).filter(\.$state ~~ runningStates).filter(\.$dueAt < now)
+        CaseListFilter(region: region).overdue(now: now).query(on: db)
     }
 
     static func toSignQuery(region: String, on db: any Database) -> QueryBuilder<WorkOrderAssignment> {
-        WorkOrderAssignment.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).filter(\.$signedForAt == nil)
+        WorkOrderAssignment.scoped(on: db, to: region).filter(\.$active == true).filter(\.$signedForAt == nil)
             .join(WorkOrder.self, on: \WorkOrderAssignment.$workOrder.$id == \WorkOrder.$id)
             .filter(WorkOrder.self, \.$state ~~ toSignStates)
     }

@@ -69,8 +69,8 @@ struct DashboardController {
             let query = Dashboard.waitingQuery(region: region, day: LocalDate(now, in: zone), on: req.db)
             total = try await query.count()
             let tickets = try await query.sort(\.$arrivedAt).sort(\.$sequence).limit(Self.listLimit).all()
-            let halls = try await names(Hall.query(on: req.db).filter(\.$regionCode == region).all(), \.name)
-            let categories = try await names(TicketCategory.query(on: req.db).filter(\.$regionCode == region).all(), \.name)
+            let halls = try await names(Hall.scoped(on: req.db, to: region).all(), \.name)
+            let categories = try await names(TicketCategory.scoped(on: req.db, to: region).all(), \.name)
             rows = tickets.map {
                 .init(
                     cells: [
@@ -85,7 +85,7 @@ struct DashboardController {
             let desks = try await Dashboard.signedInDesks(region: region, now: now, zone: zone, on: req.db).with(\.$window).with(\.$hall)
                 .all()
             total = desks.count
-            let serving = try await Ticket.query(on: req.db).filter(\.$regionCode == region)
+            let serving = try await Ticket.scoped(on: req.db, to: region)
                 .filter(\.$serviceDay == LocalDate(now, in: zone).description).filter(\.$state == .serving).all()
             rows = desks.sorted { ($0.hall.name, $0.window.number) < ($1.hall.name, $1.window.number) }.map { desk in
                 let current = serving.filter { $0.$window.id == desk.$window.id }.map(\.number).joined(separator: "、")

@@ -160,7 +160,7 @@ struct StatsQueries {
 
     /// The published catalogue's limits, for the item-based figures.
     func items(on db: any Database) async throws -> [CaseMetrics.ItemLimits] {
-        try await ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published).all().map {
+        try await ServiceItem.scoped(on: db, to: region).filter(\.$status == .published).all().map {
             CaseMetrics.ItemLimits(
                 statutory: $0.statutory, promised: $0.promised, caseType: $0.caseType, fullyOnline: $0.fullyOnline == true)
         }

@@ -157,6 +157,8 @@ struct FrontDeskGuardTests {
                 Issue.record("a second open ticket for one phone and category must be refused")
             } catch let error as FrontDeskError {
                 #expect(error.reason == "该手机号已取 A001 号，正在排队（等候中），不能重复取号")
+                #expect(error.code == "ticket_already_held")
+                #expect(error.field == "phone")
             }
             #expect(try await DeskFixtures.issue(app, "C", phone: "13800138001", channel: .remote).number == "C001")
             let elder = try await DeskFixtures.issue(app, "A", id: DeskFixtures.residentID(birth: "19500101", seq: 9))
