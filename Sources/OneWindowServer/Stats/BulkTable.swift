@@ -75,9 +75,10 @@ struct BulkTable: Sendable {
     let columns: [String]
     private(set) var rows: [[Value]] = []
 
-    init(_ name: String, _ columns: [String]) {
-        self.name = name
-        self.columns = columns
+    /// An empty table for one of the simulator's tables: its name and the columns its rows give values for.
+    init(_ table: SimulatedTable) {
+        self.name = table.name
+        self.columns = table.columns
     }
 
     /// Appends one row; `values` in the order of `columns` (`nil` optionals become NULL).
