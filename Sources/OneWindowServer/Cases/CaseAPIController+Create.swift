@@ -68,7 +68,8 @@ extension CaseAPIController {
             }
             var file: StoredFile?
             if let fileText = entry.fileId {
-                guard let fileID = UUID(uuidString: fileText), let found = try await StoredFile.find(fileID, in: req.settings.region.value, on: req.db)
+                guard let fileID = UUID(uuidString: fileText),
+                    let found = try await StoredFile.find(fileID, in: req.settings.region.value, on: req.db)
                 else { throw PlatformError.invalidField(.init(field: "materials[\(index)].fileId", message: "没有找到该文件，请先上传")) }
                 // Checked here for a clear message; the unique index on submitted_materials.file_id settles a race (409).
                 guard usedFiles.insert(fileID).inserted,

@@ -51,14 +51,16 @@ extension CaseService {
             message = .accepted(
                 item: record.itemName, number: record.caseNumber, due: record.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "")
         case .correction:
-            let note = try await CasePause.query(on: tx).filter(\.$case.$id == record.requireID()).filter(\.$endOn == nil).first()?.note ?? ""
+            let note =
+                try await CasePause.query(on: tx).filter(\.$case.$id == record.requireID()).filter(\.$endOn == nil).first()?.note ?? ""
             message = .correction(item: record.itemName, number: record.caseNumber, whatToAdd: note)
         case .completed:
             // 一事一评: the SMS carries a one-time rating link (好差评, RULES.md).
             let token = try await context.hooks.require((any RatingInvitations).self)
                 .invite(.caseRecord, record.requireID(), channel: .sms, context: context.on(tx))
             message = .completed(
-                item: record.itemName, number: record.caseNumber, decision: record.decision?.label ?? "准予", rateLink: "\(publicURL)/rate/\(token)")
+                item: record.itemName, number: record.caseNumber, decision: record.decision?.label ?? "准予",
+                rateLink: "\(publicURL)/rate/\(token)")
         case .rejected: message = .rejected(item: record.itemName, number: record.caseNumber, reason: record.reason ?? "")
         }
         try await Outbox.enqueue(

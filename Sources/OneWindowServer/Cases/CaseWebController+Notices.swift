@@ -79,7 +79,8 @@ extension CaseWebController {
             let hours: String?
             let clerk: String; let issuedOn: String; let siteBase: String; let workbenchLink: String
         }
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let notice = try await OneTimeNotice.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let notice = try await OneTimeNotice.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该一次性告知书") }
         let item = try await notice.$item.get(on: req.db)
         let applicant = try await notice.$applicant.get(on: req.db)
@@ -107,7 +108,8 @@ extension CaseWebController {
 
     /// A stored material scan, for staff only, with its detected type (never HTML).
     func file(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let file = try await StoredFile.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let file = try await StoredFile.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该文件") }
         return try await FileStore.response(for: file, request: req)
     }

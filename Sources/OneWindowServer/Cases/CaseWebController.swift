@@ -25,7 +25,8 @@ struct CaseWebController {
     }
 
     func findCase(_ req: Request) async throws -> Case {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Case.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let record = try await Case.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该办件") }
         return record
     }

@@ -28,4 +28,6 @@ enum CasesModule: ServerModule {
 
 extension Applicant: RegionScoped { static var regionField: KeyPath<Applicant, FieldProperty<Applicant, String>> { \.$regionCode } }
 extension Case: RegionScoped { static var regionField: KeyPath<Case, FieldProperty<Case, String>> { \.$regionCode } }
-extension OneTimeNotice: RegionScoped { static var regionField: KeyPath<OneTimeNotice, FieldProperty<OneTimeNotice, String>> { \.$regionCode } }
+extension OneTimeNotice: RegionScoped {
+    static var regionField: KeyPath<OneTimeNotice, FieldProperty<OneTimeNotice, String>> { \.$regionCode }
+}

@@ -123,7 +123,8 @@ struct ComplaintController {
     }
 
     private func load(_ req: Request) async throws -> Complaint {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let complaint = try await Complaint.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let complaint = try await Complaint.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "投诉") }
         return complaint
     }

@@ -24,5 +24,9 @@ enum EvaluationModule: ServerModule {
 
 extension Complaint: RegionScoped { static var regionField: KeyPath<Complaint, FieldProperty<Complaint, String>> { \.$regionCode } }
 extension Rating: RegionScoped { static var regionField: KeyPath<Rating, FieldProperty<Rating, String>> { \.$regionCode } }
-extension Rectification: RegionScoped { static var regionField: KeyPath<Rectification, FieldProperty<Rectification, String>> { \.$regionCode } }
-extension RatingInvitation: RegionScoped { static var regionField: KeyPath<RatingInvitation, FieldProperty<RatingInvitation, String>> { \.$regionCode } }
+extension Rectification: RegionScoped {
+    static var regionField: KeyPath<Rectification, FieldProperty<Rectification, String>> { \.$regionCode }
+}
+extension RatingInvitation: RegionScoped {
+    static var regionField: KeyPath<RatingInvitation, FieldProperty<RatingInvitation, String>> { \.$regionCode }
+}

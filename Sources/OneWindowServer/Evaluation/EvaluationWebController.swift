@@ -152,7 +152,8 @@ struct EvaluationWebController {
     }
 
     private func renderRectification(_ req: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await Rectification.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let record = try await Rectification.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "整改单") }
         let rating = try await record.$rating.get(on: req.db)
         let zone = req.settings.timeZone

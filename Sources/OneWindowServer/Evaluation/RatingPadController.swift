@@ -32,7 +32,8 @@ struct RatingPadController {
     }
 
     private func window(_ req: Request) async throws -> Window {
-        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)),
+            let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "窗口") }
         return window
     }
@@ -69,7 +70,8 @@ struct RatingPadController {
     // MARK: The help desk's pad
 
     private func helper(_ req: Request) async throws -> Staff {
-        guard let id = req.parameters.get("staff").flatMap(UUID.init(uuidString:)), let staff = try await Staff.find(id, in: req.settings.region.value, on: req.db), staff.has(.helper)
+        guard let id = req.parameters.get("staff").flatMap(UUID.init(uuidString:)),
+            let staff = try await Staff.find(id, in: req.settings.region.value, on: req.db), staff.has(.helper)
         else { throw PlatformError.notFound(what: "帮办员") }
         return staff
     }

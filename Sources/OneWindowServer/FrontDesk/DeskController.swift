@@ -94,7 +94,8 @@ struct DeskController {
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.formFields()
-        guard let id = form["window"].flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = form["window"].flatMap(UUID.init(uuidString:)),
+            let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.invalidField(FieldError(field: "window", message: "请选择窗口")) }
         let staff = try req.auth.require(Staff.self)
         if let desk = try await WindowDesk.query(on: req.db).filter(\.$window.$id == id).first(), let holder = desk.staffID,
@@ -118,7 +119,8 @@ struct DeskController {
     }
 
     static func window(_ req: Request) async throws -> Window {
-        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)), let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("window").flatMap(UUID.init(uuidString:)),
+            let window = try await Window.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "窗口") }
         return window
     }

@@ -22,7 +22,8 @@ extension DirectorShiftController {
     }
 
     static func shift(_ req: Request) async throws -> DirectorShift {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let shift = try await DirectorShift.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let shift = try await DirectorShift.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "局长帮办班次") }
         return shift
     }

@@ -42,11 +42,17 @@ struct DefaultTicketCategories: HallSetup {
 }
 
 extension Appointment: RegionScoped { static var regionField: KeyPath<Appointment, FieldProperty<Appointment, String>> { \.$regionCode } }
-extension AppointmentSlot: RegionScoped { static var regionField: KeyPath<AppointmentSlot, FieldProperty<AppointmentSlot, String>> { \.$regionCode } }
+extension AppointmentSlot: RegionScoped {
+    static var regionField: KeyPath<AppointmentSlot, FieldProperty<AppointmentSlot, String>> { \.$regionCode }
+}
 extension Assistance: RegionScoped { static var regionField: KeyPath<Assistance, FieldProperty<Assistance, String>> { \.$regionCode } }
-extension DirectorShift: RegionScoped { static var regionField: KeyPath<DirectorShift, FieldProperty<DirectorShift, String>> { \.$regionCode } }
+extension DirectorShift: RegionScoped {
+    static var regionField: KeyPath<DirectorShift, FieldProperty<DirectorShift, String>> { \.$regionCode }
+}
 extension HomeVisit: RegionScoped { static var regionField: KeyPath<HomeVisit, FieldProperty<HomeVisit, String>> { \.$regionCode } }
 extension Improvement: RegionScoped { static var regionField: KeyPath<Improvement, FieldProperty<Improvement, String>> { \.$regionCode } }
 extension Ticket: RegionScoped { static var regionField: KeyPath<Ticket, FieldProperty<Ticket, String>> { \.$regionCode } }
-extension TicketCategory: RegionScoped { static var regionField: KeyPath<TicketCategory, FieldProperty<TicketCategory, String>> { \.$regionCode } }
+extension TicketCategory: RegionScoped {
+    static var regionField: KeyPath<TicketCategory, FieldProperty<TicketCategory, String>> { \.$regionCode }
+}
 extension WindowDesk: RegionScoped { static var regionField: KeyPath<WindowDesk, FieldProperty<WindowDesk, String>> { \.$regionCode } }

@@ -81,7 +81,8 @@ extension HomeVisitController {
 
     /// 查看完整联系方式: the full name, phone and address, to call and to travel; the view is audited.
     func showPersonal(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "上门服务申请") }
         try await Audit.record(
             on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view", entityType: "home_visit",
@@ -89,9 +90,9 @@ extension HomeVisitController {
         return try await renderShow(req, error: nil, status: .ok, unmasked: visit)
     }
 
-    func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response
-    {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
+    func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "上门服务申请") }
         let staff = try req.auth.require(Staff.self)
         let helpers = try await Staff.scoped(on: req.db, to: req.settings.region.value).filter(\.$active == true).all()

@@ -33,7 +33,13 @@ enum HotlineModule: ServerModule {
     }
 }
 
-extension HotlineCategory: RegionScoped { static var regionField: KeyPath<HotlineCategory, FieldProperty<HotlineCategory, String>> { \.$regionCode } }
-extension HotlineTrainingExample: RegionScoped { static var regionField: KeyPath<HotlineTrainingExample, FieldProperty<HotlineTrainingExample, String>> { \.$regionCode } }
+extension HotlineCategory: RegionScoped {
+    static var regionField: KeyPath<HotlineCategory, FieldProperty<HotlineCategory, String>> { \.$regionCode }
+}
+extension HotlineTrainingExample: RegionScoped {
+    static var regionField: KeyPath<HotlineTrainingExample, FieldProperty<HotlineTrainingExample, String>> { \.$regionCode }
+}
 extension WorkOrder: RegionScoped { static var regionField: KeyPath<WorkOrder, FieldProperty<WorkOrder, String>> { \.$regionCode } }
-extension WorkOrderAssignment: RegionScoped { static var regionField: KeyPath<WorkOrderAssignment, FieldProperty<WorkOrderAssignment, String>> { \.$regionCode } }
+extension WorkOrderAssignment: RegionScoped {
+    static var regionField: KeyPath<WorkOrderAssignment, FieldProperty<WorkOrderAssignment, String>> { \.$regionCode }
+}

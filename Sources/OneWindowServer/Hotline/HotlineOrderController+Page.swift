@@ -5,7 +5,8 @@ import Vapor
 
 extension HotlineOrderController {
     func load(_ req: Request) async throws -> WorkOrder {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let order = try await WorkOrder.find(id, in: req.settings.region.value, on: req.db)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let order = try await WorkOrder.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "工单") }
         let staff = try req.auth.require(Staff.self)
         if HotlineAccess.hotline.isDisjoint(with: staff.roles) {

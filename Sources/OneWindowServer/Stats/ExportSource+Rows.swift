@@ -39,8 +39,9 @@ extension ExportSource {
         let departments: [UUID: String]
 
         init(region: String, on db: any Database) async throws {
-            categories = Dictionary(uniqueKeysWithValues: try await HotlineCategory.query(on: db).filter(\.$regionCode == region).all()
-                .map { ($0.id!, $0.path) })
+            categories = Dictionary(
+                uniqueKeysWithValues: try await HotlineCategory.query(on: db).filter(\.$regionCode == region).all()
+                    .map { ($0.id!, $0.path) })
             departments = Dictionary(uniqueKeysWithValues: try await Department.query(on: db).all().map { ($0.id!, $0.name) })
         }
     }
@@ -50,7 +51,8 @@ extension ExportSource {
         // A landline (`0715-3321777`) keeps its area code, as on the work-order page.
         let phone = order.phone.map { full ? $0 : ($0.contains("-") ? String($0.prefix(5)) + "****" : Masking.phone($0)) } ?? ""
         return [
-            .value(order.number), time(order.receivedAt), .value(order.channel.label), .value(order.appealType.label), .value(order.urgency.label),
+            .value(order.number), time(order.receivedAt), .value(order.channel.label), .value(order.appealType.label),
+            .value(order.urgency.label),
             .text(name), .value(phone), .text(full ? order.title : Masking.redact(order.title)),
             .text(full ? order.content : Masking.redact(order.content)), .text(full ? order.address : Masking.address(order.address)),
             .value(order.$category.id.flatMap { lookups.categories[$0] } ?? ""),
@@ -86,7 +88,8 @@ extension ExportSource {
             return .integer(Int((to.timeIntervalSince(from) / 60).rounded()))
         }
         return [
-            .value(ticket.serviceDay), .value(ticket.number), .value(halls[ticket.$hall.id] ?? ""), .value(categories[ticket.$category.id] ?? ""),
+            .value(ticket.serviceDay), .value(ticket.number), .value(halls[ticket.$hall.id] ?? ""),
+            .value(categories[ticket.$category.id] ?? ""),
             .value(Self.channelLabel(ticket.channel)), .value(ticket.priority.label), .text(ticket.maskedName ?? ""),
             .value(ticket.idNumber.map(Masking.residentID) ?? ""), .value(ticket.phone.map(Masking.phone) ?? ""),
             time(ticket.issuedAt), time(ticket.firstCalledAt), time(ticket.servingAt), time(ticket.finishedAt), .value(ticket.state.label),

@@ -31,7 +31,9 @@ struct ExportSource: Sendable {
     /// Hands the rows to `emit`, `pageSize` records at a time.
     /// - Returns: how many rows were written.
     @discardableResult
-    func stream(on db: any Database, pageSize: Int = Self.pageSize, emit: @Sendable ([[CSVExport.Cell]]) async throws -> Void) async throws -> Int {
+    func stream(on db: any Database, pageSize: Int = Self.pageSize, emit: @Sendable ([[CSVExport.Cell]]) async throws -> Void) async throws
+        -> Int
+    {
         var written = 0
         switch kind {
         case .cases:
@@ -72,9 +74,11 @@ struct ExportSource: Sendable {
                 if page.count < pageSize { break }
             }
         case .tickets:
-            let halls = Dictionary(uniqueKeysWithValues: try await Hall.query(on: db).filter(\.$regionCode == region).all().map { ($0.id!, $0.name) })
-            let categories = Dictionary(uniqueKeysWithValues: try await TicketCategory.query(on: db).filter(\.$regionCode == region).all()
-                .map { ($0.id!, $0.name) })
+            let halls = Dictionary(
+                uniqueKeysWithValues: try await Hall.query(on: db).filter(\.$regionCode == region).all().map { ($0.id!, $0.name) })
+            let categories = Dictionary(
+                uniqueKeysWithValues: try await TicketCategory.query(on: db).filter(\.$regionCode == region).all()
+                    .map { ($0.id!, $0.name) })
             var after: UUID?
             while true {
                 let query = ticketsQuery(db)

@@ -53,18 +53,22 @@ extension Simulator {
         func at(_ second: Int) -> Date { midnight.addingTimeInterval(TimeInterval(second)) }
 
         // The hall: cases in time order, then the tickets of the window visits they came in on.
-        let visits = try simulateCases(plan, setup: setup, reservations: &output.reservations, writer: &writer, summary: &summary,
-                                       generator: &g, ids: &ids)
-        try simulateTickets(visits, on: date, setup: setup, reservations: &output.reservations, writer: &writer, summary: &summary,
-                            generator: &g, ids: &ids)
+        let visits = try simulateCases(
+            plan, setup: setup, reservations: &output.reservations, writer: &writer, summary: &summary,
+            generator: &g, ids: &ids)
+        try simulateTickets(
+            visits, on: date, setup: setup, reservations: &output.reservations, writer: &writer, summary: &summary,
+            generator: &g, ids: &ids)
 
         // Help-desk records.
         for (kind, count) in plan.assistance {
             for _ in 0..<count {
                 let helper = setup.helpers[g.nextIndex(below: setup.helpers.count)]
                 let item = SimulationCurves.unit(&g) < 0.7 ? setup.allItems[zipf(setup.allItems.count, &g)] : nil
-                writer.assistance.append([ids.make(&g), region, setup.hall.id!, helper.id, helper.name, kind.rawValue, item?.code, item?.name,
-                                          at(SimulationCurves.hallSecond(using: &g)), date.description])
+                writer.assistance.append([
+                    ids.make(&g), region, setup.hall.id!, helper.id, helper.name, kind.rawValue, item?.code, item?.name,
+                    at(SimulationCurves.hallSecond(using: &g)), date.description,
+                ])
                 summary.assistance += 1
             }
         }
@@ -75,9 +79,10 @@ extension Simulator {
             let firstOrder = 1
             output.reservations.append(("work_order", plan.orders.count))
             for (offset, (channel, isSatisfied)) in plan.orders.enumerated() {
-                try simulateOrder(number: WorkOrderNumber(date: date, sequence: firstOrder + offset).description, channel: channel,
-                                  satisfied: isSatisfied, received: at(seconds[offset]), setup: setup, writer: &writer, summary: &summary,
-                                  generator: &g, ids: &ids)
+                try simulateOrder(
+                    number: WorkOrderNumber(date: date, sequence: firstOrder + offset).description, channel: channel,
+                    satisfied: isSatisfied, received: at(seconds[offset]), setup: setup, writer: &writer, summary: &summary,
+                    generator: &g, ids: &ids)
             }
         }
 

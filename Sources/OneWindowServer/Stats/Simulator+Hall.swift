@@ -15,13 +15,17 @@ extension Simulator {
     /// its audit events (受理, 领取审查 and 决定 for a 承诺件, 办结) and its 好差评 — the applicant's own rating or the 7-day
     /// default. Reserves the day's case numbers in `reservations`.
     /// - Returns: the window visits the cases came in on (online applications have none), in order of acceptance.
-    func simulateCases(_ plan: DayPlan, setup: Setup, reservations: inout [(kind: String, count: Int)], writer: inout Writer,
-                       summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence) throws -> [Visit] {
+    func simulateCases(
+        _ plan: DayPlan, setup: Setup, reservations: inout [(kind: String, count: Int)], writer: inout Writer,
+        summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence
+    ) throws -> [Visit] {
         let date = plan.date
         let midnight = date.instant(in: zone)
         func at(_ second: Int) -> Date { midnight.addingTimeInterval(TimeInterval(second)) }
         func audit(_ actor: StaffRef?, _ action: String, _ type: String, _ id: UUID, _ summary: String, _ instant: Date) {
-            writer.audit.append([ids.make(&g), region, actor?.id, actor?.username ?? "system", action, type, id.uuidString, summary, instant])
+            writer.audit.append([
+                ids.make(&g), region, actor?.id, actor?.username ?? "system", action, type, id.uuidString, summary, instant,
+            ])
         }
 
         // Cases of the day, in time order, numbered in that order.
@@ -40,7 +44,12 @@ extension Simulator {
         var previousVisit: Int?
 
         for (offset, entry) in entries.enumerated() {
-            let items = switch entry.kind { case .instant: setup.approvalInstant; case .promised: setup.approvalPromised; case .service: setup.service }
+            let items =
+                switch entry.kind {
+                case .instant: setup.approvalInstant;
+                case .promised: setup.approvalPromised;
+                case .service: setup.service
+                }
             let item = items[zipf(items.count, &g)]
             let online = SimulationCurves.unit(&g) < profile.onlineShare
             var person = setup.people[g.nextIndex(below: setup.people.count)]
@@ -58,18 +67,24 @@ extension Simulator {
                 } else {
                     let wait = 120 + g.nextIndex(below: 1500)
                     let window = setup.windows[g.nextIndex(below: setup.windows.count)]
-                    let category = setup.ticketCategories[SimulationCurves.unit(&g) < 0.8 ? 0 : g.nextIndex(below: setup.ticketCategories.count)]
-                    let visit = Visit(ticketID: ids.make(&g), issued: accepted.addingTimeInterval(-Double(wait)), serving: accepted.addingTimeInterval(-60),
-                                      finished: accepted, person: person, window: window, clerk: clerk, category: category,
-                                      booked: SimulationCurves.unit(&g) < profile.bookedShare)
+                    let category = setup.ticketCategories[
+                        SimulationCurves.unit(&g) < 0.8 ? 0 : g.nextIndex(below: setup.ticketCategories.count)]
+                    let visit = Visit(
+                        ticketID: ids.make(&g), issued: accepted.addingTimeInterval(-Double(wait)),
+                        serving: accepted.addingTimeInterval(-60),
+                        finished: accepted, person: person, window: window, clerk: clerk, category: category,
+                        booked: SimulationCurves.unit(&g) < profile.bookedShare)
                     visits.append(visit)
                     previousVisit = visits.count - 1
                     ticketID = visit.ticketID
                 }
             }
             // Online applications come in at any hour (the hotline's curve), on the day or the day before acceptance.
-            let submitted = online
-                ? min(accepted.addingTimeInterval(-600), midnight.addingTimeInterval(Double(SimulationCurves.hotlineSecond(using: &g) - 86_400 * g.nextIndex(below: 2))))
+            let submitted =
+                online
+                ? min(
+                    accepted.addingTimeInterval(-600),
+                    midnight.addingTimeInterval(Double(SimulationCurves.hotlineSecond(using: &g) - 86_400 * g.nextIndex(below: 2))))
                 : accepted
 
             // Deadlines, as CaseService schedules them (RULES.md, Decision (counting)).
@@ -87,13 +102,19 @@ extension Simulator {
                 let span = max(0, promised.wholeDays - 1)
                 let finishDay = try calendar.deadline(from: date, limit: WorkingDays(g.nextIndex(below: span + 1)))!.date
                 completed = finishDay.instant(in: zone).addingTimeInterval(Double(SimulationCurves.hallSecond(using: &g)))
-                if completed <= accepted.addingTimeInterval(1800) { completed = accepted.addingTimeInterval(Double(1800 + g.nextIndex(below: 3600))) }
+                if completed <= accepted.addingTimeInterval(1800) {
+                    completed = accepted.addingTimeInterval(Double(1800 + g.nextIndex(below: 3600)))
+                }
                 if let due, completed > due { completed = due.addingTimeInterval(-60) }
                 // The approver's steps fall in office hours, in order, before completion.
-                let take = min(officeTime(accepted.addingTimeInterval(Double(600 + g.nextIndex(below: 3000)))), completed.addingTimeInterval(-120))
+                let take = min(
+                    officeTime(accepted.addingTimeInterval(Double(600 + g.nextIndex(below: 3000)))), completed.addingTimeInterval(-120))
                 taken = take
-                decided = max(take.addingTimeInterval(60), min(officeTime(accepted.addingTimeInterval(completed.timeIntervalSince(accepted) * 0.8)),
-                                                               completed.addingTimeInterval(-60)))
+                decided = max(
+                    take.addingTimeInterval(60),
+                    min(
+                        officeTime(accepted.addingTimeInterval(completed.timeIntervalSince(accepted) * 0.8)),
+                        completed.addingTimeInterval(-60)))
                 state = try state.after(.take)
                 state = try state.after(.decide(.approve))
                 state = try state.after(.complete)
@@ -109,14 +130,17 @@ extension Simulator {
             let ownerID: UUID? = entry.kind == .promised ? approver.id : nil
             let ownerName: String? = entry.kind == .promised ? approver.name : nil
             let row: [any BulkCell] = [
-                caseID, region, number, item.id, item.code, item.name, item.departmentID, item.departmentName, caseType, item.category?.rawValue,
+                caseID, region, number, item.id, item.code, item.name, item.departmentID, item.departmentName, caseType,
+                item.category?.rawValue,
                 caseChannel, state.rawValue, person.id, person.phone, submitted, accepted, date.description, clerk.name, promised.halfDays,
                 item.statutory?.halfDays, due, statutoryDue, false, ownerID, ownerName, 0, item.departmentID, item.departmentName,
                 CaseDecision.approve.rawValue, completed, accepted, completed, ticketID,
             ]
             writer.cases.append(row)
-            writer.steps.append([ids.make(&g), region, caseID, 0, item.departmentID, item.departmentName, CaseStep.State.done.rawValue,
-                                 approver.id, approver.name, completed])
+            writer.steps.append([
+                ids.make(&g), region, caseID, 0, item.departmentID, item.departmentName, CaseStep.State.done.rawValue,
+                approver.id, approver.name, completed,
+            ])
             let limitText = "；承诺 \(promised) 个工作日" + (due.map { "，承诺期限 \(LocalTime.formatDeadline($0, in: zone))" } ?? "")
             audit(clerk, "case.accept", "case", caseID, "受理 \(number) \(item.name)\(limitText)", accepted)
             if let taken, let decided {
@@ -143,11 +167,14 @@ extension Simulator {
             }
             let ratingID = ids.make(&g)
             let label = "\(number) \(item.name)"
-            writer.ratings.append([ratingID, region, RatingSubjectKind.caseRecord.rawValue, caseID, label, item.departmentID, item.departmentName,
-                                   nil as String?, nil as UUID?, clerk.name, item.code, RatingItem.overall.rawValue, level.rawValue,
-                                   channel.rawValue, "applicant:\(person.id.uuidString)", true, !rated, ratedAt])
-            audit(rated ? nil : nil, "rating.record", RatingSubjectKind.caseRecord.rawValue, caseID,
-                  "\(channel.label)：\(label) 整体\(level.label)" + (rated ? "" : "（默认）"), ratedAt)
+            writer.ratings.append([
+                ratingID, region, RatingSubjectKind.caseRecord.rawValue, caseID, label, item.departmentID, item.departmentName,
+                nil as String?, nil as UUID?, clerk.name, item.code, RatingItem.overall.rawValue, level.rawValue,
+                channel.rawValue, "applicant:\(person.id.uuidString)", true, !rated, ratedAt,
+            ])
+            audit(
+                rated ? nil : nil, "rating.record", RatingSubjectKind.caseRecord.rawValue, caseID,
+                "\(channel.label)：\(label) 整体\(level.label)" + (rated ? "" : "（默认）"), ratedAt)
             summary.ratings += 1
             summary.auditEvents += 1
         }
@@ -157,8 +184,10 @@ extension Simulator {
     /// The tickets of the day's window visits, numbered per prefix in the order of issue (the numbers reserved in
     /// `reservations`), each called, served and finished by `TicketProgress`; a booked visit gets its appointment, checked
     /// in, and a place in its category's one-hour slot (capacity at least 20).
-    func simulateTickets(_ visits: [Visit], on date: LocalDate, setup: Setup, reservations: inout [(kind: String, count: Int)],
-                         writer: inout Writer, summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence) throws {
+    func simulateTickets(
+        _ visits: [Visit], on date: LocalDate, setup: Setup, reservations: inout [(kind: String, count: Int)],
+        writer: inout Writer, summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence
+    ) throws {
         guard !visits.isEmpty else { return }
         let midnight = date.instant(in: zone)
         var visits = visits
@@ -187,11 +216,13 @@ extension Simulator {
                 slots[key] = slot
                 appointmentID = ids.make(&g)
                 slotStart = hourStart
-                writer.appointments.append([appointmentID!, region, slot.id, setup.hall.id!, visit.category.id!, date.description,
-                                            "Y" + hex(&g, 8).uppercased(), visit.person.idNumber, visit.person.name, visit.person.phone,
-                                            Appointment.State.checkedIn.rawValue,
-                                            visit.issued.addingTimeInterval(-Double(86_400 * (1 + g.nextIndex(below: 5)))), visit.issued,
-                                            visit.ticketID])
+                writer.appointments.append([
+                    appointmentID!, region, slot.id, setup.hall.id!, visit.category.id!, date.description,
+                    "Y" + hex(&g, 8).uppercased(), visit.person.idNumber, visit.person.name, visit.person.phone,
+                    Appointment.State.checkedIn.rawValue,
+                    visit.issued.addingTimeInterval(-Double(86_400 * (1 + g.nextIndex(below: 5)))), visit.issued,
+                    visit.ticketID,
+                ])
                 summary.appointments += 1
             }
             writer.tickets.append([
@@ -207,8 +238,10 @@ extension Simulator {
             summary.tickets += 1
         }
         for slot in slots.values.sorted(by: { ($0.starts, $0.id.uuidString) < ($1.starts, $1.id.uuidString) }) {
-            writer.slots.append([slot.id, region, setup.hall.id!, slot.category.id!, date.description, slot.starts,
-                                 slot.starts.addingTimeInterval(3600), max(20, slot.booked), slot.booked])
+            writer.slots.append([
+                slot.id, region, setup.hall.id!, slot.category.id!, date.description, slot.starts,
+                slot.starts.addingTimeInterval(3600), max(20, slot.booked), slot.booked,
+            ])
         }
     }
 }

@@ -13,8 +13,10 @@ extension Simulator {
     /// One work order received at `received` on `channel`: 受理 → 派单 → 签收 → 答复 → 回访 (→ 重办 → 答复 → 回访) → 办结,
     /// deadlines from `WorkOrderLimits` on the working-day calendar, each step's audit event; the first callback is the
     /// order's rating (`satisfied`: 满意 or 基本满意, else 不满意, which reopens the order once and opens a rectification).
-    func simulateOrder(number: String, channel: HotlineChannel, satisfied: Bool, received: Date, setup: Setup, writer: inout Writer,
-                       summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence) throws {
+    func simulateOrder(
+        number: String, channel: HotlineChannel, satisfied: Bool, received: Date, setup: Setup, writer: inout Writer,
+        summary: inout Summary, generator g: inout SeededGenerator, ids: inout IDSequence
+    ) throws {
         let id = ids.make(&g)
         let type = Self.appealTypes[SimulationCurves.pick(Self.appealTypes.map(\.1), using: &g)].0
         let category = setup.hotlineCategories[g.nextIndex(below: setup.hotlineCategories.count)]
@@ -25,14 +27,16 @@ extension Simulator {
         let appellant = surname + (g.nextIndex(below: 2) == 0 ? "先生" : "女士")
         let phone = mobile(&g)
         let title = "\(place)\(category.name)\(type.label)"
-        let leadIn = switch channel {
-        case .phone: "市民来电反映"
-        case .wechat: "市民通过微信公众号反映"
-        case .website: "市民在政府网站留言反映"
-        case .app: "市民通过APP反映"
-        default: "市民反映"
-        }
-        let content = type == .praise
+        let leadIn =
+            switch channel {
+            case .phone: "市民来电反映"
+            case .wechat: "市民通过微信公众号反映"
+            case .website: "市民在政府网站留言反映"
+            case .app: "市民通过APP反映"
+            default: "市民反映"
+            }
+        let content =
+            type == .praise
             ? "\(leadIn)：\(place)附近\(category.name)方面的工作人员热情负责，问题解决得又快又好，特此表扬。"
             : "\(leadIn)：\(place)附近有\(category.name)方面的问题（\(category.path)），希望有关部门尽快核实处理并答复。"
         let limits = WorkOrderLimits(replyOverride: category.replyLimit.map { WorkingDays($0) })
@@ -81,14 +85,20 @@ extension Simulator {
         progress = try progress.after(.close)
         events.append(("work_order.close", "办结工单 \(number)", closed, agent))
         writer.orders.append([
-            id, region, number, channel.rawValue, type.rawValue, Urgency.normal.rawValue, appellant, phone, title, content, place, category.id,
-            "", progress.state.rawValue, category.departmentID, received, dispatched, signDue, signedFor, replyLimit.wholeDays, replyStarted,
+            id, region, number, channel.rawValue, type.rawValue, Urgency.normal.rawValue, appellant, phone, title, content, place,
+            category.id,
+            "", progress.state.rawValue, category.departmentID, received, dispatched, signDue, signedFor, replyLimit.wholeDays,
+            replyStarted,
             replyDue, replied, "经核实，已按规定处理，感谢您对我们工作的支持。", handler?.name ?? category.departmentName, callbackDue, calledBack,
             answer.rawValue, first.rawValue, answer.label, progress.reopenCount, closed, 0, false, closed,
         ])
-        writer.assignments.append([ids.make(&g), region, id, category.departmentID, WorkOrderAssignment.Role.lead.rawValue, dispatched, signedFor, true])
+        writer.assignments.append([
+            ids.make(&g), region, id, category.departmentID, WorkOrderAssignment.Role.lead.rawValue, dispatched, signedFor, true,
+        ])
         for (action, text, instant, actor) in events {
-            writer.audit.append([ids.make(&g), region, actor?.id, actor?.username ?? "system", action, "work_order", id.uuidString, text, instant])
+            writer.audit.append([
+                ids.make(&g), region, actor?.id, actor?.username ?? "system", action, "work_order", id.uuidString, text, instant,
+            ])
         }
         summary.workOrders += 1
         summary.auditEvents += events.count
@@ -97,11 +107,15 @@ extension Simulator {
         let level = RatingLevel(first)
         let ratingID = ids.make(&g)
         let label = "\(number) \(title)"
-        writer.ratings.append([ratingID, region, RatingSubjectKind.workOrder.rawValue, id, label, category.departmentID, category.departmentName,
-                               nil as String?, nil as UUID?, nil as String?, nil as String?, RatingItem.overall.rawValue, level.rawValue,
-                               RatingChannel.callback.rawValue, "appellant:\(id.uuidString)", true, false, firstCallback])
-        writer.audit.append([ids.make(&g), region, agent.id, agent.username, "rating.record", RatingSubjectKind.workOrder.rawValue, id.uuidString,
-                             "\(RatingChannel.callback.label)：\(label) 整体\(level.label)", firstCallback])
+        writer.ratings.append([
+            ratingID, region, RatingSubjectKind.workOrder.rawValue, id, label, category.departmentID, category.departmentName,
+            nil as String?, nil as UUID?, nil as String?, nil as String?, RatingItem.overall.rawValue, level.rawValue,
+            RatingChannel.callback.rawValue, "appellant:\(id.uuidString)", true, false, firstCallback,
+        ])
+        writer.audit.append([
+            ids.make(&g), region, agent.id, agent.username, "rating.record", RatingSubjectKind.workOrder.rawValue, id.uuidString,
+            "\(RatingChannel.callback.label)：\(label) 整体\(level.label)", firstCallback,
+        ])
         summary.ratings += 1
         summary.auditEvents += 1
         if level.isBad {
@@ -115,14 +129,20 @@ extension Simulator {
             rectification = try rectification.after(.rectify)
             let rectificationCallback = callTime(max(rectified.addingTimeInterval(600), calledBack))
             rectification = try rectification.after(.callBack)
-            writer.rectifications.append([rectificationID, region, ratingID, rectification.state.rawValue, firstCallback, verifyDue, verified,
-                                          "属实：答复未解决诉求人的问题", rectifyDue, false, "主办单位重新办理并答复诉求人", rectified,
-                                          rectificationCallback, "诉求人表示\(answer.label)", rectificationCallback])
-            for (action, text, instant) in [("rectification.open", "差评（\(level.label)）：\(label)，待核实", firstCallback),
-                                            ("rectification.verifyValid", "差评核实属实", verified),
-                                            ("rectification.rectify", "整改完成：主办单位重新办理并答复诉求人", rectified),
-                                            ("rectification.callBack", "整改回访：\(answer.label)", rectificationCallback)] {
-                writer.audit.append([ids.make(&g), region, agent.id, agent.username, action, "rectification", rectificationID.uuidString, text, instant])
+            writer.rectifications.append([
+                rectificationID, region, ratingID, rectification.state.rawValue, firstCallback, verifyDue, verified,
+                "属实：答复未解决诉求人的问题", rectifyDue, false, "主办单位重新办理并答复诉求人", rectified,
+                rectificationCallback, "诉求人表示\(answer.label)", rectificationCallback,
+            ])
+            for (action, text, instant) in [
+                ("rectification.open", "差评（\(level.label)）：\(label)，待核实", firstCallback),
+                ("rectification.verifyValid", "差评核实属实", verified),
+                ("rectification.rectify", "整改完成：主办单位重新办理并答复诉求人", rectified),
+                ("rectification.callBack", "整改回访：\(answer.label)", rectificationCallback),
+            ] {
+                writer.audit.append([
+                    ids.make(&g), region, agent.id, agent.username, action, "rectification", rectificationID.uuidString, text, instant,
+                ])
             }
             summary.rectifications += 1
             summary.auditEvents += 4

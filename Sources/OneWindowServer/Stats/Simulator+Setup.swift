@@ -20,7 +20,9 @@ extension Simulator {
     /// A staff member who acts in the records (`id` nil and username `system` when the region has nobody in the role).
     struct StaffRef { let id: UUID?; let username: String; let name: String }
     /// A second-level 12345 category with its department and its own reply limit (working days) if any.
-    struct Category { let id: UUID; let name: String; let path: String; let departmentID: UUID; let departmentName: String; let replyLimit: Int? }
+    struct Category {
+        let id: UUID; let name: String; let path: String; let departmentID: UUID; let departmentName: String; let replyLimit: Int?
+    }
 
     /// Everything a day is generated from, read once: items by kind (即办 and 承诺 approvals, 即办 public services),
     /// applicants, staff by role (approvers and handlers by department), the hall and its 综合窗口 and ticket categories.
@@ -41,12 +43,14 @@ extension Simulator {
     /// - Throws: `SimulationError.missing` naming what the region lacks.
     func loadSetup(using g: inout SeededGenerator) async throws -> Setup {
         var setup = Setup()
-        let items = try await ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published).sort(\.$itemCode).all()
+        let items = try await ServiceItem.query(on: db).filter(\.$regionCode == region).filter(\.$status == .published).sort(\.$itemCode)
+            .all()
         for item in items {
             guard let caseType = item.caseType else { continue }
-            let ref = ItemRef(id: item.id!, code: item.itemCode, name: CaseWebController.displayName(item), departmentID: item.$department.id,
-                              departmentName: item.departmentName ?? "—", category: item.category, caseType: caseType,
-                              promised: item.promised ?? WorkingDays(0), statutory: item.statutory)
+            let ref = ItemRef(
+                id: item.id!, code: item.itemCode, name: CaseWebController.displayName(item), departmentID: item.$department.id,
+                departmentName: item.departmentName ?? "—", category: item.category, caseType: caseType,
+                promised: item.promised ?? WorkingDays(0), statutory: item.statutory)
             setup.allItems.append(ref)
             if item.category == .publicService {
                 if caseType == .instant { setup.service.append(ref) }
@@ -56,12 +60,16 @@ extension Simulator {
                 setup.approvalPromised.append(ref)
             }
         }
-        for (list, what) in [(setup.approvalInstant, "即办的审批事项"), (setup.approvalPromised, "承诺时限至少 1 个工作日的审批事项"), (setup.service, "即办的公共服务事项")]
+        for (list, what) in [
+            (setup.approvalInstant, "即办的审批事项"), (setup.approvalPromised, "承诺时限至少 1 个工作日的审批事项"), (setup.service, "即办的公共服务事项"),
+        ]
         where list.isEmpty {
             throw SimulationError.missing("事项目录中没有\(what)，无法模拟；请先发布事项")
         }
         let staff = try await Staff.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$username).all()
-        func refs(_ role: Role) -> [StaffRef] { staff.filter { $0.has(role) }.map { StaffRef(id: $0.id, username: $0.username, name: $0.displayName) } }
+        func refs(_ role: Role) -> [StaffRef] {
+            staff.filter { $0.has(role) }.map { StaffRef(id: $0.id, username: $0.username, name: $0.displayName) }
+        }
         setup.clerks = refs(.clerk)
         setup.helpers = refs(.helper)
         setup.agents = refs(.hotlineAgent)
@@ -75,10 +83,15 @@ extension Simulator {
         if setup.agents.isEmpty { setup.agents = [StaffRef(id: nil, username: "system", name: "话务员")] }
 
         let halls = try await Hall.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).sort(\.$code).all()
-        let windows = try await Window.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).filter(\.$kind == .comprehensive)
-            .sort(\.$number).all()
-        guard let hall = halls.max(by: { a, b in windows.filter { $0.$hall.id == a.id }.count < windows.filter { $0.$hall.id == b.id }.count }),
-              windows.contains(where: { $0.$hall.id == hall.id }) else {
+        let windows = try await Window.query(on: db).filter(\.$regionCode == region).filter(\.$active == true).filter(
+            \.$kind == .comprehensive
+        )
+        .sort(\.$number).all()
+        guard
+            let hall = halls.max(by: { a, b in windows.filter { $0.$hall.id == a.id }.count < windows.filter { $0.$hall.id == b.id }.count }
+            ),
+            windows.contains(where: { $0.$hall.id == hall.id })
+        else {
             throw SimulationError.missing("没有设有综合窗口的大厅，无法模拟")
         }
         setup.hall = hall
@@ -89,11 +102,14 @@ extension Simulator {
 
         let departments = try await Department.query(on: db).filter(\.$regionCode == region).all()
         let names = Dictionary(uniqueKeysWithValues: departments.map { ($0.id!, $0.name) })
-        setup.hotlineCategories = try await HotlineCategory.query(on: db).filter(\.$regionCode == region).filter(\.$level == 2).sort(\.$code).all()
+        setup.hotlineCategories = try await HotlineCategory.query(on: db).filter(\.$regionCode == region).filter(\.$level == 2).sort(
+            \.$code
+        ).all()
             .compactMap { category in
                 guard let department = category.$department.id, let name = names[department] else { return nil }
-                return Category(id: category.id!, name: category.name, path: category.path, departmentID: department, departmentName: name,
-                                replyLimit: category.replyLimitDays)
+                return Category(
+                    id: category.id!, name: category.name, path: category.path, departmentID: department, departmentName: name,
+                    replyLimit: category.replyLimitDays)
             }
         guard !setup.hotlineCategories.isEmpty else { throw SimulationError.missing("12345 诉求分类没有对应承办单位，无法模拟") }
 
@@ -103,10 +119,12 @@ extension Simulator {
         var seen = Set<String>()
         while setup.people.count < count {
             let birth = LocalDate(dayNumber: LocalDate(year: 1945, month: 1, day: 1)!.dayNumber + g.nextIndex(below: 60 * 365))
-            let first17 = String(region.prefix(6)) + String(format: "%04d%02d%02d%03d", birth.year, birth.month, birth.day, g.nextIndex(below: 1000))
+            let first17 =
+                String(region.prefix(6)) + String(format: "%04d%02d%02d%03d", birth.year, birth.month, birth.day, g.nextIndex(below: 1000))
             let idNumber = first17 + String(ResidentID.checkCharacter(of: first17))
             guard seen.insert(idNumber).inserted else { continue }
-            let name = Self.surnames[g.nextIndex(below: Self.surnames.count)] + Self.givenNames[g.nextIndex(below: Self.givenNames.count)]
+            let name =
+                Self.surnames[g.nextIndex(below: Self.surnames.count)] + Self.givenNames[g.nextIndex(below: Self.givenNames.count)]
                 + (g.nextIndex(below: 2) == 0 ? Self.givenNames[g.nextIndex(below: Self.givenNames.count)] : "")
             setup.people.append(Person(id: ids.make(&g), idNumber: idNumber, name: name, phone: mobile(&g)))
         }
@@ -123,8 +141,9 @@ extension Simulator {
             for start in stride(from: 0, to: people.count, by: 2_000) {
                 var insert = sql.insert(into: SimulatedTable.applicants.name).columns(SimulatedTable.applicants.columns)
                 for person in people[start..<min(start + 2_000, people.count)] {
-                    insert = insert.values(SQLBind(person.id), SQLBind(region), SQLBind(ApplicantIdentity.Kind.person.rawValue), SQLBind(person.idNumber),
-                                           SQLBind(person.name), SQLBind(person.phone), SQLBind(now), SQLBind(now))
+                    insert = insert.values(
+                        SQLBind(person.id), SQLBind(region), SQLBind(ApplicantIdentity.Kind.person.rawValue), SQLBind(person.idNumber),
+                        SQLBind(person.name), SQLBind(person.phone), SQLBind(now), SQLBind(now))
                 }
                 try await insert.ignoringConflicts(with: ["region_code", "id_number"]).run()
             }
@@ -136,6 +155,7 @@ extension Simulator {
     }
 
     /// Common surnames and given-name characters for generated names (applicants, appellants).
-    static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤").map(String.init)
+    static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤").map(
+        String.init)
     static let givenNames = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文斌波宇浩凯健俊帆晨阳雪梅琳慧颖婷欣悦诚新荣").map(String.init)
 }

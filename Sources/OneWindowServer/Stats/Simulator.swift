@@ -26,7 +26,9 @@ struct Simulator: Sendable {
     struct Summary: Sendable, Equatable {
         var cases = 0, tickets = 0, appointments = 0, assistance = 0, workOrders = 0, ratings = 0, rectifications = 0, auditEvents = 0
         var applicants = 0
-        var rows: Int { cases * 2 + tickets + appointments + assistance + workOrders * 2 + ratings + rectifications + auditEvents + applicants }
+        var rows: Int {
+            cases * 2 + tickets + appointments + assistance + workOrders * 2 + ratings + rectifications + auditEvents + applicants
+        }
     }
 
     /// Why a run was refused: the year already has records (`notEmpty`), or the reference data lacks what the profile
@@ -97,7 +99,9 @@ struct Simulator: Sendable {
         let instantPerDay = SimulationCurves.apportion(profile.approvalInstant, weights: hallWeights)
         let promisedPerDay = SimulationCurves.apportion(profile.approvalPromised, weights: hallWeights)
         let servicePerDay = SimulationCurves.apportion(profile.serviceRequests, weights: hallWeights)
-        var assistancePerDay: [(AssistanceKind, [Int])] = [(.consult, SimulationCurves.apportion(profile.consultations, weights: hallWeights))]
+        var assistancePerDay: [(AssistanceKind, [Int])] = [
+            (.consult, SimulationCurves.apportion(profile.consultations, weights: hallWeights))
+        ]
         for kind in AssistanceKind.allCases where kind != .consult {
             if let count = profile.otherAssistance[kind], count > 0 {
                 assistancePerDay.append((kind, SimulationCurves.apportion(count, weights: hallWeights)))
@@ -107,7 +111,8 @@ struct Simulator: Sendable {
         // The channel mix and the satisfied callbacks are exact: lists with those counts, shuffled with the seed.
         var channels = HotlineChannel.allCases.flatMap { Array(repeating: $0, count: profile.workOrders[$0] ?? 0) }
         generator.shuffle(&channels)
-        var satisfied = Array(repeating: true, count: profile.satisfiedCallbacks)
+        var satisfied =
+            Array(repeating: true, count: profile.satisfiedCallbacks)
             + Array(repeating: false, count: max(0, profile.workOrderCount - profile.satisfiedCallbacks))
         generator.shuffle(&satisfied)
 
@@ -135,8 +140,10 @@ struct Simulator: Sendable {
                 plan.promised = plans.1[index]
                 plan.service = plans.2[index]
                 plan.assistance = plans.3.map { ($0.0, $0.1[index]) }
-                plan.orders = Array(zip(fixedChannels[orderIndex..<(orderIndex + plans.4[index])],
-                                        fixedSatisfied[orderIndex..<(orderIndex + plans.4[index])]))
+                plan.orders = Array(
+                    zip(
+                        fixedChannels[orderIndex..<(orderIndex + plans.4[index])],
+                        fixedSatisfied[orderIndex..<(orderIndex + plans.4[index])]))
                 orderIndex += plans.4[index]
                 let (dayPlan, daySetup, dayGenerator) = (plan, setup, generator)
                 // The next day is generated while this one is written.

@@ -39,42 +39,57 @@ enum SimulatedTable: CaseIterable, Sendable {
             return ["id", "region_code", "hall_id", "category_id", "day", "starts_at", "ends_at", "capacity", "booked"]
         case .tickets:
             return [
-                "id", "region_code", "hall_id", "category_id", "prefix", "sequence", "number", "service_day", "channel", "priority", "id_number",
-                "name", "phone", "follow_token", "issued_at", "arrived_at", "state", "recalls", "window_id", "window_number", "first_called_at",
-                "called_at", "serving_at", "finished_at", "staff_id", "staff_name", "transfers", "appointment_id", "slot_starts_at", "soon_notified",
+                "id", "region_code", "hall_id", "category_id", "prefix", "sequence", "number", "service_day", "channel", "priority",
+                "id_number",
+                "name", "phone", "follow_token", "issued_at", "arrived_at", "state", "recalls", "window_id", "window_number",
+                "first_called_at",
+                "called_at", "serving_at", "finished_at", "staff_id", "staff_name", "transfers", "appointment_id", "slot_starts_at",
+                "soon_notified",
             ]
         case .appointments:
-            return ["id", "region_code", "slot_id", "hall_id", "category_id", "day", "code", "id_number", "name", "phone", "state", "created_at",
-                    "checked_in_at", "ticket_id"]
+            return [
+                "id", "region_code", "slot_id", "hall_id", "category_id", "day", "code", "id_number", "name", "phone", "state",
+                "created_at",
+                "checked_in_at", "ticket_id",
+            ]
         case .cases:
             return [
                 "id", "region_code", "case_number", "item_id", "item_code", "item_name", "department_id", "department_name", "case_type",
-                "item_category", "channel", "state", "applicant_id", "contact_phone", "submitted_at", "accepted_at", "accepted_on", "accepted_by",
+                "item_category", "channel", "state", "applicant_id", "contact_phone", "submitted_at", "accepted_at", "accepted_on",
+                "accepted_by",
                 "promised_half_days", "statutory_half_days", "due_at", "statutory_due_at", "pending_materials", "owner_id", "owner_name",
                 "current_step", "current_department_id", "current_department_name", "decision", "completed_at", "created_at", "updated_at",
                 "ticket_id",
             ]
         case .steps:
-            return ["id", "region_code", "case_id", "position", "department_id", "department_name", "state", "owner_id", "owner_name", "finished_at"]
+            return [
+                "id", "region_code", "case_id", "position", "department_id", "department_name", "state", "owner_id", "owner_name",
+                "finished_at",
+            ]
         case .assistance:
             return ["id", "region_code", "hall_id", "staff_id", "staff_name", "kind", "item_code", "item_name", "occurred_at", "day"]
         case .workOrders:
             return [
-                "id", "region_code", "number", "channel", "appeal_type", "urgency", "appellant_name", "phone", "title", "content", "address",
+                "id", "region_code", "number", "channel", "appeal_type", "urgency", "appellant_name", "phone", "title", "content",
+                "address",
                 "category_id", "suggested", "state", "lead_department_id", "received_at", "dispatched_at", "sign_due_at", "signed_for_at",
-                "reply_limit_days", "reply_started_at", "reply_due_at", "replied_at", "reply", "replied_by", "callback_due_at", "called_back_at",
-                "satisfaction", "first_satisfaction", "callback_note", "reopen_count", "closed_at", "urge_count", "supervised", "updated_at",
+                "reply_limit_days", "reply_started_at", "reply_due_at", "replied_at", "reply", "replied_by", "callback_due_at",
+                "called_back_at",
+                "satisfaction", "first_satisfaction", "callback_note", "reopen_count", "closed_at", "urge_count", "supervised",
+                "updated_at",
             ]
         case .assignments:
             return ["id", "region_code", "work_order_id", "department_id", "role", "assigned_at", "signed_for_at", "active"]
         case .ratings:
             return [
-                "id", "region_code", "subject_kind", "subject_id", "subject_label", "department_id", "department_name", "window_number", "staff_id",
+                "id", "region_code", "subject_kind", "subject_id", "subject_label", "department_id", "department_name", "window_number",
+                "staff_id",
                 "staff_name", "item_code", "item", "level", "channel", "rater_key", "real_name", "is_default", "rated_at",
             ]
         case .rectifications:
             return [
-                "id", "region_code", "rating_id", "state", "opened_at", "verify_due_at", "verified_at", "finding", "rectify_due_at", "extended",
+                "id", "region_code", "rating_id", "state", "opened_at", "verify_due_at", "verified_at", "finding", "rectify_due_at",
+                "extended",
                 "measures", "rectified_at", "called_back_at", "callback_note", "updated_at",
             ]
         case .audit:
@@ -100,7 +115,9 @@ extension Simulator {
         var audit = BulkTable(.audit)
 
         /// The tables in the order they are written: parents before children.
-        var ordered: [BulkTable] { [slots, tickets, appointments, cases, steps, assistance, orders, assignments, ratings, rectifications, audit] }
+        var ordered: [BulkTable] {
+            [slots, tickets, appointments, cases, steps, assistance, orders, assignments, ratings, rectifications, audit]
+        }
 
         /// Writes everything gathered, parents before children.
         mutating func flush(on sql: any SQLDatabase) async throws {

@@ -33,8 +33,9 @@ struct CaseListFilterTests {
 
     @Test("The applicant's SMS per event reads exactly as RULES.md has it")
     func sms_texts_per_event() {
-        #expect(CaseMessage.accepted(item: "灵活就业人员参保登记", number: "421223-20250305-00012", due: "2025-03-05 23:59:59").body
-            == "您申请的“灵活就业人员参保登记”已受理，办件编号 421223-20250305-00012，承诺 2025-03-05 23:59:59 前办结。凭办件编号和手机后4位可查询进度。")
+        #expect(
+            CaseMessage.accepted(item: "灵活就业人员参保登记", number: "421223-20250305-00012", due: "2025-03-05 23:59:59").body
+                == "您申请的“灵活就业人员参保登记”已受理，办件编号 421223-20250305-00012，承诺 2025-03-05 23:59:59 前办结。凭办件编号和手机后4位可查询进度。")
         #expect(CaseMessage.correction(item: "A", number: "N", whatToAdd: "身份证复印件").body == "您的办件 N（A）需要补正：身份证复印件。补正期间不计入办理时限，请到综合窗口或网上补交。")
         #expect(CaseMessage.completed(item: "A", number: "N", decision: "准予", rateLink: "http://x/rate/t").template == "case.completed")
         #expect(CaseMessage.rejected(item: "A", number: "N", reason: "不属于本中心受理范围").template == "case.rejected")

@@ -10,8 +10,9 @@ import VaporTesting
 enum StatsFixtures {
     /// Simulates `profile` with `seed` into the app's database.
     static func simulate(_ app: Application, _ profile: SimulationProfile, seed: UInt64 = 7) async throws -> Simulator.Summary {
-        let simulator = Simulator(db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
-                                  calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: seed)
+        let simulator = Simulator(
+            db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
+            calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: seed)
         return try await simulator.run()
     }
 }
@@ -24,15 +25,17 @@ struct AnnualReportTests {
             let profile = SimulationProfile.chongyang2024.scaled(by: 0.01)
             final class Reports: @unchecked Sendable { var list: [(Int, Int)] = [] }
             let reported = Reports()
-            var simulator = Simulator(db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
-                                      calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: 7)
+            var simulator = Simulator(
+                db: app.db, region: app.settings.region.value, zone: app.settings.timeZone,
+                calendar: try await CalendarQueries.workingCalendar(on: app.db), profile: profile, seed: 7)
             let lock = NSLock()
             simulator.progress = { done, total in lock.withLock { reported.list.append((done, total)) } }
             let summary = try await simulator.run()
             #expect(summary.cases == 4_340 && summary.workOrders == 192 && summary.assistance == 2_780)
             #expect(reported.list.count == 366 && reported.list.last! == (7_312, 7_312))
 
-            let figures = try await AnnualFigures.compute(year: 2024, region: app.settings.region.value, zone: app.settings.timeZone, on: app.db)
+            let figures = try await AnnualFigures.compute(
+                year: 2024, region: app.settings.region.value, zone: app.settings.timeZone, on: app.db)
             func value(_ id: String) -> String? { figures.report.line(id)?.value.text }
             #expect(value("hall.consultations") == "2,670")
             #expect(value("cases.approval") == "3,157")
@@ -42,7 +45,11 @@ struct AnnualReportTests {
             #expect(value("cases.volume") == "4,340")
             #expect(value("cases.on_time") == "100.0%")
             #expect(value("hotline.orders") == "192")
-            #expect([value("hotline.channel.wechat"), value("hotline.channel.website"), value("hotline.channel.app"), value("hotline.channel.phone")]
+            #expect(
+                [
+                    value("hotline.channel.wechat"), value("hotline.channel.website"), value("hotline.channel.app"),
+                    value("hotline.channel.phone"),
+                ]
                     == ["4", "2", "0", "186"])
             #expect(value("hotline.closed_on_time") == "192")
             #expect(value("hotline.sign_for") == "100.0%")
@@ -61,7 +68,9 @@ struct AnnualReportTests {
             // Ratings: every completed case has one (its own or the 7-day default); those dated 2025 fall in 2025.
             let caseRatings = try await Rating.query(on: app.db).filter(\.$subjectKind == .caseRecord).count()
             #expect(caseRatings == 4_340)
-            let nextYear = try await Rating.query(on: app.db).filter(\.$ratedAt >= LocalDate(iso: "2025-01-01")!.instant(in: app.settings.timeZone)).count()
+            let nextYear = try await Rating.query(on: app.db).filter(
+                \.$ratedAt >= LocalDate(iso: "2025-01-01")!.instant(in: app.settings.timeZone)
+            ).count()
             #expect(figures.report.line("ratings.count")?.value == .count(4_340 + 192 - nextYear))
             #expect(figures.monthly.approvalCases.reduce(0, +) == 3_157 && figures.monthly.workOrders.reduce(0, +) == 192)
 
@@ -82,8 +91,10 @@ struct AnnualReportTests {
             _ = supervisor
             var browser = Browser(app)
             _ = try await browser.signIn("sup1", "test-pass-2025")
-            for (line, total) in [("cases.promised", "56"), ("cases.service", "1,183"), ("hotline.channel.wechat", "4"), ("hall.consultations", "2,670"),
-                                  ("hotline.satisfaction", "192"), ("ratings.bad", String(badThisYear)), ("hotline.closed_on_time", "192")] {
+            for (line, total) in [
+                ("cases.promised", "56"), ("cases.service", "1,183"), ("hotline.channel.wechat", "4"), ("hall.consultations", "2,670"),
+                ("hotline.satisfaction", "192"), ("ratings.bad", String(badThisYear)), ("hotline.closed_on_time", "192"),
+            ] {
                 let page = try await browser.send(.GET, "/annual/records?year=2024&line=\(line)")
                 #expect(page.status == .ok, "\(line)")
                 #expect(page.body.string.contains("共 <strong>\(total)</strong> 条记录"), "\(line)")
@@ -93,7 +104,9 @@ struct AnnualReportTests {
             let report = try await browser.send(.GET, "/annual?year=2024")
             #expect(report.status == .ok)
             #expect(report.body.string.contains("<strong>3,101</strong>"))
-            #expect(report.body.string.contains("/annual/records?year=2024&amp;line=cases.instant") || report.body.string.contains("/annual/records?year=2024&line=cases.instant"))
+            #expect(
+                report.body.string.contains("/annual/records?year=2024&amp;line=cases.instant")
+                    || report.body.string.contains("/annual/records?year=2024&line=cases.instant"))
             let badYear = try await browser.send(.GET, "/annual?year=24")
             #expect(badYear.status == .badRequest)
             let csv = try await browser.send(.GET, "/annual.csv?year=2024")
@@ -111,7 +124,8 @@ struct AnnualReportTests {
         try await withTestApp { app in
             _ = try await StatsFixtures.simulate(app, SimulationProfile.chongyang2023.scaled(by: 0.001), seed: 1)
             _ = try await StatsFixtures.simulate(app, SimulationProfile.chongyang2024.scaled(by: 0.001), seed: 1)
-            let figures = try await AnnualFigures.compute(year: 2024, region: app.settings.region.value, zone: app.settings.timeZone, on: app.db)
+            let figures = try await AnnualFigures.compute(
+                year: 2024, region: app.settings.region.value, zone: app.settings.timeZone, on: app.db)
             let volume = try #require(figures.report.line("cases.volume"))
             #expect([volume.value.text, volume.previous.text, volume.change] == ["434", "211", "+105.7%"])
             let orders = try #require(figures.report.line("hotline.orders"))
@@ -122,20 +136,26 @@ struct AnnualReportTests {
     @Test("Local times: deadlines to the second, minutes, clock; seconds truncated; UUID text and SQLite literals")
     func stamps() {
         let zone = TimeZone(identifier: "Asia/Shanghai")!
-        let cases: [(Double, String)] = [(0, "1970-01-01 08:00:00"), (1_709_654_399, "2024-03-05 23:59:59"), (1_709_654_399.6, "2024-03-05 23:59:59"),
-                                         (1_735_660_800, "2025-01-01 00:00:00"), (1_735_689_599, "2025-01-01 07:59:59")]
+        let cases: [(Double, String)] = [
+            (0, "1970-01-01 08:00:00"), (1_709_654_399, "2024-03-05 23:59:59"), (1_709_654_399.6, "2024-03-05 23:59:59"),
+            (1_735_660_800, "2025-01-01 00:00:00"), (1_735_689_599, "2025-01-01 07:59:59"),
+        ]
         for (seconds, text) in cases {
             #expect(LocalTime.formatDeadline(Date(timeIntervalSince1970: seconds), in: zone) == text)
         }
         #expect(LocalTime.format(Date(timeIntervalSince1970: 1_709_654_399), in: zone) == "2024-03-05 23:59")
         #expect(LocalTime.clock(Date(timeIntervalSince1970: 1_709_603_100), in: zone) == "09:45")
-        #expect(LocalTime.formatDeadline(Date(timeIntervalSince1970: 1_709_654_399), in: TimeZone(identifier: "UTC")!) == "2024-03-05 15:59:59")
+        #expect(
+            LocalTime.formatDeadline(Date(timeIntervalSince1970: 1_709_654_399), in: TimeZone(identifier: "UTC")!) == "2024-03-05 15:59:59")
         for _ in 0..<50 {
             let id = UUID()
             #expect(BulkTable.Value.uuidText(id) == id.uuidString)
         }
         var text = ""
-        for value in [BulkTable.Value.text("O'Brien"), .integer(-3), .real(1_709_654_399.5), .date(Date(timeIntervalSince1970: 1_709_654_400)), .bool(true), .null] {
+        for value in [
+            BulkTable.Value.text("O'Brien"), .integer(-3), .real(1_709_654_399.5), .date(Date(timeIntervalSince1970: 1_709_654_400)),
+            .bool(true), .null,
+        ] {
             value.appendLiteral(to: &text)
             text += "|"
         }

@@ -82,7 +82,8 @@ struct DashboardTests {
             #expect(json["workOrdersToSign"] as? Int == 2)
             let waiting = try #require(json["waiting"] as? [[String: Any]])
             let centre = waiting.filter { $0["hall"] as? String == "崇阳县政务服务中心" }
-            #expect(centre.map { "\($0["prefix"]!) \($0["category"]!) \($0["count"]!)" } == ["A 综合受理 2", "B 不动产登记 1", "C 社保医保 0", "D 企业开办 0"])
+            #expect(
+                centre.map { "\($0["prefix"]!) \($0["category"]!) \($0["count"]!)" } == ["A 综合受理 2", "B 不动产登记 1", "C 社保医保 0", "D 企业开办 0"])
             #expect(waiting.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 3)
         }
     }

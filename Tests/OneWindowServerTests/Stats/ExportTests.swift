@@ -14,8 +14,9 @@ struct ExportTests {
         CaseFixtures.setClock(app, "2025-09-26 10:00")
         let first = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001")
         #expect(first.status == .created)
-        let second = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", idNumber: "11010519900307101X", name: "李四",
-                                                   phone: "13900139000")
+        let second = try await CaseFixtures.create(
+            app, token: clerk, itemCode: "421223YJGL0001", idNumber: "11010519900307101X", name: "李四",
+            phone: "13900139000")
         #expect(second.status == .created)
         let record = try #require(try await Case.query(on: app.db).filter(\.$caseNumber == "421223-20250926-00001").first())
         record.applicantNote = "=HYPERLINK(\"x\")"
@@ -42,8 +43,10 @@ struct ExportTests {
             #expect(response.status == .ok)
             let bytes = Array(response.body.readableBytesView)
             #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
-            #expect(response.headers.first(name: .contentDisposition)
-                == "attachment; filename=\"__-2025-09-01_2025-09-30.csv\"; filename*=UTF-8''%E5%8A%9E%E4%BB%B6-2025-09-01%E8%87%B32025-09-30.csv")
+            #expect(
+                response.headers.first(name: .contentDisposition)
+                    == "attachment; filename=\"__-2025-09-01_2025-09-30.csv\"; filename*=UTF-8''%E5%8A%9E%E4%BB%B6-2025-09-01%E8%87%B32025-09-30.csv"
+            )
             #expect(response.headers.contentType?.description == "text/csv; charset=utf-8")
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text.hasSuffix("\r\n"))
@@ -80,8 +83,9 @@ struct ExportTests {
 
             // Outside the range: the header alone.
             let empty = try await browser.get("/exports/cases.csv?from=2025-10-01&to=2025-10-31")
-            #expect(String(decoding: Array(empty.body.readableBytesView), as: UTF8.self)
-                == "\u{FEFF}" + ExportKind.cases.header.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n")
+            #expect(
+                String(decoding: Array(empty.body.readableBytesView), as: UTF8.self)
+                    == "\u{FEFF}" + ExportKind.cases.header.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n")
         }
     }
 
@@ -131,7 +135,8 @@ struct ExportTests {
         try await withTestApp { app in
             CaseFixtures.setClock(app, "2025-03-07 10:00")
             let zjj = try await HotlineFixtures.department(app, "ZJJ")
-            _ = try await HotlineFixtures.service(app).register(HotlineFixtures.intake("+路灯不亮已经一周了，联系 13800138000"), dispatch: .init(lead: zjj.id!))
+            _ = try await HotlineFixtures.service(app).register(
+                HotlineFixtures.intake("+路灯不亮已经一周了，联系 13800138000"), dispatch: .init(lead: zjj.id!))
             try await makeStaff(app, username: "agent1", roles: [.hotlineAgent])
             var agent = Browser(app)
             try await agent.signIn("agent1", "test-pass-2025")
@@ -185,7 +190,8 @@ struct ExportTests {
             let range = ExportRange(from: LocalDate(iso: "2025-05-06")!, to: LocalDate(iso: "2025-05-06")!, zone: app.settings.timeZone)
 
             // Act: the source directly (page sizes), then the download.
-            let source = ExportSource(kind: .ratings, range: range, region: region, zone: app.settings.timeZone, full: false, now: app.clock.now)
+            let source = ExportSource(
+                kind: .ratings, range: range, region: region, zone: app.settings.timeZone, full: false, now: app.clock.now)
             let pages = PageSizes()
             let written = try await source.stream(on: app.db) { rows in await pages.add(rows.count) }
             try await makeStaff(app, username: "super1", roles: [.supervisor])
@@ -212,8 +218,9 @@ struct ExportTests {
     func cells() throws {
         let data = try CSVExport.lines([[.value("110105199003071028"), .text("-1"), .integer(12), .number(2.5), .value("a\"b")]])
         #expect(String(decoding: data, as: UTF8.self) == "\"110105199003071028\",\"'-1\",12,2.5,\"a\"\"b\"\r\n")
-        #expect(CSVExport.contentDisposition(filename: "预约-2025-03-06.csv")
-            == "attachment; filename=\"__-2025-03-06.csv\"; filename*=UTF-8''%E9%A2%84%E7%BA%A6-2025-03-06.csv")
+        #expect(
+            CSVExport.contentDisposition(filename: "预约-2025-03-06.csv")
+                == "attachment; filename=\"__-2025-03-06.csv\"; filename*=UTF-8''%E9%A2%84%E7%BA%A6-2025-03-06.csv")
     }
 }
 

@@ -40,10 +40,12 @@ struct SimulatedTableTests {
         if sql.dialect.name == "sqlite" {
             return try await sql.raw("PRAGMA table_info(\(ident: table))").all().map { try $0.decode(column: "name", as: String.self) }
         }
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             SELECT column_name::text AS name FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = \(bind: table) ORDER BY ordinal_position
-            """).all().map { try $0.decode(column: "name", as: String.self) }
+            """
+        ).all().map { try $0.decode(column: "name", as: String.self) }
     }
 
     @Test func simulator_writes_every_column_of_every_table_it_fills() async throws {
@@ -70,10 +72,12 @@ struct SimulatedTableTests {
                 // Issues are recorded as `Comment`s: LeafKit makes `String` an `Error`, so a bare string would be one.
                 for column in columns where !table.columns.contains(column) {
                     if !exempt.contains(column) {
-                        Issue.record(Comment(rawValue: """
-                            \(table.name).\(column): the table has this column but the simulator does not write it; add it to \
-                            SimulatedTable.\(table) (and its value to the rows), or to leftToDefault with why
-                            """))
+                        Issue.record(
+                            Comment(
+                                rawValue: """
+                                    \(table.name).\(column): the table has this column but the simulator does not write it; add it to \
+                                    SimulatedTable.\(table) (and its value to the rows), or to leftToDefault with why
+                                    """))
                     }
                     unwritten[table.name, default: []].insert(column)
                 }
@@ -86,7 +90,9 @@ struct SimulatedTableTests {
                 }
             }
             // The exact list of columns left to their default, as `table.column`.
-            func listed(_ columns: [String: Set<String>]) -> [String] { columns.flatMap { table, names in names.map { "\(table).\($0)" } }.sorted() }
+            func listed(_ columns: [String: Set<String>]) -> [String] {
+                columns.flatMap { table, names in names.map { "\(table).\($0)" } }.sorted()
+            }
             #expect(listed(unwritten) == listed(Self.leftToDefault))
         }
     }
