@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
     ],
     targets: [
         .target(
@@ -55,7 +56,10 @@ let package = Package(
                 "OneWindowCore",
                 "OneWindowServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
+            // The HTML snapshots are read by SnapshotTesting from the source tree, not built into the bundle.
+            exclude: ["Snapshots/__Snapshots__"],
             swiftSettings: ownSettings
         ),
     ]
