@@ -52,7 +52,7 @@ struct PageChrome: Encodable, Sendable {
         }
         self.csrf = (forms || staff != nil) ? CSRF.token(for: request) : nil
         self.siteName = "一窗 OneWindow · 崇阳县政务服务中心"
-        self.printedAt = LocalTime.format(Date(), in: request.settings.timeZone)
+        self.printedAt = LocalTime.format(request.now, in: request.settings.timeZone)
         let parts = request.url.path.split(separator: "/").map(String.init)
         if parts.first == "admin" {
             self.section = parts.count >= 3 && parts[1] == "catalog" ? "catalog/\(parts[2])" : (parts.count >= 2 ? parts[1] : "home")

@@ -94,7 +94,6 @@ struct PrintedDocumentSnapshotTests {
 /// - record ids (UUIDs, also percent-encoded in the 长辈版 switch's `return=`) → `{uuid-1}`, `{uuid-2}` … in order
 ///   of first appearance, so two links to the same record still read as the same;
 /// - the session's CSRF token → `{csrf}`;
-/// - the print header's 打印时间, which the layout takes from the wall clock, not the app's clock → `{printed-at}`;
 /// - the annual report's 统计用时 (how long the queries took) → `{seconds}`.
 /// Session ids travel in cookies only, never in the HTML.
 enum PrintedHTML {
@@ -107,7 +106,6 @@ enum PrintedHTML {
             return "{uuid-\(ids[key]!)}"
         }
         text = text.replacing(#/name="csrfToken" value="[^"]*"/#, with: #"name="csrfToken" value="{csrf}""#)
-        text = text.replacing(#/打印时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/#, with: "打印时间 {printed-at}")
         text = text.replacing(#/统计用时 [0-9.]+ 秒/#, with: "统计用时 {seconds} 秒")
         return text
     }
