@@ -101,8 +101,10 @@ enum Open311Requests {
 
     /// One `<request>`: the spec's fields in its order. `agency_responsible` is the lead department once
     /// dispatched, the 12345 hotline before; `expected_datetime` the reply deadline once dispatched; datetimes
-    /// `2025-03-10T09:30:00+08:00` in `zone`; `lat`/`long` numbers or null; `address_id`, `zipcode` null.
-    static func node(_ order: WorkOrder, catalog: Open311Catalog, zone: TimeZone, mediaURL: String?) -> Open311Node {
+    /// `2025-03-10T09:30:00+08:00` in `zone`; `lat`/`long` numbers or null; `address_id`, `zipcode` null; `media_url`
+    /// always null: a URL someone else typed may carry a phone or ID number (个人信息保护法), and the site republishes
+    /// none (it is kept with the order, `work_order_media`).
+    static func node(_ order: WorkOrder, catalog: Open311Catalog, zone: TimeZone) -> Open311Node {
         let service = catalog.service(ofCategory: order.$category.id) ?? order.serviceCode.flatMap(catalog.service)
         let agency = order.$leadDepartment.value.flatMap { $0?.name } ?? "12345政务服务便民热线"
         let address = order.address.isEmpty ? nil : masked(order.address, name: order.appellantName, phone: order.phone)
@@ -127,7 +129,7 @@ enum Open311Requests {
             ("zipcode", .text(nil)),
             ("lat", .number(order.latitude)),
             ("long", .number(order.longitude)),
-            ("media_url", .text(mediaURL)),
+            ("media_url", .text(nil)),
         ])
     }
 
@@ -135,13 +137,12 @@ enum Open311Requests {
     static func document(_ orders: [WorkOrder], catalog: Open311Catalog, zone: TimeZone, on db: any Database) async throws
         -> Open311Document
     {
-        let media = try await WorkOrderMedia.firstURLs(of: orders.compactMap(\.id), on: db)
-        return Open311Document(
+        Open311Document(
             root: "service_requests",
             value: .list(
                 item: "request",
                 orders.map {
-                    node($0, catalog: catalog, zone: zone, mediaURL: $0.id.flatMap { media[$0] })
+                    node($0, catalog: catalog, zone: zone)
                 }))
     }
 }

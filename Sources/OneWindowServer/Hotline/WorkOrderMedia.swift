@@ -21,17 +21,6 @@ final class WorkOrderMedia: Model, @unchecked Sendable {
         self.url = url
         self.createdAt = createdAt
     }
-
-    /// The first media URL of each of `orders` (by time added).
-    static func firstURLs(of orders: [UUID], on db: any Database) async throws -> [UUID: String] {
-        guard !orders.isEmpty else { return [:] }
-        var urls: [UUID: String] = [:]
-        for media in try await WorkOrderMedia.query(on: db).filter(\.$workOrder.$id ~~ orders).sort(\.$createdAt).all()
-        where urls[media.$workOrder.id] == nil {
-            urls[media.$workOrder.id] = media.url
-        }
-        return urls
-    }
 }
 
 /// The `work_order_media` table (for Open311 `media_url`).

@@ -38,10 +38,13 @@ actor RateLimiter {
 
 /// Public look-ups by a number and the last 4 digits of the phone on the record (case progress, home-visit status,
 /// 12345 status, cancelling an appointment): a wrong guess counts against the subject from that address (5 in 15
-/// minutes) and against the subject from anywhere (30 in 15 minutes); at either limit the look-up is refused (429).
+/// minutes), against the subject from anywhere (30 in 15 minutes) and against the address across every subject and
+/// every kind of look-up (20 in 15 minutes: numbers are sequential, so one address trying many numbers once each
+/// is refused too); at any limit the look-up is refused (429 with `Retry-After`).
 final class PublicLookups: Sendable {
     let perSubjectAndAddress = RateLimiter(window: 15 * 60, limit: 5)
     let perSubject = RateLimiter(window: 15 * 60, limit: 30)
+    let perAddress = RateLimiter(window: 15 * 60, limit: 20)
 
     /// The message for a `phone4` that is not exactly 4 ASCII digits (full-width digits are normalised first), or nil.
     /// - Parameter phone: what the page calls the phone (`联系手机`, `联系电话`).
@@ -54,12 +57,14 @@ final class PublicLookups: Sendable {
     func check(_ subject: String, on req: Request) async throws {
         try await perSubjectAndAddress.check(subject + "|" + Self.address(req))
         try await perSubject.check(subject)
+        try await perAddress.check(Self.address(req))
     }
 
     /// Counts a wrong guess at `subject`.
     func recordFailure(_ subject: String, on req: Request) async {
         await perSubjectAndAddress.record(subject + "|" + Self.address(req))
         await perSubject.record(subject)
+        await perAddress.record(Self.address(req))
     }
 
     /// Checks the limits, loads the record, and counts a failure when there is none or its phone does not end in

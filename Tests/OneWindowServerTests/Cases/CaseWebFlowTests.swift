@@ -157,6 +157,26 @@ struct CaseWebFlowTests {
         }
     }
 
+    @Test("One address guessing many numbers once each is refused after 20 misses, on every public look-up (429, Retry-After)")
+    func guessing_across_numbers_is_limited_per_address() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-03 09:00")
+            for sequence in 1...20 {
+                let number = "421223-20250303-" + String(format: "%05d", sequence)
+                let miss = try await app.testing().sendRequest(.GET, "/progress?caseNumber=\(number)&phone4=1234")
+                #expect(miss.status == .ok, "miss \(sequence)")
+            }
+            let next = try await app.testing().sendRequest(.GET, "/progress?caseNumber=421223-20250303-00021&phone4=1234")
+            #expect(next.status == .tooManyRequests)
+            #expect((1...900).contains(Int(next.headers.first(name: "Retry-After") ?? "") ?? 0))
+            // The budget is the address's, whatever it looks up next.
+            let hotline = try await app.testing().sendRequest(.GET, "/hotline/status?number=12345-20250303-00001&phone4=1234")
+            #expect(hotline.status == .tooManyRequests)
+            let visit = try await app.testing().sendRequest(.GET, "/home-visits/status?number=SM-20250303-001&phone4=1234")
+            #expect(visit.status == .tooManyRequests)
+        }
+    }
+
     @Test("Online application: fills the form, uploads, enters pre-review with a number; a clerk accepts it")
     func onlineApplication() async throws {
         try await withTestApp { app in
