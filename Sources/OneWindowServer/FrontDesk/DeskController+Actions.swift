@@ -8,7 +8,7 @@ extension DeskController {
         let window = try await Self.window(req)
         do {
             let done = try await body(window)
-            return req.redirect(to: Paths.deskWindow(window.id!) + (done.map { "?done=\($0)" } ?? ""))
+            return req.redirect(to: SiteRoute.deskWindow.path(window.id!, query: ["done": done.map { "\($0)" }]))
         } catch let error as any DomainError where error.status != .internalServerError && error.status != .forbidden {
             return try await renderConsole(req, window: window, error: error.reason, status: error.status)
         }
@@ -57,7 +57,7 @@ extension DeskController {
     func signOut(req: Request) async throws -> Response {
         let window = try await Self.window(req)
         try await QueueService(req).signOut(window: window)
-        return req.redirect(to: Paths.desk)
+        return req.redirect(to: SiteRoute.desk.path())
     }
 
     /// 代取号: staff issue a ticket, marking a declared disability or pregnancy (绿色通道).

@@ -48,7 +48,7 @@ enum ExportKind: String, CaseIterable, Sendable {
         }
     }
 
-    var path: String { "/exports/\(rawValue).csv" }
+    var path: String { SiteRoute.export(rawValue).path() }
 
     /// The roles that may download the export (masked).
     var roles: Set<Role> {
@@ -73,17 +73,25 @@ enum ExportKind: String, CaseIterable, Sendable {
     var header: [String] {
         switch self {
         case .cases:
-            return ["办件编号", "事项编码", "事项名称", "实施部门", "办件类型", "受理渠道", "状态", "申请人类型", "申请人", "证件号码", "联系电话",
-                    "申请时间", "受理时间", "承诺时限（工作日）", "承诺期限", "办结时间", "是否超期", "申请事由"]
+            return [
+                "办件编号", "事项编码", "事项名称", "实施部门", "办件类型", "受理渠道", "状态", "申请人类型", "申请人", "证件号码", "联系电话",
+                "申请时间", "受理时间", "承诺时限（工作日）", "承诺期限", "办结时间", "是否超期", "申请事由",
+            ]
         case .workOrders:
-            return ["工单编号", "受理时间", "来源渠道", "诉求类型", "紧急程度", "诉求人", "联系电话", "标题", "诉求内容", "地址", "诉求分类", "主办单位",
-                    "状态", "答复期限", "答复时间", "回访满意度", "催办次数", "重办次数", "办结时间"]
+            return [
+                "工单编号", "受理时间", "来源渠道", "诉求类型", "紧急程度", "诉求人", "联系电话", "标题", "诉求内容", "地址", "诉求分类", "主办单位",
+                "状态", "答复期限", "答复时间", "回访满意度", "催办次数", "重办次数", "办结时间",
+            ]
         case .ratings:
-            return ["评价时间", "评价对象类型", "评价对象", "部门", "窗口", "工作人员", "事项编码", "评价指标", "评价等级", "等级名称", "是否差评",
-                    "评价渠道", "是否实名", "是否默认好评", "评价内容"]
+            return [
+                "评价时间", "评价对象类型", "评价对象", "部门", "窗口", "工作人员", "事项编码", "评价指标", "评价等级", "等级名称", "是否差评",
+                "评价渠道", "是否实名", "是否默认好评", "评价内容",
+            ]
         case .tickets:
-            return ["取号日期", "号码", "大厅", "类别", "取号方式", "优先类别", "姓名", "身份证号", "手机", "取号时间", "首次叫号", "开始办理", "办结时间",
-                    "状态", "窗口", "工作人员", "等候分钟", "办理分钟", "重呼次数", "转移次数"]
+            return [
+                "取号日期", "号码", "大厅", "类别", "取号方式", "优先类别", "姓名", "身份证号", "手机", "取号时间", "首次叫号", "开始办理", "办结时间",
+                "状态", "窗口", "工作人员", "等候分钟", "办理分钟", "重呼次数", "转移次数",
+            ]
         }
     }
 }
@@ -152,7 +160,9 @@ struct ExportSource: Sendable {
     /// Hands the rows to `emit`, `pageSize` records at a time.
     /// - Returns: how many rows were written.
     @discardableResult
-    func stream(on db: any Database, pageSize: Int = Self.pageSize, emit: @Sendable ([[CSVExport.Cell]]) async throws -> Void) async throws -> Int {
+    func stream(on db: any Database, pageSize: Int = Self.pageSize, emit: @Sendable ([[CSVExport.Cell]]) async throws -> Void) async throws
+        -> Int
+    {
         var written = 0
         switch kind {
         case .cases:
@@ -193,9 +203,11 @@ struct ExportSource: Sendable {
                 if page.count < pageSize { break }
             }
         case .tickets:
-            let halls = Dictionary(uniqueKeysWithValues: try await Hall.query(on: db).filter(\.$regionCode == region).all().map { ($0.id!, $0.name) })
-            let categories = Dictionary(uniqueKeysWithValues: try await TicketCategory.query(on: db).filter(\.$regionCode == region).all()
-                .map { ($0.id!, $0.name) })
+            let halls = Dictionary(
+                uniqueKeysWithValues: try await Hall.query(on: db).filter(\.$regionCode == region).all().map { ($0.id!, $0.name) })
+            let categories = Dictionary(
+                uniqueKeysWithValues: try await TicketCategory.query(on: db).filter(\.$regionCode == region).all()
+                    .map { ($0.id!, $0.name) })
             var after: UUID?
             while true {
                 let query = ticketsQuery(db)
@@ -267,8 +279,9 @@ struct ExportSource: Sendable {
         let departments: [UUID: String]
 
         init(region: String, on db: any Database) async throws {
-            categories = Dictionary(uniqueKeysWithValues: try await HotlineCategory.query(on: db).filter(\.$regionCode == region).all()
-                .map { ($0.id!, $0.path) })
+            categories = Dictionary(
+                uniqueKeysWithValues: try await HotlineCategory.query(on: db).filter(\.$regionCode == region).all()
+                    .map { ($0.id!, $0.path) })
             departments = Dictionary(uniqueKeysWithValues: try await Department.query(on: db).all().map { ($0.id!, $0.name) })
         }
     }
@@ -278,7 +291,8 @@ struct ExportSource: Sendable {
         // A landline (`0715-3321777`) keeps its area code, as on the work-order page.
         let phone = order.phone.map { full ? $0 : ($0.contains("-") ? String($0.prefix(5)) + "****" : Masking.phone($0)) } ?? ""
         return [
-            .value(order.number), time(order.receivedAt), .value(order.channel.label), .value(order.appealType.label), .value(order.urgency.label),
+            .value(order.number), time(order.receivedAt), .value(order.channel.label), .value(order.appealType.label),
+            .value(order.urgency.label),
             .text(name), .value(phone), .text(full ? order.title : Masking.redact(order.title)),
             .text(full ? order.content : Masking.redact(order.content)), .text(full ? order.address : Masking.address(order.address)),
             .value(order.$category.id.flatMap { lookups.categories[$0] } ?? ""),
@@ -314,7 +328,8 @@ struct ExportSource: Sendable {
             return .integer(Int((to.timeIntervalSince(from) / 60).rounded()))
         }
         return [
-            .value(ticket.serviceDay), .value(ticket.number), .value(halls[ticket.$hall.id] ?? ""), .value(categories[ticket.$category.id] ?? ""),
+            .value(ticket.serviceDay), .value(ticket.number), .value(halls[ticket.$hall.id] ?? ""),
+            .value(categories[ticket.$category.id] ?? ""),
             .value(Self.channelLabel(ticket.channel)), .value(ticket.priority.label), .text(ticket.maskedName ?? ""),
             .value(ticket.idNumber.map(Masking.residentID) ?? ""), .value(ticket.phone.map(Masking.phone) ?? ""),
             time(ticket.issuedAt), time(ticket.firstCalledAt), time(ticket.servingAt), time(ticket.finishedAt), .value(ticket.state.label),
