@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The house's structure, checked on every CI run (ARCHITECTURE.md):
 # - the module graph: Platform names no module, no cycles, each migration writes only its own module's tables;
+# - routes: every route registers from SiteRoute, no path string literal outside Platform/SiteRoute*.swift;
 # - no file in Sources/ over 300 lines, the composition root under 80;
 # - `swift format lint` over the committed .swift-format, with no finding.
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 status=0
 
 python3 .ci/module-graph.py || status=1
+python3 .ci/routes.py || status=1
 
 long=$(find Sources -name '*.swift' -print0 | xargs -0 wc -l | awk '$2 != "total" && $1 > 300 { print "  " $2 ": " $1 " lines" }')
 if [ -n "$long" ]; then

@@ -7,8 +7,8 @@ import Vapor
 /// `GET /api/v1/calendar/{year}`: a loaded year's days off and make-up working days.
 struct CalendarAPIController {
     func register(_ api: any RoutesBuilder) {
-        api.get("deadline", use: deadline)
-        api.get("calendar", ":year", use: year)
+        api.get(.apiDeadline, use: deadline)
+        api.get(.apiCalendarYear, use: year)
     }
 
     struct DeadlineDTO: Content {

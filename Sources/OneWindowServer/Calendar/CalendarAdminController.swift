@@ -6,8 +6,8 @@ import Vapor
 /// The 节假日 page: which years are loaded, and loading a newly announced year (holiday-cn JSON format).
 struct CalendarAdminController {
     func register(_ admin: any RoutesBuilder) {
-        admin.get("calendar", use: show)
-        admin.on(.POST, "calendar", body: .collect(maxSize: "1mb"), use: upload)
+        admin.get(.adminCalendar, use: show)
+        admin.on(.POST, .adminCalendar, body: .collect(maxSize: "1mb"), use: upload)
     }
 
     func show(req: Request) async throws -> View {
@@ -74,6 +74,6 @@ struct CalendarAdminController {
             year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
             region: req.settings.region.value, actor: actor, on: req.db)
         await req.application.calendarCache.invalidate()
-        return req.redirect(to: Paths.adminCalendar + "?loaded=\(year.year)")
+        return req.redirect(to: SiteRoute.adminCalendar.path(query: ["loaded": "\(year.year)"]))
     }
 }

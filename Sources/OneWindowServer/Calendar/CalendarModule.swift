@@ -12,7 +12,7 @@ enum CalendarModule: ServerModule {
         app.migrationPlan.add("0011", M0011_LoadCalendars())
         CalendarAPIController().register(app.site.api)
         CalendarAdminController().register(app.site.admin)
-        app.uploadLimits.set(Paths.adminCalendar, 1 << 20)
+        app.uploadLimits.set(.adminCalendar, 1 << 20)
         app.importers.add(Importer(kind: "calendar", help: "a holiday-cn JSON year", run: importCalendar))
     }
 

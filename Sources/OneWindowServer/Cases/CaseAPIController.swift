@@ -11,11 +11,11 @@ struct CaseAPIController {
         let authed = api.grouped(APITokenAuthenticator())
         let read = authed.grouped(ScopeGuard("cases:read"))
         let write = authed.grouped(ScopeGuard("cases:write"))
-        read.get("cases", use: list)
-        read.get("cases", ":number", use: show)
-        write.post("cases", use: create)
-        write.post("cases", ":number", ":action", use: act)
-        write.on(.POST, "files", body: .stream, use: upload)
+        read.get(.apiCases, use: list)
+        read.get(.apiCase, use: show)
+        write.post(.apiCases, use: create)
+        write.post(.apiCaseAction, use: act)
+        write.on(.POST, .apiFiles, body: .stream, use: upload)
     }
 
     struct CaseDTO: Content {

@@ -92,7 +92,7 @@ struct CaseFigures: Encodable, Sendable {
 /// `/cases/figures?department=RSJ&from=2025-01-01&to=2025-12-31`: a department's (or the county's) figures.
 struct CaseFiguresController {
     func register(_ staff: any RoutesBuilder) {
-        staff.get("cases", "figures", use: page)
+        staff.get(.caseFigures, use: page)
     }
 
     func page(req: Request) async throws -> View {

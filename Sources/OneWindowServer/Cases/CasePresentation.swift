@@ -48,7 +48,7 @@ struct CaseRow: Encodable, Sendable {
 
     init(_ record: Case, applicant: Applicant?, now: Date, calendar: WorkingCalendar, zone: TimeZone) {
         id = record.id!.uuidString
-        link = Paths.case(record.id!)
+        link = SiteRoute.caseRecord.path(record.id!)
         caseNumber = record.caseNumber
         itemName = record.itemName
         department = record.currentDepartmentName

@@ -57,7 +57,7 @@ extension CaseWebController {
                 .init(
                     code: item.itemCode, name: Self.displayName(item), department: item.departmentName ?? "—",
                     caseType: item.caseType?.label ?? "—",
-                    link: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                    link: SiteRoute.newCase.path(query: ["item": item.itemCode])
                         + (origin?.query ?? ""))
             }
         }
@@ -110,7 +110,7 @@ extension CaseWebController {
                 department: item.departmentName ?? "—", caseType: item.caseType?.label ?? "—", isInstant: item.caseType == .instant,
                 promised: item.caseType == .instant ? "即办（当场办结）" : (item.promised.map { "\($0) 个工作日" } ?? "—"),
                 statutory: item.statutory.map { "\($0) 个工作日" } ?? "—",
-                allowsPending: item.allowsPendingMaterials, guideLink: Paths.item(item.itemCode)),
+                allowsPending: item.allowsPendingMaterials, guideLink: SiteRoute.item.path(item.itemCode)),
             requirements: rows,
             kinds: ApplicantIdentity.Kind.allCases.map {
                 SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == chosenKind)
@@ -223,17 +223,17 @@ extension CaseWebController {
             let service = try await CaseService(req)
             if intent == "reject", let rejectReason {
                 let record = try await service.rejectAtWindow(application, reason: rejectReason)
-                return req.redirect(to: Paths.rejectionNotice(record.id!))
+                return req.redirect(to: SiteRoute.rejectionNotice.path(record.id!))
             }
             switch try await service.intakeAtWindow(application, completeNow: intent == "complete") {
             case .notice(let notice):
                 FileStore.discard(Array(files.values), settings: req.settings)
-                return req.redirect(to: Paths.oneTimeNotice(notice.id!))
+                return req.redirect(to: SiteRoute.oneTimeNotice.path(notice.id!))
             case .accepted(let record):
                 if intent == "complete" {
-                    return req.redirect(to: Paths.case(record.id!) + "?done=instant")
+                    return req.redirect(to: SiteRoute.caseRecord.path(record.id!, query: ["done": "instant"]))
                 }
-                return req.redirect(to: Paths.acceptanceNotice(record.id!))
+                return req.redirect(to: SiteRoute.acceptanceNotice.path(record.id!))
             }
         } catch {
             // Nothing half-written: a failed intake rolled its transaction back, so its files leave the disk too.

@@ -50,11 +50,11 @@ extension CaseWebController {
         let rows = records.map { CaseRow($0, applicant: applicants[$0.$applicant.id], now: now, calendar: calendar, zone: zone) }
         func link(_ number: Int) -> String {
             var components = URLComponents()
-            components.path = Paths.cases
+            components.path = SiteRoute.cases.path()
             components.queryItems =
                 [.init(name: "view", value: view.rawValue), .init(name: "page", value: String(number))]
                 + (state.map { [.init(name: "state", value: $0.rawValue)] } ?? []) + (text.map { [.init(name: "q", value: $0)] } ?? [])
-            return components.string ?? Paths.cases
+            return components.string ?? SiteRoute.cases.path()
         }
         let views = [("all", "全部办件"), ("queue", "审批队列"), ("prereview", "网上预审"), ("overdue", "超期督办")]
         return try await req.view.render(

@@ -61,7 +61,7 @@ extension CaseWebController {
                 acceptedAt: LocalTime.format(record.acceptedAt ?? record.submittedAt, in: zone),
                 promised: record.caseType == .instant ? "即办（当场办结）" : "\(record.promised) 个工作日",
                 due: record.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "—",
-                statutory: record.statutory.map { "\($0) 个工作日" } ?? "—", progressLink: Paths.progress,
+                statutory: record.statutory.map { "\($0) 个工作日" } ?? "—", progressLink: SiteRoute.progress.path(),
                 pending: materials.filter { $0.provision == .pending }.map(\.name), reason: record.reason,
                 clerk: record.acceptedBy ?? req.auth.get(Staff.self)?.displayName ?? "—", issuedOn: LocalDate(req.now, in: zone).chinese,
                 materials: materials.filter { $0.provision.satisfies }.map { "\($0.name)（\($0.provision.label)）" },
@@ -98,11 +98,11 @@ extension CaseWebController {
                 lines: notice.lines.enumerated().map {
                     NoticeLine(position: $0.offset + 1, name: $0.element.name, problem: $0.element.problem, note: $0.element.note)
                 },
-                guideLink: Paths.item(item.itemCode), conditions: item.conditions, place: item.place, phones: item.phones,
+                guideLink: SiteRoute.item.path(item.itemCode), conditions: item.conditions, place: item.place, phones: item.phones,
                 hours: item.officeHours,
                 clerk: issuer, issuedOn: LocalDate(notice.issuedAt, in: req.settings.timeZone).chinese,
                 siteBase: SiteAddress.base(req),
-                workbenchLink: Paths.newCase + "?item=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                workbenchLink: SiteRoute.newCase.path(query: ["item": item.itemCode])
             ))
     }
 

@@ -129,7 +129,7 @@ extension CaseWebController {
                 materials: materials.map {
                     .init(
                         name: $0.name, provision: $0.provision.label, isKey: $0.isKey, licenceID: $0.licenceID,
-                        fileLink: $0.file.map { Paths.file($0.id!) },
+                        fileLink: $0.file.map { SiteRoute.file.path($0.id!) },
                         fileName: $0.file?.originalName, note: $0.note)
                 },
                 steps: steps.map {
@@ -149,8 +149,8 @@ extension CaseWebController {
                 },
                 actions: actions,
                 deliveryMethods: DeliveryMethod.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
-                acceptanceLink: record.acceptedAt != nil ? Paths.acceptanceNotice(record.id!) : nil,
-                rejectionLink: record.state == .rejected ? Paths.rejectionNotice(record.id!) : nil,
+                acceptanceLink: record.acceptedAt != nil ? SiteRoute.acceptanceNotice.path(record.id!) : nil,
+                rejectionLink: record.state == .rejected ? SiteRoute.rejectionNotice.path(record.id!) : nil,
                 actionNotice: (try? req.query.get(String.self, at: "done")).flatMap { Self.doneNotices[$0] }, actionError: actionError))
     }
 
@@ -210,6 +210,6 @@ extension CaseWebController {
         } catch let error as any DomainError {
             return try await renderCase(req, unmasked: false, actionError: error.reason).encodeResponse(status: error.status, for: req)
         }
-        return req.redirect(to: Paths.case(record.id!) + "?done=" + name)
+        return req.redirect(to: SiteRoute.caseRecord.path(record.id!, query: ["done": name]))
     }
 }

@@ -11,17 +11,17 @@ struct CaseWebController {
 
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .helper, .admin))
-        staff.get("cases", use: list)
-        staff.get("cases", "new", use: workbench)
-        staff.get("cases", "applicant", use: lookUpApplicant)
-        staff.on(.POST, "cases", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: intake)
-        staff.get("cases", ":id", use: show)
-        staff.post("cases", ":id", "personal", use: showPersonal)
-        staff.post("cases", ":id", "actions", ":action", use: act)
-        staff.get("cases", ":id", "acceptance-notice", use: acceptanceNotice)
-        staff.get("cases", ":id", "rejection-notice", use: rejectionNotice)
-        staff.get("notices", ":id", use: oneTimeNotice)
-        staff.get("files", ":id", use: file)
+        staff.get(.cases, use: list)
+        staff.get(.newCase, use: workbench)
+        staff.get(.caseApplicant, use: lookUpApplicant)
+        staff.on(.POST, .cases, body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: intake)
+        staff.get(.caseRecord, use: show)
+        staff.post(.casePersonal, use: showPersonal)
+        staff.post(.caseAction, use: act)
+        staff.get(.acceptanceNotice, use: acceptanceNotice)
+        staff.get(.rejectionNotice, use: rejectionNotice)
+        staff.get(.oneTimeNotice, use: oneTimeNotice)
+        staff.get(.file, use: file)
     }
 
     func findCase(_ req: Request) async throws -> Case {

@@ -19,8 +19,8 @@ enum CasesModule: ServerModule {
         PortalController().register(app.site.web)
         CaseWebController().register(app.site.web)
         CaseFiguresController().register(app.site.web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin)))
-        app.uploadLimits.set(Paths.cases, FileStore.uploadLimit)
-        app.uploadLimits.set(prefix: "/apply/", FileStore.uploadLimit)
+        app.uploadLimits.set(.cases, FileStore.uploadLimit)
+        app.uploadLimits.set(.apply, FileStore.uploadLimit)
         app.menuAccess.add("cases", roles: staffRoles)
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
     }

@@ -7,10 +7,10 @@ import Vapor
 /// the last 4 digits of the contact phone, showing masked data only (个人信息保护法; RULES.md).
 struct PortalController {
     func register(_ web: any RoutesBuilder) {
-        web.get("apply", ":code", use: form)
-        web.on(.POST, "apply", ":code", body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: submit)
-        web.get("progress", use: progress)
-        web.get("apply", "receipt", use: receipt)
+        web.get(.apply, use: form)
+        web.on(.POST, .apply, body: .collect(maxSize: ByteCount(value: FileStore.uploadLimit)), use: submit)
+        web.get(.progress, use: progress)
+        web.get(.applyReceipt, use: receipt)
     }
 
     struct FormContext: Encodable {
@@ -61,7 +61,7 @@ struct PortalController {
                 name: CaseWebController.displayName(item),
                 department: item.departmentName ?? "—",
                 promised: item.caseType == .instant ? "即办" : (item.promised.map { "\($0) 个工作日" } ?? "—"),
-                guideLink: Paths.item(item.itemCode),
+                guideLink: SiteRoute.item.path(item.itemCode),
                 requirements: requirements.map {
                     let id = $0.id!.uuidString
                     return .init(
@@ -115,7 +115,7 @@ struct PortalController {
             throw error
         }
         // Post/redirect/get: reloading the receipt does not submit the application again.
-        return req.redirect(to: "/apply/receipt?caseNumber=" + record.caseNumber)
+        return req.redirect(to: SiteRoute.applyReceipt.path(query: ["caseNumber": record.caseNumber]))
     }
 
     /// The receipt of an online application: its number, item and time, nothing personal.
@@ -134,7 +134,7 @@ struct PortalController {
             "portal/receipt",
             Receipt(
                 page: PageChrome(request: req, title: "申报成功"), caseNumber: record.caseNumber, itemName: record.itemName,
-                submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: Paths.progress,
+                submittedAt: LocalTime.format(record.submittedAt, in: req.settings.timeZone), progressLink: SiteRoute.progress.path(),
                 siteBase: SiteAddress.base(req)))
     }
 
@@ -213,7 +213,7 @@ struct PortalController {
         if record.state == .completed || record.state == .delivered {
             rateLink = try await req.application.hooks.require((any RatingInvitations).self)
                 .pendingOnlineLink(.caseRecord, record.requireID(), context: try await ServiceContext(req))
-                .map { "/rate/" + $0 }
+                .map { SiteRoute.rate.path($0) }
         }
         // Staff names and notes are not shown publicly: the step and its time only.
         return try await page(

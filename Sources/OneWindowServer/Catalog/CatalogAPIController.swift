@@ -5,9 +5,9 @@ import Vapor
 /// `GET /api/v1/items` and `GET /api/v1/items/{code}`: the public catalogue as JSON.
 struct CatalogAPIController {
     func register(_ api: any RoutesBuilder) {
-        api.get("items", use: list)
-        api.get("items", ":code", use: show)
-        api.get("departments", use: departments)
+        api.get(.apiItems, use: list)
+        api.get(.apiItem, use: show)
+        api.get(.apiDepartments, use: departments)
     }
 
     struct DepartmentDTO: Content {

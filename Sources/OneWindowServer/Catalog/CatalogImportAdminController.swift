@@ -8,10 +8,10 @@ struct CatalogImportAdminController {
     static let uploadLimit = 10 << 20
 
     func register(_ admin: any RoutesBuilder) {
-        admin.get("catalog", "imports", use: imports)
-        admin.on(.POST, "catalog", "imports", body: .collect(maxSize: ByteCount(value: Self.uploadLimit)), use: upload)
-        admin.get("catalog", "imports", ":id", use: showImport)
-        admin.get("catalog", "imports", ":id", "status", use: importStatus)
+        admin.get(.adminImports, use: imports)
+        admin.on(.POST, .adminImports, body: .collect(maxSize: ByteCount(value: Self.uploadLimit)), use: upload)
+        admin.get(.adminImport, use: showImport)
+        admin.get(.adminImportStatus, use: importStatus)
     }
 
     struct RunRow: Encodable {
@@ -33,7 +33,7 @@ struct CatalogImportAdminController {
             flagged = run.flaggedCount
             unchanged = run.unchangedCount
             rejected = run.rejectedCount
-            link = Paths.adminImport(run.id!.uuidString)
+            link = SiteRoute.adminImport.path(run.id!.uuidString)
         }
     }
 
@@ -98,7 +98,7 @@ struct CatalogImportAdminController {
         app.backgroundImports.start(runID) {
             try await CatalogImporter.run(run, table: table, actor: actor, on: app.db)
         }
-        return req.redirect(to: Paths.adminImport(runID.uuidString))
+        return req.redirect(to: SiteRoute.adminImport.path(runID.uuidString))
     }
 
     func importStatus(req: Request) async throws -> RunStatusDTO {
@@ -150,22 +150,23 @@ struct CatalogImportAdminController {
                 line: $0.line, itemCode: $0.itemCode ?? "", name: $0.name ?? "", outcome: $0.outcome.label,
                 outcomeCode: $0.outcome.rawValue, reasons: $0.reasons)
         }
-        let base = Paths.adminImport(run.id!.uuidString)
+        let runID = run.id!.uuidString
+        let base = SiteRoute.adminImport.path(runID)
         let tabs =
             [Tab(code: "", label: "全部", count: run.processed, selected: outcome == nil, link: base)]
             + CatalogImportOutcome.allCases.map {
                 Tab(
                     code: $0.rawValue, label: $0.label, count: run.count(of: $0), selected: outcome == $0,
-                    link: base + "?outcome=\($0.rawValue)")
+                    link: SiteRoute.adminImport.path(runID, query: ["outcome": $0.rawValue]))
             }
         return try await req.view.render(
             "admin/import",
             Context(
                 page: PageChrome(request: req, title: "导入结果：\(run.fileName)"), run: RunRow(run, zone: req.settings.timeZone),
                 running: run.status == .running, failed: run.status == .failed, error: run.error,
-                percent: run.percent, tabs: tabs, rows: rows, statusLink: base + "/status",
+                percent: run.percent, tabs: tabs, rows: rows, statusLink: SiteRoute.adminImportStatus.path(runID),
                 pager: Pager(page: page, per: per, total: total) {
-                    base + "?" + (outcome.map { "outcome=\($0.rawValue)&" } ?? "") + "page=\($0)"
+                    SiteRoute.adminImport.path(runID, query: ["outcome": outcome?.rawValue, "page": "\($0)"])
                 }))
     }
 

@@ -6,10 +6,10 @@ import Vapor
 /// 事项管理 pages: drafts to complete (filter by reason), published items, completing and withdrawing an item.
 struct CatalogItemAdminController {
     func register(_ admin: any RoutesBuilder) {
-        admin.get("catalog", "drafts", use: drafts)
-        admin.get("catalog", "items", ":id", "edit", use: editItem)
-        admin.post("catalog", "items", ":id", use: saveItem)
-        admin.post("catalog", "items", ":id", "withdraw", use: withdrawItem)
+        admin.get(.adminDrafts, use: drafts)
+        admin.get(.adminItemEdit, use: editItem)
+        admin.post(.adminItem, use: saveItem)
+        admin.post(.adminItemWithdraw, use: withdrawItem)
     }
 
     /// Drafts, 100 a page, filterable by reason (`flag=no_limits`) and text (`q=`).
@@ -39,7 +39,7 @@ struct CatalogItemAdminController {
             Row(
                 id: $0.id!.uuidString, code: $0.itemCode, name: $0.name, subItem: $0.subItem == $0.name ? nil : $0.subItem,
                 department: $0.departmentName ?? "—", regionCode: $0.regionCode,
-                reasons: $0.flags.map(\.message).joined(separator: "；"), link: Paths.adminItemEdit($0.id!.uuidString))
+                reasons: $0.flags.map(\.message).joined(separator: "；"), link: SiteRoute.adminItemEdit.path($0.id!.uuidString))
         }
         let flagOptions: [(String, String)] = [
             ("missing_department", "缺少实施机关"), ("malformed_department", "实施机关格式异常"), ("missing_category", "缺少事项类型"),
@@ -54,9 +54,9 @@ struct CatalogItemAdminController {
             if let text { items.append(.init(name: "q", value: text)) }
             if showingPublished { items.append(.init(name: "status", value: "published")) }
             var components = URLComponents()
-            components.path = Paths.adminDrafts
+            components.path = SiteRoute.adminDrafts.path()
             components.queryItems = items
-            return components.string ?? Paths.adminDrafts
+            return components.string ?? SiteRoute.adminDrafts.path()
         }
         // Only an item code comes from the link, and only a real one is confirmed.
         func confirmed(_ key: String) async throws -> String? {
@@ -118,7 +118,7 @@ struct CatalogItemAdminController {
                 published: item.status == .published,
                 subItem: item.subItem == item.name ? nil : item.subItem, guideURL: item.guideURL,
                 status: item.status == .draft ? "草稿（未公开）" : "已发布", flags: item.flags.map(\.message),
-                action: Paths.adminItem(item.id!.uuidString), form: form,
+                action: SiteRoute.adminItem.path(item.id!.uuidString), form: form,
                 categories: ItemCategory.allCases.map {
                     .init(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.category)
                 },
@@ -186,7 +186,7 @@ struct CatalogItemAdminController {
                 entityID: item.id?.uuidString, summary: "补全并发布事项 \(item.itemCode) \(item.name)")
         }
         return req.redirect(
-            to: Paths.adminDrafts + "?published=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            to: SiteRoute.adminDrafts.path(query: ["published": item.itemCode]))
     }
 
     /// Takes a published item out of the public guide (back to draft, with the reason shown on the drafts page).
@@ -208,7 +208,7 @@ struct CatalogItemAdminController {
             return item
         }
         return req.redirect(
-            to: Paths.adminDrafts + "?withdrawn=" + (item.itemCode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            to: SiteRoute.adminDrafts.path(query: ["withdrawn": item.itemCode]))
     }
 
     private func findItem(_ req: Request) async throws -> ServiceItem {

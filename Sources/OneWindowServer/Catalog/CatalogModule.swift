@@ -18,7 +18,7 @@ enum CatalogModule: ServerModule {
         GuideWebController().register(app.site.web)
         CatalogImportAdminController().register(app.site.admin)
         CatalogItemAdminController().register(app.site.admin)
-        app.uploadLimits.set(Paths.adminImports, CatalogImportAdminController.uploadLimit)
+        app.uploadLimits.set(.adminImports, CatalogImportAdminController.uploadLimit)
         app.importers.add(Importer(kind: "catalog", help: "a catalogue CSV (实施清单)", run: importCatalog))
         app.startUpTasks.add { app in
             let closed = try await CatalogImporter.closeAbandonedRuns(on: app.db)

@@ -6,9 +6,9 @@ import Vapor
 /// The public guide (办事指南): home page, search with filters, and an item's page.
 struct GuideWebController {
     func register(_ web: any RoutesBuilder) {
-        web.get(use: home)
-        web.get("guide", use: search)
-        web.get("guide", ":code", use: show)
+        web.get(.home, use: home)
+        web.get(.guide, use: search)
+        web.get(.item, use: show)
     }
 
     typealias Option = SelectOption
@@ -64,7 +64,7 @@ struct GuideWebController {
         let pageCount = max(1, (total + filter.per - 1) / filter.per)
         func link(page: Int) -> String {
             var components = URLComponents()
-            components.path = Paths.guide
+            components.path = SiteRoute.guide.path()
             var items: [URLQueryItem] = []
             if let q = filter.text { items.append(.init(name: "q", value: q)) }
             if let id = filter.departmentID { items.append(.init(name: "department", value: id.uuidString)) }
@@ -75,7 +75,7 @@ struct GuideWebController {
             if filter.per != GuideFilter().per { items.append(.init(name: "per", value: String(filter.per))) }
             items.append(.init(name: "page", value: String(page)))
             components.queryItems = items
-            return components.string ?? Paths.guide
+            return components.string ?? SiteRoute.guide.path()
         }
         let context = SearchContext(
             page: PageChrome(request: req, title: filter.text.map { "搜索“\($0)”" } ?? "办事指南"),
@@ -166,7 +166,7 @@ struct GuideWebController {
             statutory: item.statutory.map { "\($0) 个工作日" } ?? "未注明",
             promised: Self.promisedText(item),
             cut: cut.map { $0.percent > 0 ? String(format: "压缩 %.2f%%", $0.percent) : "" } ?? "",
-            online: item.fullyOnline == true, onlineKnown: item.fullyOnline != nil, link: Paths.item(item.itemCode))
+            online: item.fullyOnline == true, onlineKnown: item.fullyOnline != nil, link: SiteRoute.item.path(item.itemCode))
     }
 
     /// The leading number of a phone text (`027-87576380（妇幼处）` → `tel:027-87576380`), or `nil`.
@@ -178,8 +178,9 @@ struct GuideWebController {
     /// The guide search the visitor came from (Referer on this site), or the plain guide.
     static func backToSearch(_ req: Request) -> String {
         guard let referer = req.headers.first(name: .referer), let url = URLComponents(string: referer),
-            url.path == Paths.guide, let local = SafeRedirect.localPath(url.path + (url.percentEncodedQuery.map { "?" + $0 } ?? ""))
-        else { return Paths.guide }
+            url.path == SiteRoute.guide.path(),
+            let local = SafeRedirect.localPath(url.path + (url.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        else { return SiteRoute.guide.path() }
         return local
     }
 

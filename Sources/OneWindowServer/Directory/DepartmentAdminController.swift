@@ -8,11 +8,11 @@ struct DepartmentAdminController {
     typealias Option = SelectOption
 
     func register(_ admin: any RoutesBuilder) {
-        admin.get("departments", use: departments)
-        admin.get("departments", "new", use: newDepartment)
-        admin.post("departments", use: saveDepartment)
-        admin.get("departments", ":id", "edit", use: editDepartment)
-        admin.post("departments", ":id", use: saveDepartment)
+        admin.get(.adminDepartments, use: departments)
+        admin.get(.adminDepartmentNew, use: newDepartment)
+        admin.post(.adminDepartments, use: saveDepartment)
+        admin.get(.adminDepartmentEdit, use: editDepartment)
+        admin.post(.adminDepartment, use: saveDepartment)
     }
 
     struct DepartmentForm: Content {
@@ -41,22 +41,22 @@ struct DepartmentAdminController {
     }
 
     func newDepartment(req: Request) async throws -> View {
-        try await renderDepartment(req, form: DepartmentForm(active: "on"), action: Paths.adminDepartments, errors: [:])
+        try await renderDepartment(req, form: DepartmentForm(active: "on"), action: SiteRoute.adminDepartments.path(), errors: [:])
     }
 
     func editDepartment(req: Request) async throws -> View {
         let department = try await AdminRecords.find(Department.self, req)
         let form = DepartmentForm(
             code: department.code, name: department.name, shortName: department.shortName, active: department.active ? "on" : nil)
-        return try await renderDepartment(req, form: form, action: Paths.adminDepartments + "/\(department.id!.uuidString)", errors: [:])
+        return try await renderDepartment(req, form: form, action: SiteRoute.adminDepartment.path(department.id!), errors: [:])
     }
 
     private func renderDepartment(_ req: Request, form: DepartmentForm, action: String, errors: [String: String]) async throws -> View {
         try await req.view.render(
             "admin/department-form",
             DepartmentFormContext(
-                page: PageChrome(request: req, title: action == Paths.adminDepartments ? "新增部门" : "编辑部门"),
-                action: action, isNew: action == Paths.adminDepartments, form: form, errors: errors))
+                page: PageChrome(request: req, title: action == SiteRoute.adminDepartments.path() ? "新增部门" : "编辑部门"),
+                action: action, isNew: action == SiteRoute.adminDepartments.path(), form: form, errors: errors))
     }
 
     func saveDepartment(req: Request) async throws -> Response {
@@ -102,6 +102,6 @@ struct DepartmentAdminController {
                 entityType: "department", entityID: department.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")部门 \(code) \(name)"
             )
         }
-        return req.redirect(to: Paths.adminDepartments)
+        return req.redirect(to: SiteRoute.adminDepartments.path())
     }
 }

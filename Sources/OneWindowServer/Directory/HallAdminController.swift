@@ -9,11 +9,11 @@ struct HallAdminController {
     typealias Option = SelectOption
 
     func register(_ admin: any RoutesBuilder) {
-        admin.get("halls", use: halls)
-        admin.get("halls", "new", use: newHall)
-        admin.post("halls", use: saveHall)
-        admin.get("halls", ":id", "edit", use: editHall)
-        admin.post("halls", ":id", use: saveHall)
+        admin.get(.adminHalls, use: halls)
+        admin.get(.adminHallNew, use: newHall)
+        admin.post(.adminHalls, use: saveHall)
+        admin.get(.adminHallEdit, use: editHall)
+        admin.post(.adminHall, use: saveHall)
     }
 
     struct HallForm: Content {
@@ -54,7 +54,8 @@ struct HallAdminController {
     }
 
     func newHall(req: Request) async throws -> View {
-        try await renderHall(req, form: HallForm(level: HallLevel.township.rawValue, active: "on"), action: Paths.adminHalls, errors: [:])
+        try await renderHall(
+            req, form: HallForm(level: HallLevel.township.rawValue, active: "on"), action: SiteRoute.adminHalls.path(), errors: [:])
     }
 
     func editHall(req: Request) async throws -> View {
@@ -62,7 +63,7 @@ struct HallAdminController {
         let form = HallForm(
             code: hall.code, name: hall.name, level: hall.level.rawValue, divisionCode: hall.divisionCode,
             address: hall.address, phone: hall.phone, hours: hall.hours, active: hall.active ? "on" : nil)
-        return try await renderHall(req, form: form, action: Paths.adminHalls + "/\(hall.id!.uuidString)", errors: [:])
+        return try await renderHall(req, form: form, action: SiteRoute.adminHall.path(hall.id!), errors: [:])
     }
 
     private func renderHall(_ req: Request, form: HallForm, action: String, errors: [String: String]) async throws -> View {
@@ -70,8 +71,8 @@ struct HallAdminController {
         return try await req.view.render(
             "admin/hall-form",
             HallFormContext(
-                page: PageChrome(request: req, title: action == Paths.adminHalls ? "新增大厅" : "编辑大厅"),
-                action: action, isNew: action == Paths.adminHalls, form: form, levels: levels, errors: errors))
+                page: PageChrome(request: req, title: action == SiteRoute.adminHalls.path() ? "新增大厅" : "编辑大厅"),
+                action: action, isNew: action == SiteRoute.adminHalls.path(), form: form, levels: levels, errors: errors))
     }
 
     func saveHall(req: Request) async throws -> Response {
@@ -124,6 +125,6 @@ struct HallAdminController {
                 on: tx, region: region, actor: actor, action: existing == nil ? "hall.create" : "hall.update", entityType: "hall",
                 entityID: hall.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")大厅 \(code) \(name)")
         }
-        return req.redirect(to: Paths.adminHalls)
+        return req.redirect(to: SiteRoute.adminHalls.path())
     }
 }

@@ -19,12 +19,12 @@ struct SignInController {
     }
 
     func register(_ web: any RoutesBuilder) {
-        web.get("signin", use: show)
-        web.post("signin", use: signIn)
-        web.post("signout", use: signOut)
+        web.get(.signIn, use: show)
+        web.post(.signIn, use: signIn)
+        web.post(.signOut, use: signOut)
         let account = web.grouped(RoleGuard())
-        account.get("account", "password", use: showPassword)
-        account.post("account", "password", use: changePassword)
+        account.get(.changePassword, use: showPassword)
+        account.post(.changePassword, use: changePassword)
     }
 
     func show(req: Request) async throws -> View {
@@ -84,8 +84,8 @@ struct SignInController {
                 on: tx, region: staff.regionCode, actor: Actor(id: staff.id, name: staff.username, ip: address),
                 action: "staff.sign_in", entityType: "staff", entityID: staff.id?.uuidString, summary: "登录")
         }
-        if staff.mustChangePassword { return req.redirect(to: Paths.changePassword) }
-        return req.redirect(to: next.isEmpty ? Paths.landing(for: staff.roles) : next)
+        if staff.mustChangePassword { return req.redirect(to: SiteRoute.changePassword.path()) }
+        return req.redirect(to: next.isEmpty ? SiteRoute.landing(for: staff.roles) : next)
     }
 
     func signOut(req: Request) async throws -> Response {
@@ -96,7 +96,7 @@ struct SignInController {
         }
         req.auth.logout(Staff.self)
         StaffSession.signOut(on: req)
-        return req.redirect(to: Paths.home)
+        return req.redirect(to: SiteRoute.home.path())
     }
 
     struct PasswordForm: Content {
@@ -161,7 +161,7 @@ struct SignInController {
         try await StaffSession.signIn(staff.principal, on: req)
         req.auth.login(staff)
         return req.redirect(
-            to: Paths.landing(for: staff.roles) + (Paths.landing(for: staff.roles).contains("?") ? "&" : "?") + "passwordChanged=1")
+            to: SiteRoute.landing(for: staff.roles) + (SiteRoute.landing(for: staff.roles).contains("?") ? "&" : "?") + "passwordChanged=1")
     }
 
     /// Only a safe local path is followed after sign-in (no open redirect, no header injection).

@@ -8,11 +8,11 @@ struct StaffAdminController {
     typealias Option = SelectOption
 
     func register(_ admin: any RoutesBuilder) {
-        admin.get("staff", use: list)
-        admin.get("staff", "new", use: new)
-        admin.post("staff", use: create)
-        admin.get("staff", ":id", "edit", use: edit)
-        admin.post("staff", ":id", use: update)
+        admin.get(.adminStaff, use: list)
+        admin.get(.adminStaffNew, use: new)
+        admin.post(.adminStaff, use: create)
+        admin.get(.adminStaffEdit, use: edit)
+        admin.post(.adminStaffMember, use: update)
     }
 
     struct StaffForm: Content {
@@ -57,7 +57,7 @@ struct StaffAdminController {
     }
 
     func new(req: Request) async throws -> View {
-        try await render(req, form: StaffForm(roles: [Role.clerk.rawValue], active: "on"), action: Paths.adminStaff, errors: [:])
+        try await render(req, form: StaffForm(roles: [Role.clerk.rawValue], active: "on"), action: SiteRoute.adminStaff.path(), errors: [:])
     }
 
     func edit(req: Request) async throws -> View {
@@ -66,7 +66,7 @@ struct StaffAdminController {
             username: staff.username, displayName: staff.displayName, password: nil,
             roles: staff.roles.map(\.rawValue), hallID: staff.$hall.id?.uuidString,
             departmentID: staff.$department.id?.uuidString, active: staff.active ? "on" : nil)
-        return try await render(req, form: form, action: Paths.adminStaff + "/\(staff.id!.uuidString)", errors: [:])
+        return try await render(req, form: form, action: SiteRoute.adminStaffMember.path(staff.id!), errors: [:])
     }
 
     private func render(_ req: Request, form: StaffForm, action: String, errors: [String: String]) async throws -> View {
@@ -77,8 +77,8 @@ struct StaffAdminController {
         return try await req.view.render(
             "admin/staff-form",
             FormContext(
-                page: PageChrome(request: req, title: action == Paths.adminStaff ? "新增工作人员" : "编辑工作人员"),
-                action: action, isNew: action == Paths.adminStaff,
+                page: PageChrome(request: req, title: action == SiteRoute.adminStaff.path() ? "新增工作人员" : "编辑工作人员"),
+                action: action, isNew: action == SiteRoute.adminStaff.path(),
                 form: StaffForm(
                     username: form.username, displayName: form.displayName, password: nil, roles: form.roles, hallID: form.hallID,
                     departmentID: form.departmentID, active: form.active),
@@ -127,7 +127,7 @@ struct StaffAdminController {
             check.fail("username", "登录名“\(username)”已被使用")
         }
         guard check.isValid, let username else {
-            return try await render(req, form: form, action: Paths.adminStaff, errors: check.errors).encodeResponse(
+            return try await render(req, form: form, action: SiteRoute.adminStaff.path(), errors: check.errors).encodeResponse(
                 status: .badRequest, for: req)
         }
         try await StaffAccounts.create(
@@ -135,7 +135,7 @@ struct StaffAdminController {
                 username: username, displayName: displayName, password: password, roles: roles, hallID: hallID,
                 departmentID: departmentID, mustChangePassword: true),
             region: req.settings.region.value, actor: req.actor, cost: req.settings.bcryptCost, on: req.db)
-        return req.redirect(to: Paths.adminStaff)
+        return req.redirect(to: SiteRoute.adminStaff.path())
     }
 
     func update(req: Request) async throws -> Response {
@@ -183,7 +183,7 @@ struct StaffAdminController {
                 on: tx, region: staff.regionCode, actor: actor, action: "staff.update", entityType: "staff",
                 entityID: staff.id?.uuidString, summary: summary)
         }
-        return req.redirect(to: Paths.adminStaff)
+        return req.redirect(to: SiteRoute.adminStaff.path())
     }
 
     private func find(_ req: Request) async throws -> Staff {

@@ -8,11 +8,11 @@ struct WindowAdminController {
     typealias Option = SelectOption
 
     func register(_ admin: any RoutesBuilder) {
-        admin.get("windows", use: windows)
-        admin.get("windows", "new", use: newWindow)
-        admin.post("windows", use: saveWindow)
-        admin.get("windows", ":id", "edit", use: editWindow)
-        admin.post("windows", ":id", use: saveWindow)
+        admin.get(.adminWindows, use: windows)
+        admin.get(.adminWindowNew, use: newWindow)
+        admin.post(.adminWindows, use: saveWindow)
+        admin.get(.adminWindowEdit, use: editWindow)
+        admin.post(.adminWindow, use: saveWindow)
     }
 
     struct WindowForm: Content {
@@ -52,7 +52,8 @@ struct WindowAdminController {
 
     func newWindow(req: Request) async throws -> View {
         try await renderWindow(
-            req, form: WindowForm(kind: WindowKind.comprehensive.rawValue, active: "on"), action: Paths.adminWindows, errors: [:])
+            req, form: WindowForm(kind: WindowKind.comprehensive.rawValue, active: "on"), action: SiteRoute.adminWindows.path(), errors: [:]
+        )
     }
 
     func editWindow(req: Request) async throws -> View {
@@ -60,7 +61,7 @@ struct WindowAdminController {
         let form = WindowForm(
             hallID: window.$hall.id.uuidString, number: window.number, name: window.name, kind: window.kind.rawValue,
             departmentID: window.$department.id?.uuidString, active: window.active ? "on" : nil)
-        return try await renderWindow(req, form: form, action: Paths.adminWindows + "/\(window.id!.uuidString)", errors: [:])
+        return try await renderWindow(req, form: form, action: SiteRoute.adminWindow.path(window.id!), errors: [:])
     }
 
     private func renderWindow(_ req: Request, form: WindowForm, action: String, errors: [String: String]) async throws -> View {
@@ -70,8 +71,8 @@ struct WindowAdminController {
         return try await req.view.render(
             "admin/window-form",
             WindowFormContext(
-                page: PageChrome(request: req, title: action == Paths.adminWindows ? "新增窗口" : "编辑窗口"),
-                action: action, isNew: action == Paths.adminWindows, form: form,
+                page: PageChrome(request: req, title: action == SiteRoute.adminWindows.path() ? "新增窗口" : "编辑窗口"),
+                action: action, isNew: action == SiteRoute.adminWindows.path(), form: form,
                 halls: halls.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.hallID) },
                 kinds: WindowKind.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.kind) },
                 departments: departments.map {
@@ -128,6 +129,6 @@ struct WindowAdminController {
                 on: tx, region: region, actor: actor, action: existing == nil ? "window.create" : "window.update", entityType: "window",
                 entityID: window.id?.uuidString, summary: "\(existing == nil ? "新增" : "修改")窗口 \(hall.name) \(number) 号（\(kind.label)）")
         }
-        return req.redirect(to: Paths.adminWindows)
+        return req.redirect(to: SiteRoute.adminWindows.path())
     }
 }

@@ -8,12 +8,12 @@ import Vapor
 /// days after intake; `/board` is the public 好差评 board, with the centre's figures and no personal data.
 struct ComplaintController {
     func register(_ web: any RoutesBuilder) {
-        web.get("board", use: board)
+        web.get(.board, use: board)
         let staff = web.grouped(RoleGuard(EvaluationAccess.complaints))
-        staff.get("complaints", use: list)
-        staff.post("complaints", use: create)
-        staff.get("complaints", ":id", use: show)
-        staff.post("complaints", ":id", "next", use: advance)
+        staff.get(.complaints, use: list)
+        staff.post(.complaints, use: create)
+        staff.get(.complaint, use: show)
+        staff.post(.complaintNext, use: advance)
     }
 
     struct Row: Encodable {
@@ -106,7 +106,7 @@ struct ComplaintController {
                 entityID: complaint.id?.uuidString, summary: "受理投诉 \(complaint.number)", at: now)
             return complaint
         }
-        return req.redirect(to: "/complaints/\(complaint.id!.uuidString)")
+        return req.redirect(to: SiteRoute.complaint.path(complaint.id!))
     }
 
     struct ShowContext: Encodable {
@@ -192,7 +192,7 @@ struct ComplaintController {
         } catch let error as DomainError where error.status != .notFound {
             return try await renderShow(req, error: error.formMessage, status: error.status)
         }
-        return req.redirect(to: "/complaints/\(id.uuidString)")
+        return req.redirect(to: SiteRoute.complaint.path(id))
     }
 
     // MARK: The public board

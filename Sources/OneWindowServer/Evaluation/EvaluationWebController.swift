@@ -17,9 +17,9 @@ enum EvaluationAccess {
 struct EvaluationWebController {
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(EvaluationAccess.staff))
-        staff.get("ratings", use: figures)
-        staff.get("rectifications", ":id", use: rectification)
-        staff.post("rectifications", ":id", ":action", use: step)
+        staff.get(.ratings, use: figures)
+        staff.get(.rectification, use: rectification)
+        staff.post(.rectificationStep, use: step)
     }
 
     // MARK: Figures
@@ -168,8 +168,8 @@ struct EvaluationWebController {
                 stateValue: record.state.rawValue,
                 subject: rating.subjectLabel,
                 subjectLink: rating.subjectKind == .caseRecord
-                    ? "/cases/\(rating.subjectID.uuidString)"
-                    : (rating.subjectKind == .workOrder ? "/hotline/orders/\(rating.subjectID.uuidString)" : nil),
+                    ? SiteRoute.caseRecord.path(rating.subjectID)
+                    : (rating.subjectKind == .workOrder ? SiteRoute.hotlineOrder.path(rating.subjectID) : nil),
                 level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
                 realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
                 running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
@@ -196,6 +196,6 @@ struct EvaluationWebController {
         } catch let error as DomainError where error.status != .notFound && error.status != .forbidden {
             return try await renderRectification(req, error: error.formMessage, status: error.status)
         }
-        return req.redirect(to: "/rectifications/\(id.uuidString)")
+        return req.redirect(to: SiteRoute.rectification.path(id))
     }
 }

@@ -10,9 +10,9 @@ import Vapor
 /// refused; a second rating of the same service is 409.
 struct RatingLinkController {
     func register(_ web: any RoutesBuilder, api: any RoutesBuilder) {
-        web.get("rate", ":token", use: form)
-        web.post("rate", ":token", use: submit)
-        api.post("ratings", use: submitJSON)
+        web.get(.rate, use: form)
+        web.post(.rate, use: submit)
+        api.post(.apiRatings, use: submitJSON)
     }
 
     struct Context: Encodable {
@@ -83,7 +83,7 @@ struct RatingLinkController {
                 status: .badRequest)
         }
         let overall = try await record(token: token, levels: levels, comment: form["comment"], on: req)
-        return req.redirect(to: "/rate/\(token)?done=\(overall.rawValue)")
+        return req.redirect(to: SiteRoute.rate.path(token, query: ["done": "\(overall.rawValue)"]))
     }
 
     struct RatingRequest: Content {

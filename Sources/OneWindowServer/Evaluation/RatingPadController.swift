@@ -11,11 +11,11 @@ struct RatingPadController {
     static let freshFor: TimeInterval = 10 * 60
 
     func register(_ web: any RoutesBuilder) {
-        web.get("pad", ":window", use: pad)
-        web.post("pad", ":window", use: rate)
+        web.get(.pad, use: pad)
+        web.post(.pad, use: rate)
         // The help desk's pad, bound to one helper: rates the interaction the helper has just logged.
-        web.get("pad", "helpers", ":staff", use: helperPad)
-        web.post("pad", "helpers", ":staff", use: rateHelp)
+        web.get(.helperPad, use: helperPad)
+        web.post(.helperPad, use: rateHelp)
     }
 
     struct Context: Encodable {
@@ -58,13 +58,13 @@ struct RatingPadController {
         return try await render(
             req, title: "\(window.number) 号窗口 · 服务评价", subjectID: ticket?.id,
             service: ticket.map { "\($0.number) · \(window.number) 号窗口" + ($0.staffName.map { " · 工作人员 \($0)" } ?? "") },
-            path: "/pad/\(try window.requireID().uuidString)", idleTitle: "\(window.number) 号窗口")
+            path: SiteRoute.pad.path(try window.requireID()), idleTitle: "\(window.number) 号窗口")
     }
 
     func rate(req: Request) async throws -> Response {
         let window = try await window(req)
         let pending = try await Self.pending(at: window, now: req.now, on: req.db)
-        return try await tap(req, pendingID: pending?.id, kind: .windowService, path: "/pad/\(try window.requireID().uuidString)")
+        return try await tap(req, pendingID: pending?.id, kind: .windowService, route: .pad, id: try window.requireID())
     }
 
     // MARK: The help desk's pad
@@ -93,13 +93,13 @@ struct RatingPadController {
         return try await render(
             req, title: "帮办台 · 服务评价", subjectID: help?.id,
             service: help.map { "\($0.kind.label)" + ($0.itemName.map { " · \($0)" } ?? "") + " · 帮办员 \(staff.displayName)" },
-            path: "/pad/helpers/\(try staff.requireID().uuidString)", idleTitle: "帮办台 · \(staff.displayName)")
+            path: SiteRoute.helperPad.path(try staff.requireID()), idleTitle: "帮办台 · \(staff.displayName)")
     }
 
     func rateHelp(req: Request) async throws -> Response {
         let staff = try await helper(req)
         let pending = try await Self.pendingHelp(by: staff, now: req.now, on: req.db)
-        return try await tap(req, pendingID: pending?.id, kind: .assistance, path: "/pad/helpers/\(try staff.requireID().uuidString)")
+        return try await tap(req, pendingID: pending?.id, kind: .assistance, route: .helperPad, id: try staff.requireID())
     }
 
     // MARK: Shared by both pads
@@ -120,7 +120,10 @@ struct RatingPadController {
     /// One tap on a pad: the overall level of the service waiting there (`pendingID`). A tap for anything else — rated
     /// already (a double tap), too late, the next person at the window — goes back to the waiting pad, never to an
     /// error page on the tablet.
-    private func tap(_ req: Request, pendingID: UUID?, kind: RatingSubjectKind, path: String) async throws -> Response {
+    private func tap(_ req: Request, pendingID: UUID?, kind: RatingSubjectKind, route: SiteRoute, id padID: UUID) async throws
+        -> Response
+    {
+        let path = route.path(padID)
         let form = try req.formFields()
         guard let id = form["subject"].flatMap(UUID.init(uuidString:)), id == pendingID else { return req.redirect(to: path) }
         guard let score = form["level"].flatMap({ Int($0) }) else {
@@ -135,6 +138,6 @@ struct RatingPadController {
         } catch EvaluationError.alreadyRated {
             return req.redirect(to: path)
         }
-        return req.redirect(to: path + "?thanks=\(level.rawValue)")
+        return req.redirect(to: route.path(padID, query: ["thanks": "\(level.rawValue)"]))
     }
 }

@@ -49,7 +49,7 @@ extension AppointmentController {
             "frontdesk/appointment-day",
             DayContext(
                 page: PageChrome(request: req, title: "预约名单 \(day)"), day: day.description, rows: rows,
-                csvLink: Paths.appointmentDay + "?day=\(day)&format=csv")
+                csvLink: SiteRoute.appointmentDay.path(query: ["day": "\(day)", "format": "csv"]))
         ).encodeResponse(for: req)
     }
 

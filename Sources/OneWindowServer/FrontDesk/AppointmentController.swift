@@ -8,19 +8,19 @@ import Vapor
 struct AppointmentController {
     static func registerAPI(_ api: any RoutesBuilder) {
         let controller = AppointmentController()
-        api.get("appointment-slots", use: controller.apiSlots)
-        api.post("appointments", use: controller.apiBook)
+        api.get(.apiAppointmentSlots, use: controller.apiSlots)
+        api.post(.apiAppointments, use: controller.apiBook)
     }
 
     func register(_ web: any RoutesBuilder) {
-        web.get("appointments", use: booking)
-        web.post("appointments", use: book)
-        web.get("appointments", ":code", use: confirmation)
-        web.post("appointments", ":code", "cancel", use: cancel)
+        web.get(.appointments, use: booking)
+        web.post(.appointments, use: book)
+        web.get(.appointment, use: confirmation)
+        web.post(.appointmentCancel, use: cancel)
         let staff = web.grouped(RoleGuard(FrontDeskAccess.slots))
-        staff.get("frontdesk", "slots", use: slotsPage)
-        staff.post("frontdesk", "slots", use: createSlots)
-        web.grouped(RoleGuard(FrontDeskAccess.appointments)).get("frontdesk", "appointments", use: dayList)
+        staff.get(.slots, use: slotsPage)
+        staff.post(.slots, use: createSlots)
+        web.grouped(RoleGuard(FrontDeskAccess.appointments)).get(.appointmentDay, use: dayList)
     }
 
     struct SlotRow: Content {
@@ -124,7 +124,7 @@ struct AppointmentController {
         }
         do {
             let appointment = try await AppointmentService(req).book(input)
-            return req.redirect(to: Paths.appointment(appointment.code))
+            return req.redirect(to: SiteRoute.appointment.path(appointment.code))
         } catch let error as FrontDeskError {
             return try await renderBooking(req, values: values, errors: [error.field ?? "slotId": error.reason]).encodeResponse(
                 status: error.status, for: req)
@@ -173,7 +173,7 @@ struct AppointmentController {
                 name: Masking.name(appointment.name), idNumber: Masking.residentID(appointment.idNumber),
                 phone: Masking.phone(appointment.phone),
                 state: appointment.state.label, booked: appointment.state == .booked, error: error,
-                ticketNumber: ticket?.number, ticketLink: ticket.map { Paths.ticket($0.followToken) }))
+                ticketNumber: ticket?.number, ticketLink: ticket.map { SiteRoute.ticket.path($0.followToken) }))
     }
 
     func cancel(req: Request) async throws -> Response {
@@ -185,7 +185,7 @@ struct AppointmentController {
         try await throttles.check(subject, on: req)
         do {
             _ = try await AppointmentService(req).cancel(code: code, phoneLast4: last4)
-            return req.redirect(to: Paths.appointment(code.uppercased()))
+            return req.redirect(to: SiteRoute.appointment.path(code.uppercased()))
         } catch let error as any DomainError where error.status == .badRequest || error.status == .conflict {
             if error.status == .badRequest {
                 await throttles.recordFailure(subject, on: req)

@@ -8,8 +8,8 @@ import Vapor
 struct AssistController {
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(FrontDeskAccess.assist))
-        staff.get("assist", use: page)
-        staff.post("assist", use: log)
+        staff.get(.assist, use: page)
+        staff.post(.assist, use: log)
     }
 
     struct Context: Encodable {
@@ -79,6 +79,6 @@ struct AssistController {
         try await AssistanceLog.record(
             kind: kind, staffID: staff.id, staffName: staff.displayName, hallID: staff.$hall.id, item: item, note: note,
             region: req.settings.region.value, zone: req.settings.timeZone, at: req.now, on: req.db)
-        return req.redirect(to: Paths.assist + "?done=" + kind.rawValue)
+        return req.redirect(to: SiteRoute.assist.path(query: ["done": kind.rawValue]))
     }
 }

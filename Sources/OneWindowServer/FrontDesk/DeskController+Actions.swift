@@ -3,12 +3,26 @@ import Foundation
 import OneWindowCore
 import Vapor
 
+/// What an action tells the console after its redirect: `?done=<code>` (a key of `DeskController.notices`) and, for a
+/// ticket just issued, `&number=<ticket number>`.
+struct DeskNotice: ExpressibleByStringLiteral {
+    let done: String
+    var number: String? = nil
+
+    init(done: String, number: String? = nil) {
+        self.done = done
+        self.number = number
+    }
+
+    init(stringLiteral done: String) { self.init(done: done) }
+}
+
 extension DeskController {
-    func perform(_ req: Request, _ body: (Window) async throws -> String?) async throws -> Response {
+    func perform(_ req: Request, _ body: (Window) async throws -> DeskNotice?) async throws -> Response {
         let window = try await Self.window(req)
         do {
-            let done = try await body(window)
-            return req.redirect(to: Paths.deskWindow(window.id!) + (done.map { "?done=\($0)" } ?? ""))
+            let notice = try await body(window)
+            return req.redirect(to: SiteRoute.deskWindow.path(window.id!, query: ["done": notice?.done, "number": notice?.number]))
         } catch let error as any DomainError where error.status != .internalServerError && error.status != .forbidden {
             return try await renderConsole(req, window: window, error: error.reason, status: error.status)
         }
@@ -57,7 +71,7 @@ extension DeskController {
     func signOut(req: Request) async throws -> Response {
         let window = try await Self.window(req)
         try await QueueService(req).signOut(window: window)
-        return req.redirect(to: Paths.desk)
+        return req.redirect(to: SiteRoute.desk.path())
     }
 
     /// 代取号: staff issue a ticket, marking a declared disability or pregnancy (绿色通道).
@@ -76,7 +90,7 @@ extension DeskController {
             ready.declared =
                 form["priority"].flatMap(TicketPriority.init(rawValue:)).flatMap { [.disabled, .pregnant].contains($0) ? $0 : nil } ?? .none
             let ticket = try await QueueService(req).issue(ready)
-            return "issued&number=\(ticket.number)"
+            return DeskNotice(done: "issued", number: ticket.number)
         }
     }
 
@@ -84,7 +98,7 @@ extension DeskController {
         try await perform(req) { window in
             let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
             let ticket = try await AppointmentService(req).checkIn(code: code, hallID: window.$hall.id, queue: QueueService(req))
-            return "checkin&number=\(ticket.number)"
+            return DeskNotice(done: "checkin", number: ticket.number)
         }
     }
 }

@@ -9,17 +9,17 @@ import Vapor
 struct DeskController {
     func register(_ web: any RoutesBuilder) {
         let desk = web.grouped(RoleGuard(FrontDeskAccess.desk))
-        desk.get("desk", use: choose)
-        desk.grouped(RoleGuard(FrontDeskAccess.releaseWindow)).post("desk", ":window", "release", use: release)
-        desk.post("desk", "signin", use: signIn)
-        desk.get("desk", ":window", use: console)
-        desk.post("desk", ":window", "call", use: callNext)
-        desk.post("desk", ":window", "tickets", ":ticket", ":action", use: act)
-        desk.post("desk", ":window", "pause", use: pause)
-        desk.post("desk", ":window", "resume", use: resume)
-        desk.post("desk", ":window", "signout", use: signOut)
-        desk.post("desk", ":window", "issue", use: issue)
-        desk.post("desk", ":window", "check-in", use: checkIn)
+        desk.get(.desk, use: choose)
+        desk.grouped(RoleGuard(FrontDeskAccess.releaseWindow)).post(.deskRelease, use: release)
+        desk.post(.deskSignIn, use: signIn)
+        desk.get(.deskWindow, use: console)
+        desk.post(.deskCall, use: callNext)
+        desk.post(.deskTicketAction, use: act)
+        desk.post(.deskPause, use: pause)
+        desk.post(.deskResume, use: resume)
+        desk.post(.deskSignOut, use: signOut)
+        desk.post(.deskIssue, use: issue)
+        desk.post(.deskCheckIn, use: checkIn)
     }
 
     /// The staff member's hall: their own, or the county centre.
@@ -53,7 +53,7 @@ struct DeskController {
         if (try? req.query.get(String.self, at: "choose")) == nil,
             let mine = try await WindowDesk.query(on: req.db).filter(\.$staffID == staff.id).first()
         {
-            return req.redirect(to: Paths.deskWindow(mine.$window.id))
+            return req.redirect(to: SiteRoute.deskWindow.path(mine.$window.id))
         }
         return try await renderChoose(req, error: nil, status: .ok)
     }
@@ -115,7 +115,7 @@ struct DeskController {
             guard case .invalidField(let field) = error else { throw error }
             return try await renderChoose(req, error: field.message, status: .badRequest)
         }
-        return req.redirect(to: Paths.deskWindow(id))
+        return req.redirect(to: SiteRoute.deskWindow.path(id))
     }
 
     static func window(_ req: Request) async throws -> Window {
@@ -181,8 +181,10 @@ struct DeskController {
                     priority: ticket.priority.isPriority ? ticket.priority.label : nil, state: ticket.state.label, recalls: ticket.recalls,
                     serving: ticket.state == .serving, canSkip: ticket.state == .called && ticket.recalls >= limit, name: ticket.maskedName,
                     waited: QueueStatistics.format(seconds: (ticket.firstCalledAt ?? req.now).timeIntervalSince(ticket.issuedAt)),
-                    workbenchLink: Paths.newCase + "?ticket=" + ticket.id!.uuidString,
-                    cases: cases.map { .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: Paths.case($0.id!)) }))
+                    workbenchLink: SiteRoute.newCase.path(query: ["ticket": ticket.id!.uuidString]),
+                    cases: cases.map {
+                        .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: SiteRoute.caseRecord.path($0.id!))
+                    }))
         }
         let state = try await QueueService.displayState(hall: hall, day: today, zone: zone, on: req.db)
         let recent = try await Ticket.query(on: req.db).filter(\.$window.$id == window.requireID()).filter(

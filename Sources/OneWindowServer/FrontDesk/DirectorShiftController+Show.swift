@@ -51,7 +51,9 @@ extension DirectorShiftController {
                 page: PageChrome(request: req, title: "局长帮办 \(shift.day)"), id: shift.id!.uuidString,
                 title: "\(shift.day) \(shift.period) · \(shift.departmentName) · \(shift.directorName)",
                 cases: links.map {
-                    .init(number: $0.case.caseNumber, item: $0.case.itemName, state: $0.case.state.label, link: Paths.case($0.case.id!))
+                    .init(
+                        number: $0.case.caseNumber, item: $0.case.itemName, state: $0.case.state.label,
+                        link: SiteRoute.caseRecord.path($0.case.id!))
                 }
                 .sorted { $0.number < $1.number },
                 consultedName: shift.consultedName.map(Masking.name), consultedPhone: shift.consultedPhone.map(Masking.phone),
@@ -75,7 +77,7 @@ extension DirectorShiftController {
                     on: tx, region: region, actor: actor, action: action, entityType: "director_shift", entityID: shift.id?.uuidString,
                     summary: summary, at: now)
             }
-            return req.redirect(to: Paths.directorShift(shift.id!))
+            return req.redirect(to: SiteRoute.directorShift.path(shift.id!))
         } catch let error as any DomainError where error.status == .badRequest || error.status == .conflict {
             return try await renderShow(req, shift: shift, error: error.reason, status: error.status)
         }
@@ -176,7 +178,7 @@ extension DirectorShiftController {
                 on: tx, region: region, actor: actor, action: "improvement.status", entityType: "improvement", entityID: id.uuidString,
                 summary: "整改事项“\(improvement.finding.prefix(30))”：\(status.label)", at: now)
         }
-        return req.redirect(to: improvement.$shift.id.map(Paths.directorShift) ?? Paths.improvements)
+        return req.redirect(to: improvement.$shift.id.map { SiteRoute.directorShift.path($0) } ?? SiteRoute.improvements.path())
     }
 
     struct PublicContext: Encodable {

@@ -7,15 +7,15 @@ import Vapor
 /// their feedback, findings as improvements with owner, due date and status), and the public list of improvements.
 struct DirectorShiftController {
     func register(_ web: any RoutesBuilder) {
-        web.get("improvements", use: publicImprovements)
+        web.get(.improvements, use: publicImprovements)
         let staff = web.grouped(RoleGuard(FrontDeskAccess.directorShifts))
-        staff.get("director-shifts", use: schedule)
-        staff.post("director-shifts", use: create)
-        staff.get("director-shifts", ":id", use: show)
-        staff.post("director-shifts", ":id", "cases", use: addCase)
-        staff.post("director-shifts", ":id", "consultation", use: consult)
-        staff.post("director-shifts", ":id", "improvements", use: addImprovement)
-        staff.post("improvements", ":id", "status", use: setStatus)
+        staff.get(.directorShifts, use: schedule)
+        staff.post(.directorShifts, use: create)
+        staff.get(.directorShift, use: show)
+        staff.post(.directorShiftCases, use: addCase)
+        staff.post(.directorShiftConsultation, use: consult)
+        staff.post(.directorShiftImprovements, use: addImprovement)
+        staff.post(.improvementStatus, use: setStatus)
     }
 
     struct ScheduleContext: Encodable {
@@ -51,7 +51,7 @@ struct DirectorShiftController {
             ScheduleContext.Row(
                 day: shift.day, period: shift.period, department: shift.departmentName, director: shift.directorName,
                 cases: links.filter { $0.$shift.id == shift.id }.count, consulted: shift.feedback != nil,
-                link: Paths.directorShift(shift.id!))
+                link: SiteRoute.directorShift.path(shift.id!))
         }
         let first =
             LocalDate(iso: month + "-01") ?? LocalDate(
@@ -124,7 +124,7 @@ struct DirectorShiftController {
                 on: tx, region: region, actor: actor, action: "director_shift.create", entityType: "director_shift",
                 entityID: shift.id?.uuidString, summary: "局长帮办排班 \(shift.day)\(period) \(department.name) \(director.displayName)", at: now)
         }
-        return req.redirect(to: Paths.directorShifts + "?month=" + shift.month)
+        return req.redirect(to: SiteRoute.directorShifts.path(query: ["month": shift.month]))
     }
 
 }

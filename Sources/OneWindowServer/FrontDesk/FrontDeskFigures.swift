@@ -125,7 +125,7 @@ struct FrontDeskFigures: Encodable, Sendable {
 
 struct FrontDeskFiguresController {
     func register(_ web: any RoutesBuilder) {
-        web.grouped(RoleGuard(FrontDeskAccess.figures)).get("frontdesk", "figures", use: page)
+        web.grouped(RoleGuard(FrontDeskAccess.figures)).get(.frontDeskFigures, use: page)
     }
 
     struct Context: Encodable {

@@ -11,7 +11,7 @@ extension HomeVisitController {
             throw PlatformError.invalidField(FieldError(field: field, message: message))
         }
         let visit = try await HomeVisitService(req).request(input)
-        return req.redirect(to: Paths.homeVisit(visit.id!))
+        return req.redirect(to: SiteRoute.homeVisit.path(visit.id!))
     }
 
     struct Row: Encodable {
@@ -25,7 +25,8 @@ extension HomeVisitController {
             id: visit.id!.uuidString, number: visit.number, reason: visit.reason.label + age, name: Masking.name(visit.name),
             address: Masking.address(visit.address), need: visit.need, state: visit.state.label,
             waited: waited(from: visit.requestedAt, to: visit.visitedAt ?? now),
-            visitAt: visit.visitAt.map { LocalTime.format($0, in: zone) }, helper: visit.helperName, link: Paths.homeVisit(visit.id!))
+            visitAt: visit.visitAt.map { LocalTime.format($0, in: zone) }, helper: visit.helperName,
+            link: SiteRoute.homeVisit.path(visit.id!))
     }
 
     /// `2天3小时` / `5小时12分`.
@@ -108,8 +109,10 @@ extension HomeVisitController {
                 channel: visit.channel.label, outcome: visit.outcome,
                 helpers: helpers.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == visit.helperID) },
                 canFile: (visit.state == .assigned || visit.state == .visited) && (visit.helperID == staff.id || staff.has(.admin)),
-                fileLink: Paths.newCase + "?homeVisit=" + id.uuidString,
-                cases: cases.map { .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: Paths.case($0.id!)) },
+                fileLink: SiteRoute.newCase.path(query: ["homeVisit": id.uuidString]),
+                cases: cases.map {
+                    .init(number: $0.caseNumber, item: $0.itemName, state: $0.state.label, link: SiteRoute.caseRecord.path($0.id!))
+                },
                 pending: visit.state.isPending, error: error)
         ).encodeResponse(status: status, for: req)
     }
@@ -145,7 +148,7 @@ extension HomeVisitController {
             default:
                 throw PlatformError.notFound(what: "操作")
             }
-            return req.redirect(to: Paths.homeVisit(id))
+            return req.redirect(to: SiteRoute.homeVisit.path(id))
         } catch let error as any DomainError where error.status == .badRequest || error.status == .conflict {
             return try await renderShow(req, error: error.reason, status: error.status)
         }

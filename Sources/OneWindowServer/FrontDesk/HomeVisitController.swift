@@ -7,16 +7,16 @@ import Vapor
 /// request's page (confirm a time, assign a helper, record the visit, file its cases as 代办), and a helper's calendar.
 struct HomeVisitController {
     func register(_ web: any RoutesBuilder) {
-        web.get("home-visits", "new", use: form)
-        web.get("home-visits", "status", use: status)
-        web.post("home-visits", "new", use: request)
+        web.get(.newHomeVisit, use: form)
+        web.get(.homeVisitStatus, use: status)
+        web.post(.newHomeVisit, use: request)
         let staff = web.grouped(RoleGuard(FrontDeskAccess.homeVisits))
-        staff.get("home-visits", use: list)
-        staff.post("home-visits", use: staffRequest)
-        staff.get("home-visits", "calendar", use: calendar)
-        staff.get("home-visits", ":id", use: show)
-        staff.post("home-visits", ":id", "personal", use: showPersonal)
-        staff.post("home-visits", ":id", ":step", use: step)
+        staff.get(.homeVisits, use: list)
+        staff.post(.homeVisits, use: staffRequest)
+        staff.get(.helperCalendar, use: calendar)
+        staff.get(.homeVisit, use: show)
+        staff.post(.homeVisitPersonal, use: showPersonal)
+        staff.post(.homeVisitStep, use: step)
     }
 
     struct FormContext: Encodable {
@@ -68,7 +68,7 @@ struct HomeVisitController {
             return try await render(req, values: values, errors: errors).encodeResponse(status: .badRequest, for: req)
         }
         let visit = try await HomeVisitService(req).request(input)
-        return req.redirect(to: Paths.newHomeVisit + "?done=" + visit.number)
+        return req.redirect(to: SiteRoute.newHomeVisit.path(query: ["done": visit.number]))
     }
 
     struct StatusContext: Encodable {

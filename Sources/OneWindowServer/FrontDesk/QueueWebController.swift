@@ -7,18 +7,18 @@ import Vapor
 /// follows a ticket's position, the calling display (叫号屏) with its live feed, and the JSON ticket API.
 struct QueueWebController {
     func register(_ web: any RoutesBuilder, api: any RoutesBuilder, app: Application) {
-        web.get("kiosk", ":hall", use: kiosk)
-        web.post("kiosk", ":hall", "tickets", use: kioskIssue)
-        web.post("kiosk", ":hall", "check-in", use: kioskCheckIn)
-        web.get("queue", ":hall", use: remote)
-        web.post("queue", ":hall", "tickets", use: remoteIssue)
-        web.get("tickets", ":token", use: follow)
-        web.get("tickets", ":token", "slip", use: slip)
-        app.get("display", ":hall", use: display)
-        app.get("display", ":hall", "state", use: displayState)
-        app.webSocket("display", ":hall", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16), onUpgrade: live)
-        api.post("halls", ":hall", "tickets", use: apiIssue)
-        api.get("halls", ":hall", "queue", use: displayState)
+        web.get(.kiosk, use: kiosk)
+        web.post(.kioskTickets, use: kioskIssue)
+        web.post(.kioskCheckIn, use: kioskCheckIn)
+        web.get(.remoteQueue, use: remote)
+        web.post(.remoteQueueTickets, use: remoteIssue)
+        web.get(.ticket, use: follow)
+        web.get(.ticketSlip, use: slip)
+        app.get(.display, use: display)
+        app.get(.displayState, use: displayState)
+        app.webSocket(.displayLive, maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 1 << 16), onUpgrade: live)
+        api.post(.apiHallTickets, use: apiIssue)
+        api.get(.apiHallQueue, use: displayState)
     }
 
     static func hall(_ req: Request) async throws -> Hall {
@@ -126,7 +126,9 @@ struct QueueWebController {
                 .encodeResponse(status: .badRequest, for: req)
         }
         let ticket = try await QueueService(req).issue(input)
-        return req.redirect(to: channel == .kiosk ? Paths.ticketSlip(ticket.followToken) + "?kiosk=1" : Paths.ticket(ticket.followToken))
+        return req.redirect(
+            to: channel == .kiosk
+                ? SiteRoute.ticketSlip.path(ticket.followToken, query: ["kiosk": "1"]) : SiteRoute.ticket.path(ticket.followToken))
     }
 
     func kioskCheckIn(req: Request) async throws -> Response {
@@ -134,7 +136,7 @@ struct QueueWebController {
         let code = TextNormalization.normalize(try req.formFields()["code"] ?? "")
         do {
             let ticket = try await AppointmentService(req).checkIn(code: code, hallID: try hall.requireID(), queue: QueueService(req))
-            return req.redirect(to: Paths.ticketSlip(ticket.followToken) + "?kiosk=1")
+            return req.redirect(to: SiteRoute.ticketSlip.path(ticket.followToken, query: ["kiosk": "1"]))
         } catch let error as any DomainError where error.status != .internalServerError {
             return try await renderKiosk(req, remote: false, values: ["code": code], checkInError: error.reason).encodeResponse(
                 status: error.status, for: req)
@@ -176,9 +178,10 @@ struct QueueWebController {
             ahead: try await QueueService.ahead(of: ticket, on: req.db), waiting: ticket.state == .waiting,
             window: ticket.state == .called || ticket.state == .serving ? ticket.windowNumber : nil,
             issuedAt: LocalTime.format(ticket.issuedAt, in: req.settings.timeZone),
-            followLink: Paths.ticket(token), followURL: SiteAddress.base(req) + Paths.ticket(token), name: ticket.maskedName,
+            followLink: SiteRoute.ticket.path(token), followURL: SiteAddress.base(req) + SiteRoute.ticket.path(token),
+            name: ticket.maskedName,
             slot: ticket.slotStartsAt.map { "\(LocalTime.clock($0, in: req.settings.timeZone)) 起" },
-            kioskReturn: (try? req.query.get(String.self, at: "kiosk")) == "1" ? hall.map { Paths.kiosk($0.code) } : nil)
+            kioskReturn: (try? req.query.get(String.self, at: "kiosk")) == "1" ? hall.map { SiteRoute.kiosk.path($0.code) } : nil)
     }
 
     func follow(req: Request) async throws -> View {
@@ -271,7 +274,7 @@ struct QueueWebController {
             number: ticket.number, category: input.category.name, serviceDay: ticket.serviceDay, priority: ticket.priority.rawValue,
             ahead: try await QueueService.ahead(of: ticket, on: req.db),
             issuedAt: LocalTime.iso(ticket.issuedAt, req.settings.timeZone) ?? "",
-            followUrl: Paths.ticket(ticket.followToken))
+            followUrl: SiteRoute.ticket.path(ticket.followToken))
         return try await dto.encodeResponse(status: .created, for: req)
     }
 }

@@ -9,8 +9,8 @@ import Vapor
 struct HotlineAPIController {
     func register(_ api: any RoutesBuilder) {
         let write = api.grouped(APITokenAuthenticator()).grouped(ScopeGuard("hotline:write"))
-        write.post("work-orders", use: create)
-        write.get("work-orders", ":number", use: show)
+        write.post(.apiWorkOrders, use: create)
+        write.get(.apiWorkOrder, use: show)
     }
 
     struct CreateRequest: Content {

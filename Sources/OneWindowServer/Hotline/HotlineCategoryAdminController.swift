@@ -7,8 +7,8 @@ import Vapor
 /// department and may set its own reply limit (RULES.md, 12345: limits configurable per category). Audited.
 struct HotlineCategoryAdminController {
     func register(_ admin: any RoutesBuilder) {
-        admin.get("hotline-categories", use: list)
-        admin.post("hotline-categories", ":id", use: update)
+        admin.get(.adminHotlineCategories, use: list)
+        admin.post(.adminHotlineCategory, use: update)
     }
 
     struct Context: Encodable {
@@ -94,6 +94,6 @@ struct HotlineCategoryAdminController {
                 entityID: id.uuidString, summary: "设置分类“\(category.path)”的承办单位和答复时限（\(replyLimit.map { "\($0) 个工作日" } ?? "默认")）",
                 at: req.now)
         }
-        return req.redirect(to: "/admin/hotline-categories?saved=1#c-\(category.code)")
+        return req.redirect(to: SiteRoute.adminHotlineCategories.path(query: ["saved": "1"], fragment: "c-\(category.code)"))
     }
 }

@@ -7,7 +7,7 @@ import Vapor
 /// answer, each with its due date and warning light (in words), the most urgent first.
 struct HotlineDeskController {
     func register(_ web: any RoutesBuilder) {
-        web.grouped(RoleGuard(HotlineAccess.departmentDesk)).get("hotline", "desk", use: desk)
+        web.grouped(RoleGuard(HotlineAccess.departmentDesk)).get(.hotlineDesk, use: desk)
     }
 
     struct Context: Encodable {

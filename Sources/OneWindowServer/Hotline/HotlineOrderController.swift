@@ -11,9 +11,9 @@ struct HotlineOrderController {
 
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(Self.staffRoles))
-        staff.get("hotline", "orders", ":id", use: show)
-        staff.post("hotline", "orders", ":id", "personal", use: showPersonal)
-        staff.post("hotline", "orders", ":id", ":step", use: step)
+        staff.get(.hotlineOrder, use: show)
+        staff.post(.hotlineOrderPersonal, use: showPersonal)
+        staff.post(.hotlineOrderStep, use: step)
     }
 
     struct Context: Encodable {
@@ -190,7 +190,7 @@ struct HotlineOrderController {
         } catch let error as DomainError where error.status != .notFound {
             return try await render(req, error: error.formMessage, status: error.status)
         }
-        return req.redirect(to: Paths.hotline + "/orders/\(id.uuidString)?notice=" + notice)
+        return req.redirect(to: SiteRoute.hotlineOrder.path(id, query: ["notice": notice]))
     }
 
     /// The confirmations a step redirects with (`?notice=dispatched`); any other value shows nothing.

@@ -8,9 +8,9 @@ import Vapor
 /// phone and ID numbers masked).
 struct HotlinePortalController {
     func register(_ web: any RoutesBuilder) {
-        web.get("hotline", "appeal", use: form)
-        web.post("hotline", "appeal", use: submit)
-        web.get("hotline", "status", use: status)
+        web.get(.hotlineAppeal, use: form)
+        web.post(.hotlineAppeal, use: submit)
+        web.get(.hotlineStatus, use: status)
     }
 
     struct FormContext: Encodable {
@@ -57,7 +57,7 @@ struct HotlinePortalController {
         }
         try await req.application.appealLimits.admit(phone: intake.phone ?? "", on: req)
         let order = try await HotlineService(req).register(intake)
-        return req.redirect(to: "/hotline/appeal?done=" + order.number)
+        return req.redirect(to: SiteRoute.hotlineAppeal.path(query: ["done": order.number]))
     }
 
     struct StatusContext: Encodable {

@@ -6,7 +6,7 @@ import Vapor
 /// `/hotline/report?month=2025-03`: the printable monthly report with bar charts; `&format=csv` exports it.
 struct HotlineReportController {
     func register(_ web: any RoutesBuilder) {
-        web.grouped(RoleGuard(HotlineAccess.report)).get("hotline", "report", use: report)
+        web.grouped(RoleGuard(HotlineAccess.report)).get(.hotlineReport, use: report)
     }
 
     /// One horizontal bar of a chart (server-rendered SVG): label, value, bar width in px, row offset.
@@ -76,7 +76,7 @@ struct HotlineReportController {
                     : String(
                         format: "%.1f%%（%d/%d）", Double(report.repliedWithin5Days) / Double(report.repliedCount) * 100,
                         report.repliedWithin5Days, report.repliedCount),
-                csvLink: Paths.hotline + "/report?month=\(report.month)&format=csv", error: error)
+                csvLink: SiteRoute.hotlineReport.path(query: ["month": "\(report.month)", "format": "csv"]), error: error)
         ).encodeResponse(for: req)
     }
 

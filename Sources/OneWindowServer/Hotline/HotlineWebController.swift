@@ -8,9 +8,9 @@ import Vapor
 struct HotlineWebController {
     func register(_ web: any RoutesBuilder) {
         let hotline = web.grouped(RoleGuard(HotlineAccess.hotline))
-        hotline.get("hotline", use: list)
-        hotline.get("hotline", "new", use: newForm)
-        hotline.post("hotline", "new", use: create)
+        hotline.get(.hotline, use: list)
+        hotline.get(.newWorkOrder, use: newForm)
+        hotline.post(.newWorkOrder, use: create)
     }
 
     // MARK: List
@@ -223,7 +223,7 @@ struct HotlineWebController {
                 status: error.status, for: req)
         }
         let notice = master != nil ? "registeredMerged" : (answer != nil ? "registeredAnswered" : "registeredDispatched")
-        return req.redirect(to: Paths.hotline + "/orders/" + (order.id?.uuidString ?? "") + "?notice=" + notice)
+        return req.redirect(to: SiteRoute.hotlineOrder.path(order.id?.uuidString ?? "", query: ["notice": notice]))
     }
 
     private func render(_ req: Request, values: [String: String], errors: [String: String], classify: Bool) async throws -> View {

@@ -22,19 +22,19 @@ struct Open311Controller {
     static let changeset = "2025-03-01T00:00:00+08:00"
 
     func register(_ app: Application) {
-        let open311 = app.grouped("open311", "v2").grouped(Open311ErrorMiddleware())
+        let open311 = app.grouped(Open311ErrorMiddleware())
         for format in Open311Format.allCases {
-            open311.get("discovery.\(format.rawValue)") { req in try await discovery(req, format) }
-            open311.get("services.\(format.rawValue)") { req in try await services(req, format) }
-            open311.get("requests.\(format.rawValue)") { req in try await requests(req, format) }
-            open311.post("requests.\(format.rawValue)") { req in try await create(req, format) }
+            open311.get(.open311Discovery(format.rawValue)) { req in try await discovery(req, format) }
+            open311.get(.open311Services(format.rawValue)) { req in try await services(req, format) }
+            open311.get(.open311Requests(format.rawValue)) { req in try await requests(req, format) }
+            open311.post(.open311Requests(format.rawValue)) { req in try await create(req, format) }
         }
-        open311.get("services", ":file", use: definition)
-        open311.get("requests", ":file", use: request)
-        open311.get("tokens", ":file", use: token)
+        open311.get(.open311Service, use: definition)
+        open311.get(.open311Request, use: request)
+        open311.get(.open311Token, use: token)
         // Anything else under /open311/v2 answers with the spec's error array too, not the app's error page.
         for method in [HTTPMethod.GET, .POST, .PUT, .PATCH, .DELETE] {
-            open311.on(method, "**") { req -> Response in
+            open311.on(method, .open311Other) { req -> Response in
                 throw Open311Error.notFound("没有这个 Open311 资源：\(req.url.path)（支持 .json 与 .xml）")
             }
         }

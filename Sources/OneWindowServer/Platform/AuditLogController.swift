@@ -7,7 +7,7 @@ import Vapor
 /// filterable by action.
 struct AuditLogController {
     func register(_ admin: any RoutesBuilder) {
-        admin.get("audit", use: audit)
+        admin.get(.adminAudit, use: audit)
     }
 
     func audit(req: Request) async throws -> View {

@@ -20,10 +20,9 @@ enum BenchRoutes {
     static func register(_ app: Application) {
         guard isEnabled else { return }
         app.lifecycle.use(BenchTableLifecycle())
-        let bench = app.grouped("bench")
-        bench.get("bare-read") { _ in "ok" }
-        bench.post("bare-write", use: bareWrite)
-        bench.get("sqlite", use: sqlite)
+        app.get(.benchBareRead) { _ in "ok" }
+        app.post(.benchBareWrite, use: bareWrite)
+        app.get(.benchSQLite, use: sqlite)
     }
 
     static func bareWrite(req: Request) async throws -> HTTPStatus {

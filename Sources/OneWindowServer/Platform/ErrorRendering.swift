@@ -122,7 +122,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
 
     static func wantsJSON(_ request: Request) -> Bool {
         let path = request.url.path
-        if path.hasPrefix("/api/") || path.hasPrefix("/open311/") || path == "/health" { return true }
+        if SiteRoute.api.encloses(path) || SiteRoute.open311.encloses(path) || path == SiteRoute.health.pattern { return true }
         let accept = request.headers.first(name: .accept) ?? ""
         return accept.contains("application/json") && !accept.contains("text/html")
     }

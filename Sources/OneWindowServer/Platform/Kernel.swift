@@ -40,9 +40,9 @@ enum Kernel {
         if app.environment == .development || app.environment == .testing { app.leaf.cache.isEnabled = false }
 
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
-        app.site = Site(api: app.grouped("api", "v1"), web: web, admin: web.grouped("admin").grouped(RoleGuard(.admin)), root: app)
-        app.get("health", use: health)
-        app.site.api.get("openapi.json", use: OpenAPIDocument.serve)
+        app.site = Site(api: app, web: web, admin: web.grouped(RoleGuard(.admin)), root: app)
+        app.get(.health, use: health)
+        app.site.api.get(.openAPI, use: OpenAPIDocument.serve)
         ElderMode.register(web)
         AuditLogController().register(app.site.admin)
         app.migrationPlan.add("0007", M0007_CreateAuditEvents())
@@ -136,5 +136,5 @@ func signInURL(arguments: [String]) -> String {
     }
     let host = value(["--hostname", "-H"]) ?? "127.0.0.1"
     let port = value(["--port", "-p"]) ?? "8080"
-    return "http://\(host):\(port)\(Paths.signIn)"
+    return "http://\(host):\(port)\(SiteRoute.signIn.path())"
 }

@@ -11,13 +11,14 @@ protocol ServerModule {
     static func register(_ app: Application) throws
 }
 
-/// The route groups every module registers on, built once by the kernel.
+/// The route groups every module registers on, built once by the kernel. They add middleware only, never a path
+/// prefix: every route registers its full `SiteRoute` (`/api/v1/items`, `/admin/halls`).
 struct Site: @unchecked Sendable {
-    /// `/api/v1`, token-authenticated where a controller asks for it.
+    /// The JSON API (`/api/v1/…` routes), outside the session; token-authenticated where a controller asks for it.
     let api: any RoutesBuilder
     /// Browser pages: session, signed-in staff (if any), CSRF on every unsafe method.
     let web: any RoutesBuilder
-    /// `/admin`, admins only.
+    /// Browser pages for admins only (`/admin/…` routes): the web group and a guard for the admin role.
     let admin: any RoutesBuilder
     /// The bare application, for routes outside the session (Open311, WebSockets).
     let root: any RoutesBuilder

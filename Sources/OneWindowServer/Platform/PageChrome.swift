@@ -68,10 +68,10 @@ enum ElderMode {
     static let cookieName = "ow_elder"
 
     static func register(_ routes: any RoutesBuilder) {
-        routes.get("preferences", "elder") { req -> Response in
+        routes.get(.elderMode) { req -> Response in
             let on = (try? req.query.get(String.self, at: "on")) == "1"
             // Only a local path: never an open redirect or a header injection.
-            let target = SafeRedirect.localPath(try? req.query.get(String.self, at: "return")) ?? Paths.home
+            let target = SafeRedirect.localPath(try? req.query.get(String.self, at: "return")) ?? SiteRoute.home.path()
             let response = req.redirect(to: target)
             response.cookies[cookieName] = HTTPCookies.Value(
                 string: on ? "1" : "0", maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)

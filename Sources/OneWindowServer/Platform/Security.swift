@@ -143,7 +143,7 @@ extension Application {
 /// (so a long or odd path is a 404, never a file-system error).
 struct StaticFilesMiddleware: AsyncMiddleware {
     let files: FileMiddleware
-    static let prefixes = ["/css/", "/js/", "/img/"]
+    static let folders: [SiteRoute] = [.stylesheets, .scripts, .images]
 
     init(publicDirectory: String) {
         files = FileMiddleware(publicDirectory: publicDirectory)
@@ -152,7 +152,7 @@ struct StaticFilesMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let path = request.url.path
         guard request.method == .GET || request.method == .HEAD, path.count <= 200,
-            Self.prefixes.contains(where: path.hasPrefix), !path.contains("..")
+            Self.folders.contains(where: { $0.encloses(path) }), !path.contains("..")
         else {
             return try await next.respond(to: request)
         }
@@ -161,16 +161,23 @@ struct StaticFilesMiddleware: AsyncMiddleware {
 }
 
 /// The body limit of each web form path: 1 MB, unless the module that owns a path that takes uploads registers more
-/// (`app.uploadLimits.set(Paths.cases, FileStore.uploadLimit)`, or for every path under a prefix).
+/// (`app.uploadLimits.set(.cases, FileStore.uploadLimit)`; for a route with parameters, every path under its constant
+/// prefix: `.apply` (`/apply/:code`) sets `/apply/…`).
 final class UploadLimits: @unchecked Sendable {
     static let formLimit = 1 << 20
     private var exact: [String: Int] = [:]
     private var prefixes: [String: Int] = [:]
     private let lock = NSLock()
 
-    func set(_ path: String, _ limit: Int) { lock.withLock { exact[path] = limit } }
-
-    func set(prefix: String, _ limit: Int) { lock.withLock { prefixes[prefix] = limit } }
+    func set(_ route: SiteRoute, _ limit: Int) {
+        lock.withLock {
+            if route.parameters.isEmpty && !route.pattern.contains("*") {
+                exact[route.pattern] = limit
+            } else {
+                prefixes[route.constantPrefix] = limit
+            }
+        }
+    }
 
     /// The limit in bytes for a request to `path`.
     func limit(for path: String) -> Int {

@@ -89,10 +89,10 @@ struct RoleGuard: AsyncMiddleware {
             if ErrorRenderingMiddleware.wantsJSON(request) { throw PlatformError.signInRequired }
             let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
             return request.redirect(
-                to: Paths.signIn + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                to: SiteRoute.signIn.path(query: ["next": next]))
         }
-        if staff.mustChangePassword && request.url.path != Paths.changePassword {
-            return request.redirect(to: Paths.changePassword)
+        if staff.mustChangePassword && request.url.path != SiteRoute.changePassword.path() {
+            return request.redirect(to: SiteRoute.changePassword.path())
         }
         guard roles.isEmpty || !roles.isDisjoint(with: staff.roles) else { throw PlatformError.forbidden }
         return try await next.respond(to: request)

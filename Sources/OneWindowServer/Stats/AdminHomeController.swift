@@ -7,7 +7,7 @@ import Vapor
 /// holiday years loaded, and a warning when next year's calendar is missing.
 struct AdminHomeController {
     func register(_ admin: any RoutesBuilder) {
-        admin.get(use: home)
+        admin.get(.admin, use: home)
     }
 
     func home(req: Request) async throws -> View {

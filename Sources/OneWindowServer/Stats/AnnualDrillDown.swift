@@ -98,7 +98,7 @@ enum AnnualDrillDown {
             rows = try await query.sort(\.$acceptedAt).sort(\.$id).range(offset..<(offset + per)).all().map { record in
                 let onTime = record.completedAt.map { done in record.dueAt.map { done <= $0 ? "是" : "否" } ?? "否" } ?? "—"
                 return [
-                    Cell(text: record.caseNumber, link: "/cases/\(record.id!.uuidString)"), Cell(text: record.itemName),
+                    Cell(text: record.caseNumber, link: SiteRoute.caseRecord.path(record.id!)), Cell(text: record.itemName),
                     Cell(text: record.departmentName), Cell(text: record.caseType.label), Cell(text: record.channel.label),
                     Cell(text: time(record.acceptedAt)), Cell(text: time(record.dueAt)), Cell(text: time(record.completedAt)),
                     Cell(text: onTime),
@@ -142,7 +142,7 @@ enum AnnualDrillDown {
             total = try await query.count()
             rows = try await query.sort(\.$receivedAt).sort(\.$id).range(offset..<(offset + per)).all().map { order in
                 [
-                    Cell(text: order.number, link: "/hotline/orders/\(order.id!.uuidString)"), Cell(text: order.channel.label),
+                    Cell(text: order.number, link: SiteRoute.hotlineOrder.path(order.id!)), Cell(text: order.channel.label),
                     Cell(text: order.appealType.label), Cell(text: Masking.redact(order.title)), Cell(text: time(order.receivedAt)),
                     Cell(text: time(order.replyDueAt)), Cell(text: time(order.repliedAt)), Cell(text: order.state.label),
                     Cell(text: (order.firstSatisfaction ?? order.satisfaction)?.label ?? "—"),
@@ -191,13 +191,13 @@ enum AnnualDrillDown {
             throw PlatformError.invalidField(FieldError(field: "line", message: "没有这个指标：\(String(lineID.prefix(40)))"))
         }
 
-        let link = { (page: Int) in "/annual/records?year=\(year)&line=\(lineID)&page=\(page)" }
+        let link = { (page: Int) in SiteRoute.annualRecords.path(query: ["year": "\(year)", "line": lineID, "page": "\(page)"]) }
         return try await req.view.render(
             "stats/records",
             Context(
                 page: PageChrome(request: req, title: "\(year) 年 · \(title)"), year: year, title: title, definition: definition,
                 total: AnnualReport.grouped(total), columns: columns, rows: rows,
                 pager: Pager(page: requested, per: per, total: total, link: link),
-                back: "/annual?year=\(year)#\(lineID)"))
+                back: SiteRoute.annual.path(query: ["year": "\(year)"], fragment: lineID)))
     }
 }

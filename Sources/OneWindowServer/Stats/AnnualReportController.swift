@@ -37,9 +37,9 @@ struct AnnualFigures: Sendable {
 struct AnnualReportController {
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(StatsAccess.annual))
-        staff.get("annual", use: page)
-        staff.get("annual.csv", use: csv)
-        staff.get("annual", "records", use: AnnualDrillDown.page)
+        staff.get(.annual, use: page)
+        staff.get(.annualCSV, use: csv)
+        staff.get(.annualRecords, use: AnnualDrillDown.page)
     }
 
     /// The year a report shows when none is asked for: this year in December (the report is printed at year end),
@@ -79,7 +79,8 @@ struct AnnualReportController {
             if case .unavailable(let why) = line.value { note = why }
             return Row(
                 id: line.id, area: line.area, name: line.name, value: line.value.text, previous: line.previous.text, change: line.change,
-                definition: line.definition, link: line.drillable ? "/annual/records?year=\(year)&line=\(line.id)" : nil, note: note)
+                definition: line.definition,
+                link: line.drillable ? SiteRoute.annualRecords.path(query: ["year": "\(year)", "line": line.id]) : nil, note: note)
         }
         let months = (1...12).map { "\($0)月" }
         let monthly = figures.monthly

@@ -13,9 +13,9 @@ struct DashboardController {
 
     func register(_ web: any RoutesBuilder) {
         let staff = web.grouped(RoleGuard(Self.roles))
-        staff.get("dashboard", use: page)
-        staff.get("dashboard.json", use: json)
-        staff.get("dashboard", ":figure", use: list)
+        staff.get(.dashboard, use: page)
+        staff.get(.dashboardJSON, use: json)
+        staff.get(.dashboardFigure, use: list)
     }
 
     struct Context: Encodable {
@@ -29,7 +29,8 @@ struct DashboardController {
         return try await req.view.render(
             "stats/dashboard",
             Context(
-                page: PageChrome(request: req, title: "实时看板"), figures: figures, overdueLink: Paths.cases + "?view=overdue"))
+                page: PageChrome(request: req, title: "实时看板"), figures: figures,
+                overdueLink: SiteRoute.cases.path(query: ["view": "overdue"])))
     }
 
     func json(req: Request) async throws -> Dashboard.Figures {
@@ -111,7 +112,7 @@ struct DashboardController {
                         $0.caseNumber, $0.itemName, $0.currentDepartmentName, $0.state.label,
                         $0.dueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "", applicants[$0.$applicant.id]?.maskedName ?? "",
                     ],
-                    link: mayOpen ? $0.id.map { Paths.case($0) } : nil)
+                    link: mayOpen ? $0.id.map { SiteRoute.caseRecord.path($0) } : nil)
             }
         case "to-sign":
             heading = "待签收工单"
@@ -128,7 +129,7 @@ struct DashboardController {
                         LocalTime.format($0.assignedAt, in: zone),
                         $0.workOrder.signDueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? "",
                     ],
-                    link: mayOpen ? $0.workOrder.id.map { "/hotline/orders/\($0.uuidString)" } : nil)
+                    link: mayOpen ? $0.workOrder.id.map { SiteRoute.hotlineOrder.path($0) } : nil)
             }
         default:
             throw PlatformError.notFound(what: "这项看板数据")

@@ -10,9 +10,9 @@ struct ExportController {
     static let roles: Set<Role> = ExportKind.allCases.reduce(into: Set<Role>()) { $0.formUnion($1.roles) }
 
     func register(_ web: any RoutesBuilder) {
-        web.grouped(RoleGuard(Self.roles)).get("exports", use: page)
+        web.grouped(RoleGuard(Self.roles)).get(.exports, use: page)
         for kind in ExportKind.allCases {
-            web.grouped(RoleGuard(kind.roles)).get("exports", "\(kind.rawValue).csv") { req in try await Self.download(req, kind: kind) }
+            web.grouped(RoleGuard(kind.roles)).get(.export(kind.rawValue)) { req in try await Self.download(req, kind: kind) }
         }
     }
 

@@ -48,7 +48,7 @@ enum ExportKind: String, CaseIterable, Sendable {
         }
     }
 
-    var path: String { "/exports/\(rawValue).csv" }
+    var path: String { SiteRoute.export(rawValue).path() }
 
     /// The roles that may download the export (masked).
     var roles: Set<Role> {

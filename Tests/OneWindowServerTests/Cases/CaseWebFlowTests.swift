@@ -91,7 +91,7 @@ struct CaseWebFlowTests {
             #expect(receipt.contains("<strong>2025-03-10 23:59:59</strong> 前"))
             #expect(receipt.contains("/progress"))
             let record = try #require(try await Case.query(on: app.db).first())
-            let casePath = Paths.case(record.id!)
+            let casePath = SiteRoute.caseRecord.path(record.id!)
 
             var approver = Browser(app)
             try await approver.signIn("approver1", "test-pass-2025")
@@ -232,7 +232,7 @@ struct CaseWebFlowTests {
             var clerk = Browser(app)
             try await clerk.signIn("clerk1", "test-pass-2025")
             #expect(try await clerk.get("/cases?view=prereview").body.string.contains("421223-20250603-00001"))
-            let casePath = Paths.case(record.id!)
+            let casePath = SiteRoute.caseRecord.path(record.id!)
             let page = try await clerk.get(casePath)
             #expect(page.body.string.contains("m0.pdf"))
             let csrf = try #require(Browser.csrf(in: page.body.string))
@@ -243,7 +243,7 @@ struct CaseWebFlowTests {
             #expect(accepted.acceptedOn == "2025-06-04")
             // 0.5 working day: noon of the next working day.
             #expect(accepted.dueAt == CaseFixtures.instant("2025-06-05 12:00"))
-            let file = try await clerk.get(Paths.file(stored[0].id!))
+            let file = try await clerk.get(SiteRoute.file.path(stored[0].id!))
             #expect(file.headers.contentType?.description == "application/pdf")
             #expect(file.headers.first(name: "X-Content-Type-Options") == "nosniff")
             // A form not for an online item is refused.
