@@ -142,4 +142,15 @@ import Testing
         #expect(try RegionCode("42").ancestors.isEmpty)
         #expect(throws: FieldError(field: "regionCode", message: "行政区划代码应为 12 位数字（如 421223000000）")) { try RegionCode("4212233") }
     }
+
+    @Test func public_text_masks_the_known_name_and_phone_and_cuts_only_after_masking() {
+        let text = "王建国反映：电话13900139000，身份证号110105199003071028。"
+        #expect(Masking.redact(text, name: "王建国", phone: "13900139000") == "王*国反映：电话139****9000，身份证号1101**********1028。")
+        #expect(Masking.redact(text, name: "王建国", phone: nil, maxLength: 22) == "王*国反映：电话139****9000，身份")
+        // One character is no name: it would mask that character everywhere.
+        #expect(Masking.redact("王先生来电", name: "王", phone: nil) == "王先生来电")
+        // A title cut from the text at intake is cut again after masking; a title of its own is masked whole.
+        #expect(Masking.redactTitle("王建国反映：电话139001", of: text, name: "王建国", phone: nil) == "王*国反映：电话139***")
+        #expect(Masking.redactTitle("路灯不亮 13900139000", of: text, name: nil, phone: nil) == "路灯不亮 139****9000")
+    }
 }

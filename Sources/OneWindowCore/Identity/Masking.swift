@@ -1,3 +1,5 @@
+import Foundation
+
 /// Masks for personal data on public surfaces (个人信息保护法; RULES.md, Identity):
 /// `张*` / `张*明`, `4212**********1234`, `138****8000`.
 public enum Masking {
@@ -50,6 +52,30 @@ public enum Masking {
     /// that knows the person's name masks it itself (`Masking.name`).
     public static func redact(_ text: String) -> String {
         redactNumbers(redactEmails(Array(text.unicodeScalars)))
+    }
+
+    /// The one masking step of a public surface (pages, Open311, public JSON and CSV, SMS): the person's own `name`
+    /// (two characters or more; one character would mask that character everywhere) and `phone` masked where they
+    /// appear, then `redact`; cut to `maxLength` Unicode scalars only after masking, so a cut never leaves the
+    /// unmasked start of a number behind.
+    public static func redact(_ text: String, name: String?, phone: String?, maxLength: Int = .max) -> String {
+        var text = text
+        if let name = name.map(TextNormalization.normalize), name.count >= 2 {
+            text = text.replacingOccurrences(of: name, with: Masking.name(name))
+        }
+        if let phone, phone.count >= 7 {
+            text = text.replacingOccurrences(of: phone, with: Masking.phone(phone))
+        }
+        let redacted = redact(text)
+        guard redacted.unicodeScalars.count > maxLength else { return redacted }
+        return String(String.UnicodeScalarView(redacted.unicodeScalars.prefix(maxLength)))
+    }
+
+    /// A public title: a title that is the start of `text` (cut from it at intake) is cut again from the masked text,
+    /// so the cut falls after masking; a title of its own is masked whole.
+    public static func redactTitle(_ title: String, of text: String, name: String?, phone: String?) -> String {
+        guard text.hasPrefix(title), text != title else { return redact(title, name: name, phone: phone) }
+        return redact(text, name: name, phone: phone, maxLength: title.unicodeScalars.count)
     }
 
     /// `zh***@example.com` for every e-mail address in `scalars` (full-width letters count as their ASCII forms).

@@ -88,7 +88,8 @@ struct HotlinePortalController {
                     found: order != nil,
                     state: shown.map { Self.citizenLabel($0.state) } ?? "",
                     received: order.map { LocalTime.format($0.receivedAt, in: zone) } ?? "",
-                    title: order.map { Masking.redact($0.title) } ?? "", reply: (order?.reply ?? shown?.reply).map(Masking.redact),
+                    title: order.map { Masking.redactTitle($0.title, of: $0.content, name: $0.appellantName, phone: $0.phone) } ?? "",
+                    reply: (order?.reply ?? shown?.reply).map { Masking.redact($0, name: order?.appellantName, phone: order?.phone) },
                     replied: (order?.repliedAt ?? shown?.repliedAt).map { LocalTime.format($0, in: zone) })
             ).encodeResponse(status: status, for: req)
         }

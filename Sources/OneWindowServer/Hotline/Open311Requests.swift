@@ -83,20 +83,9 @@ enum Open311Requests {
         return "\(type.label)类诉求，派单后 \(days) 个工作日内答复"
     }
 
-    /// Free text as Open311 shows it: the order's own name and phone masked where they appear, then
-    /// `Masking.redact` (mobiles, also in groups; e-mails; ID numbers), cut to `maxLength` Unicode scalars.
+    /// Free text as Open311 shows it: `Masking.redact(_:name:phone:maxLength:)`, the one public masking step.
     static func masked(_ text: String, name: String?, phone: String?, maxLength: Int = 4000) -> String {
-        var text = text
-        // A one-character name would mask that character everywhere in the prose; two or more are a name.
-        if let name = name.map(TextNormalization.normalize), name.count >= 2 {
-            text = text.replacingOccurrences(of: name, with: Masking.name(name))
-        }
-        if let phone, phone.count >= 7 {
-            text = text.replacingOccurrences(of: phone, with: Masking.phone(phone))
-        }
-        let redacted = Masking.redact(text)
-        guard redacted.unicodeScalars.count > maxLength else { return redacted }
-        return String(String.UnicodeScalarView(redacted.unicodeScalars.prefix(maxLength)))
+        Masking.redact(text, name: name, phone: phone, maxLength: maxLength)
     }
 
     /// One `<request>`: the spec's fields in its order. `agency_responsible` is the lead department once

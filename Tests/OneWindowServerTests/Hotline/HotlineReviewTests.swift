@@ -33,6 +33,28 @@ struct HotlineReviewTests {
         }
     }
 
+    @Test("The status page masks the appellant's own name in the title and the reply, and cuts the title after masking")
+    func status_page_masks_the_appellants_own_name_and_cuts_after_masking() async throws {
+        try await withTestApp { app in
+            CaseFixtures.setClock(app, "2025-03-07 10:00")
+            let zjj = try await HotlineFixtures.department(app, "ZJJ")
+            let service = try await HotlineFixtures.service(app)
+            // The intake's title is the content's first 20 characters: it ends inside the ID number.
+            let order = try await service.register(
+                HotlineFixtures.intake("王建国反映路灯不亮，身份证号110105199003071028，请尽快修复", phone: "13900139000"),
+                dispatch: .init(lead: zjj.id!))
+            #expect(order.title == "王建国反映路灯不亮，身份证号110105")
+            _ = try await service.signFor(order.id!, department: zjj.id!)
+            _ = try await service.reply(order.id!, text: "王建国您好：路灯已修复。", department: zjj.id!)
+            var citizen = Browser(app)
+            let html = try await citizen.get("/hotline/status?number=\(order.number)&phone4=9000").body.string
+            #expect(html.contains("王*国反映路灯不亮，身份证号1101**"))
+            #expect(html.contains("王*国您好：路灯已修复。"))
+            #expect(!html.contains("王建国"))
+            #expect(!html.contains("110105"))
+        }
+    }
+
     @Test("An extension is decided only while the order is in hand; a refusal uses up the one request; no merge into an answered order")
     func extensionAndMergeRules() async throws {
         try await withTestApp { app in
