@@ -153,4 +153,12 @@ import Testing
         #expect(Masking.redactTitle("王建国反映：电话139001", of: text, name: "王建国", phone: nil) == "王*国反映：电话139***")
         #expect(Masking.redactTitle("路灯不亮 13900139000", of: text, name: nil, phone: nil) == "路灯不亮 139****9000")
     }
+
+    @Test func control_characters_are_removed_on_input_and_line_breaks_kept_in_prose() {
+        #expect(TextNormalization.normalize("abc\u{0}def") == "abcdef")
+        #expect(TextNormalization.normalize(" ＡＢ\u{7F}１２\u{1B} ") == "AB12")
+        #expect(TextNormalization.trimmed("第一行\n第二行\t\u{0}完") == "第一行\n第二行\t完")
+        #expect(TextNormalization.withoutControls("\u{85}x\u{9F}") == "x")
+        #expect(TextNormalization.withoutControls("没有控制字符") == "没有控制字符")
+    }
 }

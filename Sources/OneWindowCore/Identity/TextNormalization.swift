@@ -4,16 +4,35 @@ import Foundation
 /// so full-width digits typed with an input method (`１１０１…`) become `1101…`; U+3000 counts as white space.
 /// Identifiers and numbers are stored normalised; prose is stored trimmed only (`trimmed`) and compared normalised.
 public enum TextNormalization {
-    /// NFKC, then white space (including U+3000 and new lines) trimmed at both ends.
+    /// NFKC, control characters removed (`withoutControls`), then white space (including U+3000 and new lines)
+    /// trimmed at both ends.
     public static func normalize(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping
+        withoutControls(text.precomposedStringWithCompatibilityMapping)
             .trimmingCharacters(in: whitespace)
     }
 
-    /// Trims white space (including U+3000) at both ends and nothing else: for prose that people read
-    /// (names, notes), where NFKC would turn Chinese full-width punctuation （，：） into ASCII.
+    /// The text without C0 control characters other than tab, line feed and carriage return, and without DEL and
+    /// C1 controls: a NUL (`abc%00def`) is removed on input, never stored to cut the text on its way out.
+    public static func withoutControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isRemovedControl) else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.filter { !isRemovedControl($0) })
+        return String(scalars)
+    }
+
+    static func isRemovedControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        default: return false
+        }
+    }
+
+    /// Removes control characters (`withoutControls`) and trims white space (including U+3000) at both ends, nothing
+    /// else: for prose that people read (names, notes), where NFKC would turn Chinese full-width punctuation （，：）
+    /// into ASCII.
     public static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: whitespace)
+        withoutControls(text).trimmingCharacters(in: whitespace)
     }
 
     /// `trimmed`, with `nil` for a text that is empty once trimmed.

@@ -176,6 +176,21 @@ struct HotlineReviewTests {
         }
     }
 
+    @Test("A NUL typed into an appeal is removed on input, so the stored text is whole (content=abc%00def)")
+    func a_nul_character_is_removed_on_input_not_stored_to_cut_the_text() async throws {
+        try await withTestApp { app in
+            var citizen = Browser(app)
+            let token = try await citizen.csrfToken(from: "/hotline/appeal")
+            let response = try await citizen.post(
+                "/hotline/appeal",
+                form: [("csrfToken", token), ("appealType", "help"), ("phone", "13800138000"), ("content", "小区停水abc\u{0}def，请尽快处理")])
+            #expect(response.status == .seeOther)
+            let order = try #require(try await WorkOrder.query(on: app.db).first())
+            #expect(order.content == "小区停水abcdef，请尽快处理")
+            #expect(order.title == "小区停水abcdef，请尽快处理")
+        }
+    }
+
     @Test("The work-order API shows only orders that came in through such channels, with texts masked")
     func apiReadsOnlyItsChannels() async throws {
         try await withTestApp { app in
