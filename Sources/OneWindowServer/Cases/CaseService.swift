@@ -9,18 +9,10 @@ import Vapor
 /// Each operation is one write transaction holding the case's row lock, checks the state with Core's
 /// `CaseState.after(_:instant:)`, recomputes the deadlines from the working-day calendar (RULES.md, Decision
 /// (counting) and (pauses)) and appends exactly one audit event, which is also the case's timeline entry.
-struct CaseService {
+struct CaseService: ContextService {
     let context: ServiceContext
     /// The signed-in staff member (nil online and for the system).
     let staff: Staff?
-    var db: any Database { context.db }
-    var calendar: WorkingCalendar { context.calendar }
-    var zone: TimeZone { context.zone }
-    var region: String { context.region }
-    var actor: Actor { context.actor }
-    var now: Date { context.now }
-    /// The site's public address, for the rating link in the completion SMS (`ONEWINDOW_PUBLIC_URL`).
-    var publicURL: String { context.publicURL }
 
     init(_ context: ServiceContext, staff: Staff?) {
         self.context = context

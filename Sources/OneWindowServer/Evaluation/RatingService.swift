@@ -9,14 +9,8 @@ import Vapor
 /// A rating is given only through a channel that reaches the applicant: the window pad at the time of the service,
 /// a one-time link (SMS, the portal after completion), or the 12345 callback; no staff page rates for anyone. One
 /// rating per record, item and rater: a second one is a 409 (checked first; the unique index settles a race).
-struct RatingService {
+struct RatingService: ContextService {
     let context: ServiceContext
-    var db: any Database { context.db }
-    var calendar: WorkingCalendar { context.calendar }
-    var zone: TimeZone { context.zone }
-    var region: String { context.region }
-    var actor: Actor { context.actor }
-    var now: Date { context.now }
 
     init(_ context: ServiceContext) {
         self.context = context

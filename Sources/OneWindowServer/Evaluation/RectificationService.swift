@@ -6,15 +6,9 @@ import Vapor
 /// The steps of a 差评 rectification (RULES.md, 好差评): 核实 within 1 working day → valid: 整改 within 15 working
 /// days of the 核实 (one extension) → 回访 → closed; or invalid (误评/恶意) → 申诉复核 decided by a supervisor.
 /// Each step is one transaction holding the row lock, checked by `RectificationProgress`, with one audit event.
-struct RectificationService {
+struct RectificationService: ContextService {
     let context: ServiceContext
     let staff: Staff?
-    var db: any Database { context.db }
-    var calendar: WorkingCalendar { context.calendar }
-    var zone: TimeZone { context.zone }
-    var region: String { context.region }
-    var actor: Actor { context.actor }
-    var now: Date { context.now }
 
     init(_ context: ServiceContext, staff: Staff?) {
         self.context = context

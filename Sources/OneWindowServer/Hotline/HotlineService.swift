@@ -8,17 +8,11 @@ import Vapor
 /// Each operation is one write transaction holding the order's row lock; it checks the step with Core's
 /// `WorkOrderProgress.after(_:satisfaction:)`, stamps the instants and deadlines (`WorkOrderLimits` on the
 /// working-day calendar) and appends one audit event, which is also the order's timeline entry.
-struct HotlineService {
+struct HotlineService: ContextService {
     let context: ServiceContext
     /// The signed-in staff member (nil for the citizen's channels and the system).
     let staff: Staff?
     var limits = WorkOrderLimits()
-    var db: any Database { context.db }
-    var calendar: WorkingCalendar { context.calendar }
-    var zone: TimeZone { context.zone }
-    var region: String { context.region }
-    var actor: Actor { context.actor }
-    var now: Date { context.now }
 
     init(_ context: ServiceContext, staff: Staff?) {
         self.context = context

@@ -100,3 +100,18 @@ extension Application {
         set { storage[CalendarSourceKey.self] = newValue }
     }
 }
+
+/// A domain service that works in a `ServiceContext`: the context's parts under their usual names, once.
+protocol ContextService {
+    var context: ServiceContext { get }
+}
+
+extension ContextService {
+    var db: any Database { context.db }
+    var calendar: WorkingCalendar { context.calendar }
+    var zone: TimeZone { context.zone }
+    var region: String { context.region }
+    var actor: Actor { context.actor }
+    var now: Date { context.now }
+    var publicURL: String { context.publicURL }
+}
