@@ -106,10 +106,11 @@ struct CaseAPIController {
             }
             return state
         }
-        let pageText = try? req.query.get(String.self, at: "page")
+        // As the items API reads them: NFKC (１０ is 10), trimmed; given empty (`page=`) is not an integer either.
+        let pageText = (try? req.query.get(String.self, at: "page")).map { TextNormalization.normalizedOrNil($0) ?? "" }
         let page = pageText.map { Int($0) ?? 0 } ?? 1
         if !(1...100_000).contains(page) { check.fail("page", "页码（page）应为 1–100000 的整数") }
-        let perText = try? req.query.get(String.self, at: "per")
+        let perText = (try? req.query.get(String.self, at: "per")).map { TextNormalization.normalizedOrNil($0) ?? "" }
         let per = perText.map { Int($0) ?? 0 } ?? 20
         if !(1...100).contains(per) { check.fail("per", "每页条数（per）应为 1–100 的整数") }
         let overdueText = try? req.query.get(String.self, at: "overdue")

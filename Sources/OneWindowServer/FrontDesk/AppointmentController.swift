@@ -150,7 +150,7 @@ struct AppointmentController {
     }
 
     func confirmation(req: Request) async throws -> View {
-        try await renderConfirmation(req, code: req.parameters.get("code") ?? "", error: nil)
+        try await renderConfirmation(req, code: TextNormalization.normalize(req.parameters.get("code") ?? ""), error: nil)
     }
 
     private func renderConfirmation(_ req: Request, code: String, error: String?) async throws -> View {
@@ -177,7 +177,7 @@ struct AppointmentController {
     }
 
     func cancel(req: Request) async throws -> Response {
-        let code = req.parameters.get("code") ?? ""
+        let code = TextNormalization.normalize(req.parameters.get("code") ?? "")
         let last4 = TextNormalization.normalize(try req.formFields()["phoneLast4"] ?? "")
         // Guessing the 4 digits is throttled like the progress query.
         let throttles = req.application.publicLookups
@@ -198,17 +198,17 @@ struct AppointmentController {
 
     /// `GET /api/v1/appointment-slots?hall=CY-ZX&category=B&day=2025-03-05`.
     func apiSlots(req: Request) async throws -> [SlotRow] {
-        let code = (try? req.query.get(String.self, at: "hall")) ?? ""
+        let code = TextNormalization.normalize((try? req.query.get(String.self, at: "hall")) ?? "").uppercased()
         guard
             let hall = try await Hall.scoped(on: req.db, to: req.settings.region.value).filter(
                 \.$code == code.uppercased()
             ).first()
         else { throw PlatformError.invalidField(FieldError(field: "hall", message: "没有这个大厅")) }
-        let prefix = ((try? req.query.get(String.self, at: "category")) ?? "").uppercased()
+        let prefix = TextNormalization.normalize((try? req.query.get(String.self, at: "category")) ?? "").uppercased()
         guard let category = try await QueueWebController.categories(hall, on: req.db).first(where: { $0.prefix == prefix }) else {
             throw PlatformError.invalidField(FieldError(field: "category", message: "没有这个类别"))
         }
-        guard let day = LocalDate(iso: (try? req.query.get(String.self, at: "day")) ?? "") else {
+        guard let day = LocalDate(iso: TextNormalization.normalize((try? req.query.get(String.self, at: "day")) ?? "")) else {
             throw PlatformError.invalidField(FieldError(field: "day", message: "日期应为 YYYY-MM-DD"))
         }
         return try await Self.slotRows(hall: hall, category: category, day: day, req: req)

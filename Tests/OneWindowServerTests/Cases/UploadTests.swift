@@ -143,6 +143,14 @@ struct UploadTests {
                 #expect(try response.errorPayload()["field"] == "idNumber")
             }
             #expect(try await Case.query(on: app.db).count() == 2)
+            // Page sizes typed full-width (per=１, page=２) read as 1 and 2; an empty one is still refused.
+            let fullWidth = try await app.testing().sendRequest(
+                .GET, "/api/v1/cases?per=%EF%BC%91&page=%EF%BC%92", headers: CaseFixtures.headers(token))
+            #expect(fullWidth.status == .ok)
+            #expect(try fullWidth.json()["metadata"] as? [String: Int] == ["page": 2, "per": 1, "total": 2])
+            let empty = try await app.testing().sendRequest(.GET, "/api/v1/cases?per=", headers: CaseFixtures.headers(token))
+            #expect(empty.status == .badRequest)
+            #expect(try empty.errorPayload()["field"] == "per")
             // Without a token: 401; a token without the role: 403 on a transition.
             let anonymous = try await app.testing().sendRequest(.GET, "/api/v1/cases")
             #expect(anonymous.status == .unauthorized)

@@ -72,6 +72,11 @@ struct AppointmentTests {
             #expect(try second.errorPayload()["code"] == "already_booked")
             #expect(try second.errorPayload()["message"] == "您在 2025-03-06 已有一个有效预约（每人每天限约 1 个），如需更改请先取消原预约")
             let listed = try await app.testing().sendRequest(.GET, "/api/v1/appointment-slots?hall=CY-ZX&category=B&day=2025-03-06")
+            // Typed full-width (an input method's ＣＹ－ＺＸ, Ｂ, ２０２５…) it is the same question.
+            let fullWidth = try await app.testing().sendRequest(
+                .GET, "/api/v1/appointment-slots?hall=%EF%BC%A3%EF%BC%B9-%EF%BC%BA%EF%BC%B8&category=%EF%BC%A2&day=2025-03-06")
+            #expect(fullWidth.status == .ok)
+            #expect(fullWidth.body.string == listed.body.string)
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView)) as? [[String: Any]])
             #expect(rows.map { "\($0["starts"]!) \($0["booked"]!)" } == ["07:30 1", "10:00 0"])
             #expect(try await AppointmentSlot.query(on: app.db).filter(\.$day == "2025-03-05").count() == 0)
