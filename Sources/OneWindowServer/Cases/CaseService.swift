@@ -23,8 +23,6 @@ struct CaseService: ContextService {
         self.init(try await ServiceContext(req), staff: req.auth.get(Staff.self))
     }
 
-    var today: LocalDate { LocalDate(now, in: zone) }
-
     // MARK: Registration
 
     /// A validated application as the window or the portal takes it in.

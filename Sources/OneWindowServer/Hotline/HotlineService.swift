@@ -23,8 +23,6 @@ struct HotlineService: ContextService {
         self.init(try await ServiceContext(req), staff: req.auth.get(Staff.self))
     }
 
-    var today: LocalDate { LocalDate(now, in: zone) }
-
     /// A validated appeal, as any channel takes it in.
     struct Intake: Sendable {
         var channel: HotlineChannel

@@ -32,7 +32,7 @@ enum Open311Format: String, CaseIterable, Sendable {
 
 /// One value of an Open311 GeoReport v2 answer, written once and rendered as JSON or as the spec's XML.
 /// Holds only what may be public: callers mask personal data before building it (RULES.md, Identity and contact
-/// data; `Open311Requests.masked`).
+/// data; `Masking.redact(_:name:phone:maxLength:)`).
 ///
 /// - `text(nil)` / `number(nil)`: JSON `null`, XML an empty element (`<zipcode/>`), as the official schemas allow.
 /// - `list(item:, …)`: a JSON array; in XML a wrapper whose children are all named `item`

@@ -83,11 +83,6 @@ enum Open311Requests {
         return "\(type.label)类诉求，派单后 \(days) 个工作日内答复"
     }
 
-    /// Free text as Open311 shows it: `Masking.redact(_:name:phone:maxLength:)`, the one public masking step.
-    static func masked(_ text: String, name: String?, phone: String?, maxLength: Int = 4000) -> String {
-        Masking.redact(text, name: name, phone: phone, maxLength: maxLength)
-    }
-
     /// One `<request>`: the spec's fields in its order. `agency_responsible` is the lead department once
     /// dispatched, the 12345 hotline before; `expected_datetime` the reply deadline once dispatched; datetimes
     /// `2025-03-10T09:30:00+08:00` in `zone`; `lat`/`long` numbers or null; `address_id`, `zipcode` null; `media_url`
@@ -96,7 +91,8 @@ enum Open311Requests {
     static func node(_ order: WorkOrder, catalog: Open311Catalog, zone: TimeZone) -> Open311Node {
         let service = catalog.service(ofCategory: order.$category.id) ?? order.serviceCode.flatMap(catalog.service)
         let agency = order.$leadDepartment.value.flatMap { $0?.name } ?? "12345政务服务便民热线"
-        let address = order.address.isEmpty ? nil : masked(order.address, name: order.appellantName, phone: order.phone)
+        let address =
+            order.address.isEmpty ? nil : Masking.redact(order.address, name: order.appellantName, phone: order.phone, maxLength: 4000)
         func time(_ date: Date?) -> Open311Node { .text(date.map { Open311DateTime.format($0, zone: zone) }) }
         return .record([
             ("service_request_id", .text(order.number)),
@@ -104,7 +100,7 @@ enum Open311Requests {
             ("status_notes", .text(order.state.label)),
             ("service_name", .text(service?.name)),
             ("service_code", .text(serviceCode(of: order, catalog: catalog) ?? "")),
-            ("description", .text(masked(order.content, name: order.appellantName, phone: order.phone))),
+            ("description", .text(Masking.redact(order.content, name: order.appellantName, phone: order.phone, maxLength: 4000))),
             ("agency_responsible", .text(agency)),
             (
                 "service_notice",

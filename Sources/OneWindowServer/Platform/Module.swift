@@ -58,14 +58,14 @@ final class MenuAccess: @unchecked Sendable {
 /// Tasks `serve` runs once at start, after the migrations (close interrupted imports, purge sessions, make sure an
 /// admin exists …), registered by the modules in order.
 final class StartUpTasks: @unchecked Sendable {
-    typealias Task = @Sendable (Application) async throws -> Void
-    private var tasks: [Task] = []
+    typealias Job = @Sendable (Application) async throws -> Void
+    private var jobs: [Job] = []
     private let lock = NSLock()
 
-    func add(_ task: @escaping Task) { lock.withLock { tasks.append(task) } }
+    func add(_ job: @escaping Job) { lock.withLock { jobs.append(job) } }
 
     func run(_ app: Application) async throws {
-        for task in lock.withLock({ tasks }) { try await task(app) }
+        for job in lock.withLock({ jobs }) { try await job(app) }
     }
 }
 

@@ -114,4 +114,5 @@ extension ContextService {
     var actor: Actor { context.actor }
     var now: Date { context.now }
     var publicURL: String { context.publicURL }
+    var today: LocalDate { context.today }
 }
