@@ -74,6 +74,8 @@ struct CalendarAdminController {
             year, source: "upload:\(file.filename.prefix(80))", replaced: replaced,
             region: req.settings.region.value, actor: actor, on: req.db)
         await req.application.calendarCache.invalidate()
+        let counted = try await PendingDeadline.countAll(req.application)
+        req.logger.info("calendar \(year.year) loaded; \(counted) pending deadlines counted")
         return req.redirect(to: SiteRoute.adminCalendar.path(query: ["loaded": "\(year.year)"]))
     }
 }

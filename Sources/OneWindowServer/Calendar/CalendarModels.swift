@@ -170,22 +170,14 @@ extension Request {
 extension WorkingCalendar {
     /// The instant a limit of `limit` working days from local date `start` ends in `zone`, or `nil` when the calendar
     /// does not reach that far yet (RULES.md, Decision (counting)).
+    ///
+    /// The one rule for a deadline past the published calendar (RULES.md, Time): it is never counted — no Monday to
+    /// Friday guess. A record that cannot wait (a 12345 order, a 差评's follow-up) keeps its deadline pending, shows
+    /// 待定 and why (`PendingDeadline.note`), and gets it counted when the year is loaded (`PendingDeadlines`); a
+    /// 承诺件 is not accepted (its 受理通知书 must state the date; the API answers 422).
     func dueInstant(from start: LocalDate, _ limit: WorkingDays, in zone: TimeZone) -> Date? {
         (try? deadline(from: start, limit: limit))??.instant(in: zone)
     }
 }
 
-extension WorkingCalendar {
-    /// `dueInstant`, or — when the count runs into a year whose holidays are not published yet — the deadline
-    /// counting that year Monday to Friday (provisional: follow-up work cannot stop in December). `nil` only when a
-    /// pause is open.
-    func provisionalDueInstant(from start: LocalDate, _ limit: WorkingDays, in zone: TimeZone) -> Date? {
-        if let due = dueInstant(from: start, limit, in: zone) { return due }
-        var provisional = self
-        for year in start.year...(start.year + 2) where !years.contains(year) {
-            provisional.add(HolidayYear(year: year, papers: [], days: []))
-        }
-        return provisional.dueInstant(from: start, limit, in: zone)
-    }
-}
 extension CalendarCache: WorkingCalendarSource {}

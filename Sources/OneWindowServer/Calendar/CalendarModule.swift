@@ -14,6 +14,10 @@ enum CalendarModule: ServerModule {
         CalendarAdminController().register(app.site.admin)
         app.uploadLimits.set(.adminCalendar, 1 << 20)
         app.importers.add(Importer(kind: "calendar", help: "a holiday-cn JSON year", run: importCalendar))
+        app.startUpTasks.add { app in
+            let counted = try await PendingDeadline.countAll(app)
+            if counted > 0 { app.logger.info("\(counted) pending deadlines counted with the loaded calendar") }
+        }
     }
 
     /// `onewindow import calendar FILE.json`: stores (or replaces) the year, audited, and prints its day counts.
@@ -33,5 +37,8 @@ enum CalendarModule: ServerModule {
         console.print(
             "已\(replaced ? "替换" : "载入") \(year.year) 年节假日安排：\(year.days.count) 天（补班 \(year.days.filter { !$0.isOffDay }.count) 天）")
         if let note = CalendarQueries.sanityNote(for: year) { console.warning(note) }
+        await app.calendarCache.invalidate()
+        let counted = try await PendingDeadline.countAll(app)
+        if counted > 0 { console.print("已计算 \(counted) 件记录此前待定的期限") }
     }
 }

@@ -42,7 +42,8 @@ struct ComplaintController {
             id: complaint.id?.uuidString ?? "", number: complaint.number, received: LocalTime.format(complaint.receivedAt, in: zone),
             complainant: Masking.name(complaint.complainantName),
             concerns: [complaint.windowNumber.map { "\($0) 号窗口" }, complaint.staffName].compactMap { $0 }.joined(separator: " · "),
-            state: complaint.state.label, due: complaint.feedbackDueAt.map { LocalTime.formatDeadline($0, in: zone) },
+            state: complaint.state.label,
+            due: complaint.feedbackDueAt.map { LocalTime.formatDeadline($0, in: zone) } ?? (open ? PendingDeadline.note : nil),
             overdue: open && (complaint.feedbackDueAt.map { now > $0 } ?? false), owner: complaint.ownerName)
     }
 
@@ -98,7 +99,7 @@ struct ComplaintController {
             complaint.ownerName = staff.displayName
             complaint.state = .received
             complaint.receivedAt = now
-            complaint.feedbackDueAt = calendar.provisionalDueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
+            complaint.feedbackDueAt = calendar.dueInstant(from: day, ComplaintState.feedbackLimit, in: zone)
             complaint.updatedAt = now
             try await complaint.create(on: tx)
             try await Audit.record(

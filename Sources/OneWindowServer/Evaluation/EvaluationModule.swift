@@ -13,6 +13,7 @@ enum EvaluationModule: ServerModule {
         app.migrationPlan.add("0020.3", M0020_3_RatingIndexes())
         app.hooks.provide((any RatingInvitations).self, EvaluationHooks())
         app.hooks.provide((any CallbackRatings).self, EvaluationHooks())
+        app.hooks.add((any PendingDeadlines).self, EvaluationPendingDeadlines())
         let site = app.site
         RatingPadController().register(site.web)
         RatingLinkController().register(site.web, api: site.api)

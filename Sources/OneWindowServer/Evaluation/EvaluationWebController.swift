@@ -113,7 +113,7 @@ struct EvaluationWebController {
                         id: record?.id?.uuidString ?? "", rated: LocalTime.format(rating.ratedAt, in: zone), subject: rating.subjectLabel,
                         level: rating.level.label, channel: rating.channel.label, realName: rating.realName,
                         state: record?.state.label ?? "—",
-                        due: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" },
+                        due: record.flatMap { RectificationService.runningText($0, now: req.now, zone: zone) },
                         overdue: running?.overdue ?? false, comment: rating.comment.map(Masking.redact))
                 }, notice: notice))
     }
@@ -172,7 +172,9 @@ struct EvaluationWebController {
                     : (rating.subjectKind == .workOrder ? SiteRoute.hotlineOrder.path(rating.subjectID) : nil),
                 level: rating.level.label, channel: rating.channel.label, comment: rating.comment.map(Masking.redact),
                 realName: rating.realName, rated: LocalTime.format(rating.ratedAt, in: zone),
-                running: running.map { "\($0.step)期限 \(LocalTime.formatDeadline($0.due, in: zone))" + ($0.overdue ? "（红灯 已超期）" : "") },
+                running: RectificationService.runningText(record, now: req.now, zone: zone).map {
+                    $0 + (running?.overdue == true ? "（红灯 已超期）" : "")
+                },
                 overdue: running?.overdue ?? false, finding: record.finding, appealReason: record.appealReason,
                 appealDecision: record.appealDecision,
                 measures: record.measures, callbackNote: record.callbackNote, extended: record.extended,

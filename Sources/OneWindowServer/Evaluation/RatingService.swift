@@ -148,7 +148,7 @@ struct RatingService: ContextService {
             rectification.$rating.id = try rating.requireID()
             rectification.state = .pendingVerification
             rectification.openedAt = now
-            rectification.verifyDueAt = calendar.provisionalDueInstant(
+            rectification.verifyDueAt = calendar.dueInstant(
                 from: LocalDate(now, in: zone), RectificationProgress.verifyLimit, in: zone)
             rectification.extended = false
             rectification.updatedAt = now

@@ -61,7 +61,10 @@ struct RectificationService: ContextService {
                 guard let days, days >= 1, days <= RectificationProgress.maxExtension.wholeDays else {
                     throw PlatformError.invalidField(.init(field: "days", message: "延期须为 1 至 15 个工作日"))
                 }
-                guard let due = record.rectifyDueAt, self.now <= due else {
+                guard let due = record.rectifyDueAt else {
+                    throw EvaluationError.refused("整改期限\(PendingDeadline.note)，载入后再申请延期")
+                }
+                guard self.now <= due else {
                     throw EvaluationError.refused("整改已超期，不能再申请延期")
                 }
                 record.rectifyDueAt = self.due(from: LocalDate(due, in: self.zone), WorkingDays(days))
@@ -109,16 +112,26 @@ struct RectificationService: ContextService {
         }
     }
 
+    /// The end of `limit` working days from `start`; nil (pending, counted when the year is loaded) past the
+    /// published calendar (`WorkingCalendar.dueInstant`, the one rule).
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        calendar.provisionalDueInstant(from: start, limit, in: zone)
+        calendar.dueInstant(from: start, limit, in: zone)
     }
 
     /// The running limit of a rectification and whether it is overdue at `now`: 核实 while pending, 整改 while in
     /// hand (红灯 超期 from 00:00 after the last day).
-    static func running(_ record: Rectification, now: Date) -> (step: String, due: Date, overdue: Bool)? {
+    /// `due` is nil while pending (`PendingDeadline`).
+    /// `核实期限 2025-03-07 23:59` (or 待定 …) for the running limit; nil when none runs.
+    static func runningText(_ record: Rectification, now: Date, zone: TimeZone) -> String? {
+        running(record, now: now).map {
+            "\($0.step)期限 " + ($0.due.map { LocalTime.formatDeadline($0, in: zone) } ?? PendingDeadline.note)
+        }
+    }
+
+    static func running(_ record: Rectification, now: Date) -> (step: String, due: Date?, overdue: Bool)? {
         switch record.state {
-        case .pendingVerification: return record.verifyDueAt.map { ("核实", $0, now > $0) }
-        case .rectifying: return record.rectifyDueAt.map { ("整改", $0, now > $0) }
+        case .pendingVerification: return ("核实", record.verifyDueAt, record.verifyDueAt.map { now > $0 } ?? false)
+        case .rectifying: return ("整改", record.rectifyDueAt, record.rectifyDueAt.map { now > $0 } ?? false)
         default: return nil
         }
     }

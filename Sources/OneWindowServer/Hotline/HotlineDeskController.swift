@@ -37,8 +37,8 @@ struct HotlineDeskController {
         // The running deadline first: the earliest due on top.
         let open = orders.filter { $0.state == .dispatched || $0.state == .handling }
             .sorted {
-                (HotlinePresentation.runningDeadline($0)?.due ?? .distantFuture)
-                    < (HotlinePresentation.runningDeadline($1)?.due ?? .distantFuture)
+                ((HotlinePresentation.runningDeadline($0)?.due) ?? .distantFuture)
+                    < ((HotlinePresentation.runningDeadline($1)?.due) ?? .distantFuture)
             }
         let toSign = open.filter { unsigned.contains($0.id!) }
         let inHand = open.filter { !unsigned.contains($0.id!) }

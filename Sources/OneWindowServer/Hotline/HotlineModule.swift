@@ -22,6 +22,7 @@ enum HotlineModule: ServerModule {
         HotlineReportController().register(site.web)
         HotlinePortalController().register(site.web)
         HotlineCategoryAdminController().register(site.admin)
+        app.hooks.add((any PendingDeadlines).self, HotlinePendingDeadlines())
         app.menuAccess.add("hotline", roles: HotlineAccess.hotline)
         app.menuAccess.add("hotlineDesk", roles: HotlineAccess.departmentDesk)
         app.menuAccess.add("hotlineReport", roles: HotlineAccess.report)

@@ -64,7 +64,10 @@ extension HotlineOrderController {
             title: order.title, content: order.content, address: order.address, township: township ?? "",
             place: order.latitude.flatMap { lat in order.longitude.map { String(format: "%.5f, %.5f", lat, $0) } },
             category: tree.label(order.$category.id), received: LocalTime.formatDeadline(order.receivedAt, in: zone),
-            signDue: format(order.signDueAt), replyDue: format(order.replyDueAt), callbackDue: format(order.callbackDueAt),
+            signDue: format(order.signDueAt) ?? (state == .dispatched ? PendingDeadline.note : nil),
+            replyDue: format(order.replyDueAt)
+                ?? ((state == .dispatched || state == .handling) && order.replyLimitDays != nil ? PendingDeadline.note : nil),
+            callbackDue: format(order.callbackDueAt) ?? (state == .replied && order.phone != nil ? PendingDeadline.note : nil),
             light: light?.light.rawValue, lightLabel: light?.label,
             reply: order.reply, repliedBy: order.repliedBy, replied: format(order.repliedAt),
             satisfaction: order.satisfaction?.label, callbackNote: order.callbackNote ?? "",

@@ -19,15 +19,16 @@ struct HotlinePresentation {
         self.region = req.settings.region.value
     }
 
-    /// The deadline that runs now: 签收 while dispatched, the reply while in hand, the callback once replied.
-    static func runningDeadline(_ order: WorkOrder) -> (step: String, due: Date, limit: WorkingDays)? {
+    /// The deadline that runs now: 签收 while dispatched, the reply while in hand, the callback once replied (for an
+    /// order that left a phone); `due` is nil while it is pending (`PendingDeadline`).
+    static func runningDeadline(_ order: WorkOrder) -> (step: String, due: Date?, limit: WorkingDays)? {
         switch order.state {
         case .dispatched:
-            return order.signDueAt.map { ("签收", $0, WorkingDays(1)) }
+            return ("签收", order.signDueAt, WorkingDays(1))
         case .handling:
-            return order.replyDueAt.map { ("答复", $0, WorkingDays((order.replyLimitDays ?? 0) + (order.extendedDays ?? 0))) }
+            return ("答复", order.replyDueAt, WorkingDays((order.replyLimitDays ?? 0) + (order.extendedDays ?? 0)))
         case .replied:
-            return order.callbackDueAt.map { ("回访", $0, WorkingDays(2)) }
+            return order.phone == nil ? nil : ("回访", order.callbackDueAt, WorkingDays(2))
         case .registered, .returned, .calledBack, .closed, .merged:
             return nil
         }
@@ -45,13 +46,14 @@ struct HotlinePresentation {
 
     func light(_ order: WorkOrder) -> (light: WarningLight, label: String, due: String)? {
         guard let running = Self.runningDeadline(order) else { return nil }
+        guard let dueAt = running.due else { return (.green, "\(running.step)：期限待定", PendingDeadline.note) }
         // A 1-day limit (签收) is 黄灯 only on its last day; longer ones follow the general rule (WarningLight).
-        let local = Calendar(identifier: .gregorian).dateComponents(in: zone, from: running.due)
-        let due = DueTime(date: LocalDate(running.due, in: zone), atNoon: local.hour == 12)
+        let local = Calendar(identifier: .gregorian).dateComponents(in: zone, from: dueAt)
+        let due = DueTime(date: LocalDate(dueAt, in: zone), atNoon: local.hour == 12)
         var light = (try? WarningLight.evaluate(now: now, due: due, limit: running.limit, calendar: calendar, zone: zone)) ?? .green
         if light == .yellow, running.limit.wholeDays <= 2, LocalDate(now, in: zone) < due.date { light = .green }
         let words = light == .green ? "正常" : (light == .yellow ? "黄灯 预警" : "红灯 超期")
-        return (light, "\(running.step)：\(words)", LocalTime.formatDeadline(running.due, in: zone))
+        return (light, "\(running.step)：\(words)", LocalTime.formatDeadline(dueAt, in: zone))
     }
 
     func rows(_ orders: [WorkOrder]) async throws -> [HotlineWebController.ListContext.Row] {

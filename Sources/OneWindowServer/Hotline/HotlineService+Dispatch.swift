@@ -70,7 +70,7 @@ extension HotlineService {
             entityID: order.id?.uuidString,
             summary: "派单：主办 \(lead.shortName)" + (helperNames.isEmpty ? "" : "，协办 \(helperNames)")
                 + "；分类 \(tree.label(order.$category.id))；答复期限 \(replyLimit.wholeDays) 个工作日"
-                + (isProvisional(from: today, replyLimit) ? "（次年节假日安排未公布，暂按周一至周五计算）" : ""), at: now)
+                + (order.replyDueAt == nil ? "，期限\(PendingDeadline.note)" : ""), at: now)
     }
 
     /// 签收 by a department on the order (the lead's signature moves the order to 办理中).

@@ -46,17 +46,11 @@ extension HotlineService {
             entityID: order.id?.uuidString, summary: "\(order.number) \(summary)", at: now)
     }
 
-    /// The instant a limit of `limit` working days from `start` ends; `nil` when the calendar does not reach it yet.
-    ///
-    /// When the count runs into a year whose holidays are not published yet, that year is counted Monday to Friday
-    /// (a provisional deadline: the hotline cannot stop answering in December), and `isProvisional(from:_:)` says so.
+    /// The instant a limit of `limit` working days from `start` ends; `nil` (pending) when the count runs into a year
+    /// whose holidays are not published: never guessed (`WorkingCalendar.dueInstant`, the one rule), counted by
+    /// `countPendingDeadlines()` when the year is loaded.
     func due(from start: LocalDate, _ limit: WorkingDays) -> Date? {
-        calendar.provisionalDueInstant(from: start, limit, in: zone)
-    }
-
-    /// Whether a limit from `start` needs a year whose holidays are not published (the deadline is provisional).
-    func isProvisional(from start: LocalDate, _ limit: WorkingDays) -> Bool {
-        (try? calendar.deadline(from: start, limit: limit)) == nil
+        calendar.dueInstant(from: start, limit, in: zone)
     }
 
     /// The order's final category becomes training data for the classifier (accepted or overridden alike).

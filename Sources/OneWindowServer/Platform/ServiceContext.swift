@@ -64,7 +64,18 @@ struct ServiceContext: Sendable {
 /// provides `CaseOrigins` … The protocol lives with the module that asks; the kernel only keeps the table.
 final class Hooks: @unchecked Sendable {
     private var byType: [ObjectIdentifier: Any] = [:]
+    private var listsByType: [ObjectIdentifier: [Any]] = [:]
     private let lock = NSLock()
+
+    /// Adds one more provider of `type`, for hooks that many modules answer (`all(_:)` returns them in order).
+    func add<P>(_ type: P.Type, _ value: P) {
+        lock.withLock { listsByType[ObjectIdentifier(type), default: []].append(value) }
+    }
+
+    /// Every provider added for `type`, in the order the modules registered.
+    func all<P>(_ type: P.Type) -> [P] {
+        lock.withLock { (listsByType[ObjectIdentifier(type)] ?? []).compactMap { $0 as? P } }
+    }
 
     func provide<P>(_ type: P.Type, _ value: P) {
         lock.withLock { byType[ObjectIdentifier(type)] = value }
