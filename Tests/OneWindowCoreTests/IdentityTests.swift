@@ -161,4 +161,11 @@ import Testing
         #expect(TextNormalization.withoutControls("\u{85}x\u{9F}") == "x")
         #expect(TextNormalization.withoutControls("没有控制字符") == "没有控制字符")
     }
+
+    @Test func several_known_names_are_masked_longest_first_and_one_character_is_left() {
+        #expect(
+            Masking.redact("欧阳小明和欧阳、王五（13800138000）", names: ["欧阳", "欧阳小明", "王五", "李"])
+                == "欧**明和欧*、王*（138****8000）")
+        #expect(Masking.redact("张三丰说", names: ["张三丰", "张三丰"], maxLength: 3) == "张*丰")
+    }
 }

@@ -59,8 +59,15 @@ public enum Masking {
     /// appear, then `redact`; cut to `maxLength` Unicode scalars only after masking, so a cut never leaves the
     /// unmasked start of a number behind.
     public static func redact(_ text: String, name: String?, phone: String?, maxLength: Int = .max) -> String {
+        redact(text, names: name.map { [$0] } ?? [], phone: phone, maxLength: maxLength)
+    }
+
+    /// `redact(_:name:phone:maxLength:)` for a text that may name several known people (a 局长帮办 finding names the
+    /// consulted citizen or an applicant): each name of two characters or more is masked wherever it appears,
+    /// longest first (so `欧阳小明` is masked before `欧阳`).
+    public static func redact(_ text: String, names: [String], phone: String? = nil, maxLength: Int = .max) -> String {
         var text = text
-        if let name = name.map(TextNormalization.normalize), name.count >= 2 {
+        for name in Set(names.map(TextNormalization.normalize)).sorted(by: { $0.count > $1.count }) where name.count >= 2 {
             text = text.replacingOccurrences(of: name, with: Masking.name(name))
         }
         if let phone, phone.count >= 7 {

@@ -145,6 +145,13 @@ extension DirectorShiftController {
             if let error = errors.sorted(by: { $0.key < $1.key }).first {
                 throw PlatformError.invalidField(FieldError(field: error.key, message: error.value))
             }
+            let known = try await ImprovementPeople.names(of: [shift.requireID()], on: tx)[shift.requireID()] ?? []
+            for (field, text) in [("finding", finding), ("action", action), ("owner", owner)] {
+                if let person = ImprovementPeople.namedPerson(in: text, knowing: known) {
+                    throw PlatformError.invalidField(
+                        FieldError(field: field, message: "整改清单向社会公开，请勿写入群众姓名（\(person)），可写“群众”或“申请人”"))
+                }
+            }
             let improvement = Improvement()
             improvement.regionCode = region
             improvement.$shift.id = shift.id
@@ -199,14 +206,17 @@ extension DirectorShiftController {
             \.$createdAt, .descending
         )
         .with(\.$shift).all()
+        let people = try await ImprovementPeople.names(of: Array(Set(improvements.compactMap { $0.$shift.id })), on: req.db)
         let today = LocalDate(req.now, in: req.settings.timeZone).description
         return try await req.view.render(
             "frontdesk/improvements",
             PublicContext(
                 page: PageChrome(request: req, title: "局长帮办 · 整改清单"),
                 rows: improvements.map {
-                    .init(
-                        finding: Masking.redact($0.finding), action: Masking.redact($0.action), owner: Masking.redact($0.owner),
+                    let names = $0.$shift.id.flatMap { people[$0] } ?? []
+                    return .init(
+                        finding: Masking.redact($0.finding, names: names), action: Masking.redact($0.action, names: names),
+                        owner: Masking.redact($0.owner, names: names),
                         due: $0.dueOn,
                         status: $0.status.label,
                         overdue: $0.status != .done && $0.dueOn < today,

@@ -139,6 +139,36 @@ struct FrontDeskGuardTests {
             #expect(board.body.string.contains("身份证1101**********1028，电话139****5678"))
             #expect(!board.body.string.contains("13912345678"))
             #expect(board.body.string.contains("待整改 1 项，整改中 0 项，已完成 0 项"))
+
+            // Issue 15 finding 3: the consulted citizen's name typed into a finding is refused on input (the list is
+            // public), and a finding stored before the rule shows the name masked.
+            let consulted = try await browser.post(
+                "/director-shifts/\(shift.id!.uuidString)/consultation",
+                form: [("csrfToken", token), ("name", "张三丰"), ("phone", "13812345678"), ("feedback", "材料要求看不懂")])
+            #expect(consulted.status == .seeOther)
+            let named = try await browser.post(
+                "/director-shifts/\(shift.id!.uuidString)/improvements",
+                form: [
+                    ("csrfToken", token), ("finding", "群众张三丰反映材料清单看不懂"), ("action", "重写清单"), ("owner", "人社局"),
+                    ("dueOn", "2025-03-31"),
+                ])
+            #expect(named.status == .badRequest)
+            #expect(named.body.string.contains("整改清单向社会公开，请勿写入群众姓名（张*丰），可写“群众”或“申请人”"))
+            #expect(try await Improvement.query(on: app.db).count() == 1)
+            let old = Improvement()
+            old.regionCode = shift.regionCode
+            old.$shift.id = shift.id
+            old.finding = "群众张三丰（老人）反映要跑两次"
+            old.action = "回访张三丰"
+            old.owner = "人社局"
+            old.dueOn = "2025-03-31"
+            old.status = .open
+            old.createdAt = CaseFixtures.instant("2025-03-10 10:00")
+            try await old.create(on: app.db)
+            let masked = try await app.testing().sendRequest(.GET, "/improvements").body.string
+            #expect(masked.contains("群众张*丰（老人）反映要跑两次"))
+            #expect(masked.contains("回访张*丰"))
+            #expect(!masked.contains("张三丰"))
         }
     }
 
