@@ -128,7 +128,7 @@ enum AccessPolicy {
         guard let reason = refusal(access, by: principal, on: record) else { return }
         try await Audit.record(
             on: req.db, region: record.regionCode, actor: req.actor, action: "access.refused", entityType: record.kind.entityType,
-            entityID: entityID, summary: "拒绝\(access.verb)\(record.kind.noun)：\(reason)", at: req.now)
+            entityID: entityID, summary: "拒绝\(access.verb)（\(record.kind.noun)）：\(reason)", at: req.now)
         throw AccessRefused(reason: reason)
     }
 }
@@ -159,8 +159,8 @@ extension RecordAccess {
     var verb: String {
         switch self {
         case .view: return "查看"
-        case .personal: return "查看完整个人信息的"
-        case .export: return "导出完整个人信息的"
+        case .personal: return "查看完整个人信息"
+        case .export: return "导出完整个人信息"
         }
     }
 }
