@@ -162,7 +162,9 @@ struct CaseAPIController {
 
     func show(req: Request) async throws -> Response {
         try Self.requireCaseRole(req)
-        return try await detail(req, try await find(req))
+        let record = try await find(req)
+        try await CaseAccess.require(.view, on: record, req)
+        return try await detail(req, record)
     }
 
     /// Reading cases needs one of the roles of the case pages (a 帮办员's token does not list cases).

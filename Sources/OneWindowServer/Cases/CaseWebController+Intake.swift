@@ -144,6 +144,10 @@ extension CaseWebController {
             let applicant = try await Applicant.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$idNumber == identity.number).first()
         else { return ApplicantLookup(found: false, name: nil, phone: nil) }
+        // The applicant stands at the window with the number typed in: the window's need.
+        try await AccessPolicy.require(
+            .personal, on: RecordRelations(kind: .application, regionCode: applicant.regionCode, atWindow: true),
+            entityID: applicant.id?.uuidString, req)
         try await Audit.record(
             on: req.db, region: applicant.regionCode, actor: req.actor, action: "personal_data.view", entityType: "applicant",
             entityID: applicant.id?.uuidString, summary: "综窗调取申请人 \(applicant.maskedName)（\(applicant.maskedNumber)）", at: req.now)

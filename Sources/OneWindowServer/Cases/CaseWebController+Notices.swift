@@ -31,14 +31,14 @@ extension CaseWebController {
     /// 受理通知书: case number, promised deadline, how to check progress. The name is printed for the applicant in
     /// front of the clerk; the ID number is masked; the view is audited.
     func acceptanceNotice(req: Request) async throws -> View {
-        let record = try await findCase(req)
+        let record = try await findCase(req, for: .personal)
         guard record.acceptedAt != nil else { throw PlatformError.notFound(what: "该办件的受理通知书（尚未受理）") }
         return try await renderNotice(req, record, template: "cases/acceptance-notice", title: "受理通知书")
     }
 
     /// 不予受理通知书 with the reason.
     func rejectionNotice(req: Request) async throws -> View {
-        let record = try await findCase(req)
+        let record = try await findCase(req, for: .personal)
         guard record.state == .rejected else { throw PlatformError.notFound(what: "该办件的不予受理通知书") }
         return try await renderNotice(req, record, template: "cases/rejection-notice", title: "不予受理通知书")
     }
@@ -83,6 +83,8 @@ extension CaseWebController {
             let notice = try await OneTimeNotice.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该一次性告知书") }
         let item = try await notice.$item.get(on: req.db)
+        try await AccessPolicy.require(
+            .personal, on: CaseAccess.relations(of: notice, item: item, on: req.db), entityID: notice.id?.uuidString, req)
         let applicant = try await notice.$applicant.get(on: req.db)
         // The notice is handed to the applicant at the window, addressed by name: an unmasked view, audited.
         try await Audit.record(
@@ -111,6 +113,7 @@ extension CaseWebController {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
             let file = try await StoredFile.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "该文件") }
+        try await CaseAccess.requireFile(file, req)
         return try await FileStore.response(for: file, request: req)
     }
 }

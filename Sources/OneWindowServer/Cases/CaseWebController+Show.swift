@@ -58,7 +58,8 @@ extension CaseWebController {
     }
 
     func show(req: Request) async throws -> View {
-        try await renderCase(req, unmasked: false)
+        _ = try await findCase(req, for: .view)
+        return try await renderCase(req, unmasked: false)
     }
 
     /// The words shown after an action succeeded (`?done=`).
@@ -69,9 +70,10 @@ extension CaseWebController {
         "receive-pending": "容缺材料已补齐。", "instant": "已当场办结，已短信告知申请人。",
     ]
 
-    /// Shows the full name, number and phone: written to the audit log first (个人信息保护法; RULES.md).
+    /// Shows the full name, number and phone when the access policy allows it (403, audited, otherwise): written to
+    /// the audit log first (个人信息保护法; RULES.md).
     func showPersonal(req: Request) async throws -> View {
-        let record = try await findCase(req)
+        let record = try await findCase(req, for: .personal)
         try await Audit.record(
             on: req.db, region: record.regionCode, actor: req.actor, action: "personal_data.view", entityType: "case",
             entityID: record.id?.uuidString, summary: "查看办件 \(record.caseNumber) 申请人完整个人信息", at: req.now)
@@ -193,7 +195,7 @@ extension CaseWebController {
 
     /// `POST /cases/{id}/actions/{action}`: one transition; the case page again (or the error page with 409/403).
     func act(req: Request) async throws -> Response {
-        let record = try await findCase(req)
+        let record = try await findCase(req, for: .view)
         let name = req.parameters.get("action") ?? ""
         var check = FormCheck()
         let form = try req.formFields()

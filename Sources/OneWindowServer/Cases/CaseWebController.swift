@@ -30,6 +30,13 @@ struct CaseWebController {
         else { throw PlatformError.notFound(what: "该办件") }
         return record
     }
+
+    /// The case of the path, when the access policy allows `access` to the signed-in staff member (403, audited, if not).
+    func findCase(_ req: Request, for access: RecordAccess) async throws -> Case {
+        let record = try await findCase(req)
+        try await CaseAccess.require(access, on: record, req)
+        return record
+    }
 }
 
 extension LocalDate {

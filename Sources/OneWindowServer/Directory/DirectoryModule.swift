@@ -64,7 +64,7 @@ extension Staff {
     var principal: Principal {
         Principal(
             id: id ?? UUID(), username: username, displayName: displayName, regionCode: regionCode, roles: roles,
-            mustChangePassword: mustChangePassword)
+            departments: Set([$department.id].compactMap { $0 }), mustChangePassword: mustChangePassword)
     }
 }
 

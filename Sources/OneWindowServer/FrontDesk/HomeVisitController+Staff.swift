@@ -80,21 +80,37 @@ extension HomeVisitController {
         try await renderShow(req, error: nil, status: .ok)
     }
 
-    /// 查看完整联系方式: the full name, phone and address, to call and to travel; the view is audited.
+    /// 查看完整联系方式: the full name, phone and address, to call and to travel, when the access policy allows it
+    /// (403, audited, otherwise); the view is audited.
     func showPersonal(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
-        else { throw PlatformError.notFound(what: "上门服务申请") }
+        let visit = try await Self.find(req, for: .personal)
+        let id = try visit.requireID()
         try await Audit.record(
             on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view", entityType: "home_visit",
             entityID: id.uuidString, summary: "查看上门服务 \(visit.number) 申请人完整联系方式", at: req.now)
         return try await renderShow(req, error: nil, status: .ok, unmasked: visit)
     }
 
-    func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response {
+    /// The home visit of the path, when the access policy allows `access` (403, audited, if not).
+    static func find(_ req: Request, for access: RecordAccess) async throws -> HomeVisit {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
             let visit = try await HomeVisit.find(id, in: req.settings.region.value, on: req.db)
         else { throw PlatformError.notFound(what: "上门服务申请") }
+        try await AccessPolicy.require(access, on: relations(of: visit), entityID: id.uuidString, req)
+        return visit
+    }
+
+    /// A home visit's relations for the kernel's `AccessPolicy`: its assigned helper; at the window until a helper is
+    /// assigned (the centre calls to agree the time).
+    static func relations(of visit: HomeVisit) -> RecordRelations {
+        RecordRelations(
+            kind: .homeVisit, regionCode: visit.regionCode, staff: Set([visit.helperID].compactMap { $0 }),
+            atWindow: visit.helperID == nil && visit.state.isPending)
+    }
+
+    func renderShow(_ req: Request, error: String?, status: HTTPResponseStatus, unmasked: HomeVisit? = nil) async throws -> Response {
+        let visit = try await Self.find(req, for: .view)
+        let id = try visit.requireID()
         let staff = try req.auth.require(Staff.self)
         let helpers = try await Staff.scoped(on: req.db, to: req.settings.region.value).filter(\.$active == true).all()
             .filter { $0.has(.helper) }
@@ -118,7 +134,7 @@ extension HomeVisitController {
     }
 
     func step(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PlatformError.notFound(what: "上门服务申请") }
+        let id = try await Self.find(req, for: .view).requireID()
         let form = try req.formFields()
         let service = HomeVisitService(req)
         do {

@@ -82,6 +82,7 @@ struct HotlineAPIController {
             let order = try await WorkOrder.scoped(on: req.db, to: req.settings.region.value)
                 .filter(\.$number == number.description).filter(\.$channel ~~ Array(Self.apiChannels)).filter(\.$sourceRef == nil).first()
         else { throw PlatformError.notFound(what: "工单") }
+        try await AccessPolicy.require(.view, on: HotlineAccess.relations(of: order, on: req.db), entityID: order.id?.uuidString, req)
         return try await Self.dto(order, req: req)
     }
 

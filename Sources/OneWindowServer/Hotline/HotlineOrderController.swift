@@ -87,16 +87,10 @@ struct HotlineOrderController {
         try await render(req, error: nil, status: .ok)
     }
 
-    /// 查看完整联系方式: the appellant's name and phone, to call back; the view is audited.
+    /// 查看完整联系方式: the appellant's name and phone, to call back, when the access policy allows it (403, audited,
+    /// otherwise); the view is audited.
     func showPersonal(req: Request) async throws -> Response {
-        let order = try await load(req)
-        let staff = try req.auth.require(Staff.self)
-        if HotlineAccess.hotline.isDisjoint(with: staff.roles) {
-            // Of the departments, only the current lead calls the appellant.
-            guard let department = staff.$department.id, order.$leadDepartment.id == department,
-                order.state == .dispatched || order.state == .handling
-            else { throw PlatformError.forbidden }
-        }
+        let order = try await load(req, for: .personal)
         try await Audit.record(
             on: req.db, region: req.settings.region.value, actor: req.actor, action: "personal_data.view",
             entityType: "work_order", entityID: order.id?.uuidString,

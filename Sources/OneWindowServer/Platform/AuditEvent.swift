@@ -46,7 +46,7 @@ enum Audit {
         "case.notice": "出具一次性告知书", "case.submit": "网上申报", "case.accept": "受理", "case.reject": "不予受理", "case.take": "领取审查",
         "case.pause": "暂停计时", "case.resume": "恢复计时", "case.pass_step": "转下一部门", "case.decide": "作出决定", "case.complete": "办结",
         "case.deliver": "送达", "case.change_limit": "变更时限", "case.receive_pending": "容缺材料补齐", "case.upload": "上传材料",
-        "personal_data.view": "查看完整个人信息",
+        "personal_data.view": "查看完整个人信息", "access.refused": "拒绝越权查看",
         "api_token.create": "创建接口令牌", "appointment.slots": "开放预约时段", "home_visit.request": "上门服务申请",
         "home_visit.confirm": "约定上门时间", "home_visit.assign": "指派帮办员", "home_visit.visit": "记录上门办理", "home_visit.cancel": "取消上门服务",
         "director_shift.create": "局长帮办排班", "director_shift.case": "局长帮办办件", "director_shift.consult": "局长帮办征询群众",

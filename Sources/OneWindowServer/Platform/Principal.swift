@@ -11,6 +11,9 @@ struct Principal: Authenticatable, Sendable, Equatable {
     /// 12-digit region code of the account's county.
     let regionCode: String
     let roles: Set<Role>
+    /// The departments the account serves (an approver's, a handler's): what `AccessPolicy` matches against a
+    /// record's departments; empty for an account tied to none.
+    var departments: Set<UUID> = []
     /// A generated first password: the holder must choose a new one before anything else.
     let mustChangePassword: Bool
 

@@ -54,7 +54,13 @@ struct ExportController {
             from: try? req.query.get(String.self, at: "from"), to: try? req.query.get(String.self, at: "to"),
             today: LocalDate(req.now, in: zone), zone: zone)
         let full = ["1", "true", "on"].contains((try? req.query.get(String.self, at: "full")) ?? "")
-        if full && kind.fullRoles.isDisjoint(with: staff.roles) { throw PlatformError.forbidden }
+        if full && kind.fullRoles.isDisjoint(with: staff.roles) {
+            let reason = "您的岗位不能导出含完整个人信息的\(kind.label)（个人信息按需知悉）"
+            try await Audit.record(
+                on: req.db, region: req.settings.region.value, actor: req.actor, action: "access.refused", entityType: "export",
+                entityID: kind.rawValue, summary: "拒绝导出\(kind.label)（含完整个人信息）：\(reason)", at: req.now)
+            throw AccessRefused(reason: reason)
+        }
         let source = ExportSource(kind: kind, range: range, region: req.settings.region.value, zone: zone, full: full, now: req.now)
         let db = req.db
         if full {

@@ -64,8 +64,8 @@ enum ExportKind: String, CaseIterable, Sendable {
     /// the role and the record need them): they open a single case's full view, audited, on its page.
     var fullRoles: Set<Role> {
         switch self {
-        case .cases: return [.supervisor, .director, .admin]
-        case .workOrders: return roles.intersection(HotlineAccess.hotline)
+        case .cases: return roles.intersection(AccessPolicy.fullExportRoles(for: .application))
+        case .workOrders: return roles.intersection(AccessPolicy.fullExportRoles(for: .workOrder)).intersection(HotlineAccess.hotline)
         case .ratings, .tickets: return []
         }
     }

@@ -123,7 +123,8 @@ struct CaseFiguresTests {
             CaseFixtures.setClock(app, "2025-03-03 09:00")
             _ = try await CaseFixtures.create(app, token: clerkToken, itemCode: "421223JTYS0001")
             let record = try #require(try await Case.query(on: app.db).first())
-            try await makeStaff(app, username: "approver1", roles: [.approver])
+            // The full view needs the record's relation too: an approver of the case's department (交通运输局).
+            try await PlantedRecords.staff(app, "approver1", [.approver], department: "JTYS")
             var browser = Browser(app)
             try await browser.signIn("approver1", "test-pass-2025")
             let masked = try await browser.get(SiteRoute.caseRecord.path(record.id!))

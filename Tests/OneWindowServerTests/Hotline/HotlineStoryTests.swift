@@ -86,7 +86,7 @@ struct HotlineStoryTests {
                     == .seeOther)
             var other = Browser(app)
             try await other.signIn("cgj1", "test-pass-2025")
-            #expect(try await other.get("/hotline/orders/\(order.id!.uuidString)").status == .notFound)
+            #expect(try await other.get("/hotline/orders/\(order.id!.uuidString)").status == .forbidden)
             CaseFixtures.setClock(app, "2025-03-12 16:00")
             let replied = try await handler.post(
                 "/hotline/orders/\(order.id!.uuidString)/reply",
