@@ -23,6 +23,7 @@ enum CasesModule: ServerModule {
         app.uploadLimits.set(.apply, FileStore.uploadLimit)
         app.menuAccess.add("cases", roles: staffRoles)
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
+        app.hooks.add((any MetricsSource).self, CaseMetricsSource())
     }
 }
 

@@ -14,6 +14,7 @@ enum FrontDeskModule: ServerModule {
         app.migrationPlan.add("0016", M0016_CreateFrontDesk())
         app.migrationPlan.add("0020.2", M0020_2_FrontDeskIndexes())
         app.hooks.provide((any CaseOrigins).self, FrontDeskCaseOrigins())
+        app.hooks.add((any MetricsSource).self, FrontDeskMetrics())
         app.hallSetups.add(DefaultTicketCategories())
         let site = app.site
         QueueWebController().register(site.web, api: site.api, app: app)

@@ -23,6 +23,7 @@ enum HotlineModule: ServerModule {
         HotlinePortalController().register(site.web)
         HotlineCategoryAdminController().register(site.admin)
         app.hooks.add((any PendingDeadlines).self, HotlinePendingDeadlines())
+        app.hooks.add((any MetricsSource).self, HotlineMetrics())
         app.menuAccess.add("hotline", roles: HotlineAccess.hotline)
         app.menuAccess.add("hotlineDesk", roles: HotlineAccess.departmentDesk)
         app.menuAccess.add("hotlineReport", roles: HotlineAccess.report)

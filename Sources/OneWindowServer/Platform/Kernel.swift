@@ -24,6 +24,7 @@ enum Kernel {
         ContentConfiguration.global.use(encoder: encoder, for: .json)
 
         app.middleware = Middlewares()
+        app.middleware.use(DatabaseTimeMiddleware())
         app.middleware.use(ErrorRenderingMiddleware())
         app.middleware.use(SecurityHeadersMiddleware())
         app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
@@ -42,6 +43,7 @@ enum Kernel {
         let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
         app.site = Site(api: app, web: web, admin: web.grouped(RoleGuard(.admin)), root: app)
         app.get(.health, use: health)
+        ServerMetrics.register(app)
         app.site.api.get(.openAPI, use: OpenAPIDocument.serve)
         ElderMode.register(web)
         AuditLogController().register(app.site.admin)
@@ -67,16 +69,18 @@ enum Kernel {
         if let url = settings.databaseURL {
             var config = try SQLPostgresConfiguration(url: url)
             if let postgresSchema { config.searchPath = [postgresSchema] }
-            app.databases.use(
-                .postgres(
-                    configuration: config, maxConnectionsPerEventLoop: settings.postgresConnectionsPerEventLoop,
-                    connectionPoolTimeout: .seconds(60)), as: .psql)
+            let postgres = DatabaseConfigurationFactory.postgres(
+                configuration: config, maxConnectionsPerEventLoop: settings.postgresConnectionsPerEventLoop,
+                connectionPoolTimeout: .seconds(60))
+            app.databases.use(MeasuredDatabaseConfiguration(base: postgres.make()), as: .psql)
         } else {
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
             let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("onewindow.sqlite").path
-            // One SQLite connection serves every request in turn (see SingleConnectionSQLite); a burst (200 kiosks at
-            // opening time) waits its turn rather than failing after the default 10 s.
-            app.databases.use(.singleConnection(.sqlite(.file(path), connectionPoolTimeout: .seconds(60))), as: .sqlite)
+            // One writer connection takes every write in turn, read-only connections the plain reads (see
+            // SQLiteReadersWriter); a burst of writes (200 kiosks at opening time) waits its turn rather than failing
+            // after the default 10 s.
+            app.databases.use(
+                SQLiteReadersWriter(path: path, readers: settings.sqliteReaders, writerTimeout: .seconds(60)), as: .sqlite)
         }
     }
 

@@ -13,6 +13,8 @@ import Vapor
 /// | `ONEWINDOW_ADMIN_PASSWORD` | random | the first admin's password (printed once when generated) |
 /// | `ONEWINDOW_SECURE_COOKIES` | `true` outside development/testing | mark the session cookie `Secure` |
 /// | `ONEWINDOW_PUBLIC_URL` | `http://127.0.0.1:8080` | the site's public address, for links sent by SMS |
+/// | `ONEWINDOW_METRICS_TOKEN` | none | a Bearer token that may read `/metrics` from anywhere (loopback always may) |
+/// | `ONEWINDOW_SQLITE_READERS` | cores, at least 2 | SQLite read-only connections (and their threads) |
 public struct Settings: Sendable {
     public var databaseURL: String?
     public var dataDirectory: String
@@ -29,6 +31,10 @@ public struct Settings: Sendable {
     public var bcryptCost: Int = 12
     /// The public address of the site (no trailing slash), for links in SMS (`ONEWINDOW_PUBLIC_URL`).
     public var publicURL: String = "http://127.0.0.1:8080"
+    /// The Bearer token that may read `/metrics` from another host (`ONEWINDOW_METRICS_TOKEN`); nil: loopback only.
+    public var metricsToken: String?
+    /// SQLite read-only connections beside the one writer (`ONEWINDOW_SQLITE_READERS`, 1…64).
+    public var sqliteReaders: Int = max(2, System.coreCount)
 
     public static func fromEnvironment(_ environment: Environment) throws -> Settings {
         let env = ProcessInfo.processInfo.environment
@@ -39,7 +45,7 @@ public struct Settings: Sendable {
         }
         let secureDefault = !(environment == .development || environment == .testing)
         let secure = env["ONEWINDOW_SECURE_COOKIES"].map { ["1", "true", "yes"].contains($0.lowercased()) } ?? secureDefault
-        return Settings(
+        var settings = Settings(
             databaseURL: env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             dataDirectory: env["ONEWINDOW_DATA_DIR"] ?? "data",
             region: region,
@@ -48,6 +54,14 @@ public struct Settings: Sendable {
             secureCookies: secure,
             publicURL: (env["ONEWINDOW_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080").trimmingCharacters(
                 in: CharacterSet(charactersIn: "/")))
+        settings.metricsToken = env["ONEWINDOW_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = env["ONEWINDOW_SQLITE_READERS"] {
+            guard let readers = Int(text), (1...64).contains(readers) else {
+                throw Abort(.internalServerError, reason: "ONEWINDOW_SQLITE_READERS=\(text) is not a number from 1 to 64")
+            }
+            settings.sqliteReaders = readers
+        }
+        return settings
     }
 }
 

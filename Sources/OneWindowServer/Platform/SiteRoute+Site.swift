@@ -4,6 +4,7 @@ import OneWindowCore
 extension SiteRoute {
     static let home = SiteRoute("/")
     static let health = SiteRoute("/health")
+    static let metrics = SiteRoute("/metrics")
     static let signIn = SiteRoute("/signin")
     static let signOut = SiteRoute("/signout")
     static let changePassword = SiteRoute("/account/password")
