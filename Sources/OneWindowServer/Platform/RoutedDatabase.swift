@@ -48,11 +48,18 @@ struct RoutedDatabase: Database, SQLDatabase {
 
     // Database
 
+    /// Rows reach `onOutput` on this database's event loop, and the future completes there after them: Fluent's query
+    /// builder collects rows on `database.eventLoop`, while the writer's and readers' connections live on loops of
+    /// their own.
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
-        timed {
+        let loop = context.eventLoop
+        let deliver: @Sendable (any DatabaseOutput) -> Void = { output in
+            if loop.inEventLoop { onOutput(output) } else { loop.execute { onOutput(output) } }
+        }
+        return timed {
             switch query.action {
-            case .read, .aggregate: reading { $0.execute(query: query, onOutput: onOutput) }
-            default: writer.execute(query: query, onOutput: onOutput)
+            case .read, .aggregate: reading { $0.execute(query: query, onOutput: deliver) }
+            default: writer.execute(query: query, onOutput: deliver).hop(to: loop)
             }
         }
     }
@@ -62,13 +69,11 @@ struct RoutedDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { timed { writer.execute(enum: `enum`) } }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        let context = context
-        return writer.transaction { closure(RoutedDatabase(context: context, target: .pinned($0))) }
+        writer.transaction { closure(RoutedDatabase(context: $0.context, target: .pinned($0))) }
     }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        let context = context
-        return writer.withConnection { closure(RoutedDatabase(context: context, target: .pinned($0))) }
+        writer.withConnection { closure(RoutedDatabase(context: $0.context, target: .pinned($0))) }
     }
 
     // SQLDatabase

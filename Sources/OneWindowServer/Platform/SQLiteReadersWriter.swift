@@ -46,6 +46,7 @@ struct SQLiteReadersWriter: DatabaseConfiguration {
         let gate: ReaderGate
         private let threadPools: [NIOThreadPool]
         private let walReady = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        private let preparedLanes = NIOLockedValueBox<Set<Int>>([])
 
         init(path: String, readers: Int, writerTimeout: TimeAmount, group: any EventLoopGroup) {
             let writerThreads = NIOThreadPool(numberOfThreads: 1)
@@ -83,7 +84,17 @@ struct SQLiteReadersWriter: DatabaseConfiguration {
         {
             ensureWAL(context).flatMap { self.gate.acquire(on: context.eventLoop) }.flatMap { lane in
                 let database = self.lanes[lane].driver.makeDatabase(with: context.on(self.lanes[lane].loop))
-                return body(database).hop(to: context.eventLoop).always { _ in self.gate.release(lane) }
+                return self.prepare(lane, database).flatMap { body(database) }.hop(to: context.eventLoop)
+                    .always { _ in self.gate.release(lane) }
+            }
+        }
+
+        /// A reader's first use sets its page cache (`PRAGMA cache_size`, per connection): 32 MiB for the year-long
+        /// reads of figures and exports.
+        private func prepare(_ lane: Int, _ database: any Database) -> EventLoopFuture<Void> {
+            guard !preparedLanes.withLockedValue({ $0.contains(lane) }) else { return database.eventLoop.makeSucceededVoidFuture() }
+            return (database as! any SQLDatabase).raw("PRAGMA cache_size=-32768").run().map {
+                self.preparedLanes.withLockedValue { _ = $0.insert(lane) }
             }
         }
 
