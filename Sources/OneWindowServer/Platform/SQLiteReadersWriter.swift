@@ -82,7 +82,9 @@ struct SQLiteReadersWriter: DatabaseConfiguration {
         func read<T: Sendable>(_ context: DatabaseContext, _ body: @escaping @Sendable (any Database) -> EventLoopFuture<T>)
             -> EventLoopFuture<T>
         {
-            ensureWAL(context).flatMap { self.gate.acquire(on: context.eventLoop) }.flatMap { lane in
+            ensureWAL(context).flatMap {
+                self.gate.acquire(on: context.eventLoop) { self.lanes[$0].loop === context.eventLoop }
+            }.flatMap { lane in
                 let database = self.lanes[lane].driver.makeDatabase(with: context.on(self.lanes[lane].loop))
                 return self.prepare(lane, database).flatMap { body(database) }.hop(to: context.eventLoop)
                     .always { _ in self.gate.release(lane) }
@@ -133,8 +135,11 @@ final class ReaderGate: Sendable {
 
     init(lanes: Int) { state = NIOLockedValueBox(State(free: Array((0..<lanes).reversed()))) }
 
-    func acquire(on loop: any EventLoop) -> EventLoopFuture<Int> {
+    /// The first free lane, one for which `preferred` holds if any is free (a reader on the caller's event loop saves
+    /// two hops between loops); otherwise the first lane released.
+    func acquire(on loop: any EventLoop, preferring preferred: (Int) -> Bool = { _ in true }) -> EventLoopFuture<Int> {
         state.withLockedValue { state in
+            if let index = state.free.lastIndex(where: preferred) { return loop.makeSucceededFuture(state.free.remove(at: index)) }
             if let lane = state.free.popLast() { return loop.makeSucceededFuture(lane) }
             let promise = loop.makePromise(of: Int.self)
             state.waiting.append(promise)
