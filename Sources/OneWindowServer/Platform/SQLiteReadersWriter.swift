@@ -45,7 +45,8 @@ struct SQLiteReadersWriter: DatabaseConfiguration {
         let lanes: [(driver: any DatabaseDriver, loop: any EventLoop)]
         let gate: ReaderGate
         private let threadPools: [NIOThreadPool]
-        private let walReady = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        /// `PRAGMA journal_mode=WAL` through the writer: running (`pending`) or done.
+        private let walReady = NIOLockedValueBox<(pending: EventLoopFuture<Void>?, done: Bool)>((nil, false))
         private let preparedLanes = NIOLockedValueBox<Set<Int>>([])
 
         init(path: String, readers: Int, writerTimeout: TimeAmount, group: any EventLoopGroup) {
@@ -101,14 +102,24 @@ struct SQLiteReadersWriter: DatabaseConfiguration {
         }
 
         private func ensureWAL(_ context: DatabaseContext) -> EventLoopFuture<Void> {
-            walReady.withLockedValue { ready in
-                if let ready { return ready.hop(to: context.eventLoop) }
-                let database = writerDatabase(context) as! any SQLDatabase
-                let future = database.raw("PRAGMA journal_mode=WAL").run()
-                future.whenFailure { _ in self.walReady.withLockedValue { $0 = nil } }
-                ready = future
-                return future.hop(to: context.eventLoop)
+            let (future, started) = walReady.withLockedValue { state -> (EventLoopFuture<Void>?, Bool) in
+                if state.done { return (nil, false) }
+                if let pending = state.pending { return (pending, false) }
+                let future = (writerDatabase(context) as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+                state.pending = future
+                return (future, true)
             }
+            guard let future else { return context.eventLoop.makeSucceededVoidFuture() }
+            if started {
+                // Outside the lock: a callback on a completed future may run at once, on this thread.
+                future.whenComplete { result in
+                    self.walReady.withLockedValue { state in
+                        state.pending = nil
+                        if case .success = result { state.done = true }
+                    }
+                }
+            }
+            return future.hop(to: context.eventLoop)
         }
 
         func shutdown() {
