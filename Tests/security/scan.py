@@ -7,7 +7,7 @@ Crawls every public page reachable from `/` through same-site links (<a href>, G
 (every GET path without a path parameter in /api/v1/openapi.json, with and without the parameters it documents), the
 Open311 GeoReport endpoints, and a few error paths. On every answer it checks:
 
-  headers   Content-Security-Policy (with frame-ancestors, without 'unsafe-inline'/'unsafe-eval'),
+  headers   a charset on every text, JSON or XML Content-Type; Content-Security-Policy (with frame-ancestors, without 'unsafe-inline'/'unsafe-eval'),
             X-Content-Type-Options: nosniff, X-Frame-Options DENY/SAMEORIGIN, Referrer-Policy, Permissions-Policy;
             no Server or X-Powered-By header naming a product or version; HSTS when the base URL is https
   cookies   every Set-Cookie is HttpOnly and has SameSite; Secure when the base URL is https
@@ -115,6 +115,9 @@ class Scan:
                 self.flag(path, f"{name}: {value!r}, expected {wanted!r}")
             elif isinstance(wanted, tuple) and value.strip().upper() not in wanted:
                 self.flag(path, f"{name}: {value!r}, expected one of {wanted}")
+        kind = named.get("content-type", "")
+        if kind.startswith(("text/", "application/json", "application/xml")) and "charset=" not in kind.lower():
+            self.flag(path, f"content-type {kind!r} without a charset")
         csp = named.get("content-security-policy", "")
         if csp and "frame-ancestors" not in csp:
             self.flag(path, "CSP without frame-ancestors")

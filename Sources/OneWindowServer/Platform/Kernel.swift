@@ -27,6 +27,7 @@ enum Kernel {
         app.middleware.use(SecurityHeadersMiddleware(https: settings.secureCookies))
         app.middleware.use(ErrorRenderingMiddleware())
         app.middleware.use(BodyLimitMiddleware())
+        app.middleware.use(MethodNotAllowedMiddleware())
         app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
         app.routes.defaultMaxBodySize = "1mb"
 
@@ -56,6 +57,8 @@ enum Kernel {
             if purged > 0 { app.logger.info("purged \(purged) expired session(s)") }
         }
         app.asyncCommands.use(ImportCommand(), as: "import")
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
     }
 
     /// After the modules: every migration in its order, then the sessions table; the benchmark's bare routes.
