@@ -21,6 +21,7 @@ enum CasesModule: ServerModule {
         CaseFiguresController().register(app.site.web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin)))
         app.uploadLimits.set(.cases, FileStore.uploadLimit)
         app.uploadLimits.set(.apply, FileStore.uploadLimit)
+        app.uploadLimits.set(.apiFiles, FileStore.uploadLimit)
         app.menuAccess.add("cases", roles: staffRoles)
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
     }

@@ -24,8 +24,10 @@ enum Kernel {
         ContentConfiguration.global.use(encoder: encoder, for: .json)
 
         app.middleware = Middlewares()
+        app.middleware.use(SecurityHeadersMiddleware(https: settings.secureCookies))
         app.middleware.use(ErrorRenderingMiddleware())
-        app.middleware.use(SecurityHeadersMiddleware())
+        app.middleware.use(BodyLimitMiddleware())
+        app.middleware.use(MethodNotAllowedMiddleware())
         app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
         app.routes.defaultMaxBodySize = "1mb"
 
@@ -39,7 +41,8 @@ enum Kernel {
         app.views.use(.leaf)
         if app.environment == .development || app.environment == .testing { app.leaf.cache.isEnabled = false }
 
-        let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
+        let web = app.grouped(
+            BodyLimitMiddleware(collectsBody: true), app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
         app.site = Site(api: app, web: web, admin: web.grouped(RoleGuard(.admin)), root: app)
         app.get(.health, use: health)
         app.site.api.get(.openAPI, use: OpenAPIDocument.serve)
@@ -54,6 +57,8 @@ enum Kernel {
             if purged > 0 { app.logger.info("purged \(purged) expired session(s)") }
         }
         app.asyncCommands.use(ImportCommand(), as: "import")
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
     }
 
     /// After the modules: every migration in its order, then the sessions table; the benchmark's bare routes.
