@@ -64,6 +64,7 @@ struct PublicScanPlant {
     var callOrder = ""
     var appointmentCode = ""
     var visitNumber = ""
+    var cancelledVisit = ""
     var ticketToken = ""
     var rateToken = ""
     var itemCode = "421223RSJ0001"
@@ -166,6 +167,15 @@ struct PublicScanPlant {
                 ("address", v.address!), ("need", "\(v.name)申请高龄津贴，电话\(v.phone!)"),
             ])
         plant.visitNumber = try #require(visit.headers.first(name: .location)?.components(separatedBy: "done=").last)
+        // A second request, taken by phone and cancelled with a reason that names the requester and the phone.
+        let visits = HomeVisitService(
+            db: app.db, zone: app.settings.timeZone, region: app.settings.region.value, actor: .system, now: app.clock.now)
+        let second = try await visits.request(
+            .init(
+                channel: .phone, reason: .elderly, residentID: try ResidentID(v.id!), name: v.name, phone: try MobileNumber(v.phone!),
+                address: v.address!, need: "养老保险资格认证", itemCode: nil))
+        _ = try await visits.cancel(second.requireID(), reason: "\(v.name)已住院，家属来电\(v.phone!)取消")
+        plant.cancelledVisit = second.number
 
         // A ticket taken by phone (remote queue), with ID, name and phone.
         let t = ticketHolder
@@ -274,7 +284,10 @@ struct PublicScanTests {
                 "/hotline/status?number=\(plant.callOrder)&phone4=\(phone4(PublicScanPlant.caller))",
             ]
         case "/home-visits/status":
-            return ["/home-visits/status", "/home-visits/status?number=\(plant.visitNumber)&phone4=\(phone4(PublicScanPlant.visited))"]
+            return ["/home-visits/status"]
+                + [plant.visitNumber, plant.cancelledVisit].map {
+                    "/home-visits/status?number=\($0)&phone4=\(phone4(PublicScanPlant.visited))"
+                }
         case "/hotline/appeal": return ["/hotline/appeal", "/hotline/appeal?done=\(plant.webOrder)"]
         case "/home-visits/new": return ["/home-visits/new", "/home-visits/new?done=\(plant.visitNumber)"]
         case "/apply/receipt": return ["/apply/receipt?caseNumber=\(plant.acceptedCase)"]
@@ -377,6 +390,7 @@ struct PublicScanTests {
                     [p.open311Appellant.maskedName, "139****0004", "sh***@example.com", "1101**********", "崇阳县天城镇****"]
                 ),
                 ("/appointments/\(plant.appointmentCode)", [p.booker.maskedName, "139****0005"]),
+                ("/home-visits/status?number=\(plant.cancelledVisit)&phone4=0006", ["\(p.visited.maskedName)已住院，家属来电139****0006取消"]),
                 ("/tickets/\(plant.ticketToken)", [p.ticketHolder.maskedName]),
                 ("/display/CY-ZX/state", [p.ticketHolder.maskedName]),
             ]
