@@ -142,7 +142,7 @@ extension CaseWebController {
         }
         guard
             let applicant = try await Applicant.scoped(on: req.db, to: req.settings.region.value)
-                .filter(\.$idNumber == identity.number).first()
+                .filterSealed("id_number", hash: "id_number_hash", equals: identity.number).first()
         else { return ApplicantLookup(found: false, name: nil, phone: nil) }
         try await Audit.record(
             on: req.db, region: applicant.regionCode, actor: req.actor, action: "personal_data.view", entityType: "applicant",
