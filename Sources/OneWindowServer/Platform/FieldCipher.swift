@@ -6,8 +6,10 @@ import Vapor
 ///
 /// - Sealed form: `keyID:base64(nonce 12 B | ciphertext | tag 16 B)`, e.g. `k2:q1w…==`. A key id is 1–16 ASCII
 ///   letters or digits; the first key of the ring seals, every key of the ring opens.
-/// - A stored value that does not start with the id of a key of the ring followed by a valid box is a plaintext
-///   row written before encryption: it opens as itself (and `SealedColumns` re-seals it in the background).
+/// - A stored value that does not have the sealed form (a key id, `:`, Base64 of at least 28 bytes) is a plaintext
+///   row written before encryption: it opens as itself (and `SealedColumns` re-seals it in the background). A value
+///   of the sealed form under a key missing from the ring is an error, never taken for plaintext (it would be sealed
+///   twice).
 /// - The index key (`index:` entry, or derived from the last data key when absent) keys `hash(_:)`: 64 lower-case hex
 ///   digits. It does not rotate: a new index key would orphan every hash column.
 struct FieldCipher: Sendable {
@@ -85,20 +87,22 @@ struct FieldCipher: Sendable {
         return keys[0].id + ":" + box.combined!.base64EncodedString()
     }
 
-    /// The key id a stored value was sealed with, or `nil` for a plaintext value.
-    func keyID(of stored: String) -> String? {
+    /// The key id of a value of the sealed form (whether or not the ring holds that key), or `nil` for plaintext.
+    static func keyID(of stored: String) -> String? {
         guard let colon = stored.firstIndex(of: ":") else { return nil }
         let id = String(stored[..<colon])
-        guard keys.contains(where: { $0.id == id }), let bytes = Data(base64Encoded: String(stored[stored.index(after: colon)...])),
-            bytes.count >= 28
-        else { return nil }
+        guard isKeyID(id), let bytes = Data(base64Encoded: String(stored[stored.index(after: colon)...])), bytes.count >= 28 else {
+            return nil
+        }
         return id
     }
 
     /// The plaintext of a stored value and the key id it was sealed with (`nil`: the value was plaintext).
-    /// - Throws: `Failure.corrupt` when the box does not authenticate under its key.
+    /// - Throws: `Failure.unknownKey` for a key missing from the ring, `Failure.corrupt` when the box does not
+    ///   authenticate under its key.
     func open(_ stored: String) throws -> (text: String, keyID: String?) {
-        guard let id = keyID(of: stored), let key = keys.first(where: { $0.id == id }) else { return (stored, nil) }
+        guard let id = Self.keyID(of: stored) else { return (stored, nil) }
+        guard let key = keys.first(where: { $0.id == id }) else { throw Failure.unknownKey(id) }
         let bytes = Data(base64Encoded: String(stored.dropFirst(id.count + 1)))!
         do {
             let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: bytes), using: key.key)
@@ -116,7 +120,8 @@ struct FieldCipher: Sendable {
 }
 
 /// The process's key ring, for `SealedText`'s coding (Fluent's coders carry no application). `Kernel.configure`
-/// installs the configured ring; `override` (a task-local) lets one task seal under another ring (tests, rotation).
+/// installs the configured ring; `override` (a task-local) lets one task seal under another ring (tests). Rows are
+/// decoded off the task (on the database's event loop), so a ring used in an override must also be `learn`ed to open.
 enum FieldCiphers {
     @TaskLocal static var override: FieldCipher?
     private static let lock = NSLock()
@@ -137,6 +142,15 @@ enum FieldCiphers {
         lock.withLock {
             let earlier = (installed?.keys ?? []).filter { old in !ring.keys.contains { $0.id == old.id } }
             installed = FieldCipher(keys: ring.keys + earlier, indexKey: ring.indexKey)
+        }
+    }
+
+    /// Adds `ring`'s keys to the installed ring for opening only: the installed ring still seals.
+    static func learn(_ ring: FieldCipher) {
+        lock.withLock {
+            guard let now = installed else { return }
+            let new = ring.keys.filter { key in !now.keys.contains { $0.id == key.id } }
+            installed = FieldCipher(keys: now.keys + new, indexKey: now.indexKey)
         }
     }
 }
