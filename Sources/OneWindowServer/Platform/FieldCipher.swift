@@ -115,7 +115,14 @@ struct FieldCipher: Sendable {
     /// HMAC-SHA256 of `value` (already normalised: 18-character 身份证号 with upper-case `X`, 11-digit mobile) under
     /// the index key: 64 lower-case hex digits.
     func hash(_ value: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: indexKey).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: indexKey) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 
