@@ -15,6 +15,11 @@ enum CasesModule: ServerModule {
         app.migrationPlan.add("0014", M0014_CreateCases())
         app.migrationPlan.add("0016.1", M0016_1_CaseOrigins())
         app.migrationPlan.add("0020.1", M0020_1_CaseFigureIndexes())
+        app.migrationPlan.add("0021.1", M0021_1_ApplicantIdentityHash())
+        for column in [
+            SealedColumn(Applicant.schema, "id_number", hash: "id_number_hash"), SealedColumn(Applicant.schema, "name"),
+            SealedColumn(Applicant.schema, "phone"), SealedColumn(Case.schema, "contact_phone"),
+        ] { app.sealedColumns.add(column) }
         CaseAPIController().register(app.site.api)
         PortalController().register(app.site.web)
         CaseWebController().register(app.site.web)

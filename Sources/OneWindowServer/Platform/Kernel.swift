@@ -16,6 +16,8 @@ enum Kernel {
         app.signInThrottle = SignInThrottle()
         _ = app.clock
         app.lifecycle.use(OutboxLifecycle())
+        FieldCiphers.install(try DataKeys.load(settings, logger: app.logger))
+        app.lifecycle.use(SealingLifecycle())
         try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
 
         // Stable JSON: keys sorted, so the same answer is the same bytes.
@@ -56,9 +58,13 @@ enum Kernel {
             let purged = try await StaffSession.purgeExpired(on: app.db, lifetime: app.settings.sessionLifetime)
             if purged > 0 { app.logger.info("purged \(purged) expired session(s)") }
         }
+        app.sealedColumns.add(SealedColumn(OutboxMessage.schema, "recipient"))
+        app.startUpTasks.add { app in app.sealedColumns.startInBackground(app) }
         app.asyncCommands.use(ImportCommand(), as: "import")
         app.asyncCommands.use(BackupCommand(), as: "backup")
         app.asyncCommands.use(RestoreCommand(), as: "restore")
+        app.asyncCommands.use(RotateKeyCommand(), as: "rotate-key")
+        app.asyncCommands.use(CryptBenchCommand(), as: "crypt-bench")
     }
 
     /// After the modules: every migration in its order, then the sessions table; the benchmark's bare routes.

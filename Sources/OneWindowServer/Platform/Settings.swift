@@ -13,6 +13,8 @@ import Vapor
 /// | `ONEWINDOW_ADMIN_PASSWORD` | random | the first admin's password (printed once when generated) |
 /// | `ONEWINDOW_SECURE_COOKIES` | `true` outside development/testing | mark the session cookie `Secure` |
 /// | `ONEWINDOW_PUBLIC_URL` | `http://127.0.0.1:8080` | the site's public address, for links sent by SMS |
+/// | `ONEWINDOW_DATA_KEYS` | unset | data keys `index:BASE64,k2:BASE64,k1:BASE64` (first data key seals; `FieldCipher`) |
+/// | `ONEWINDOW_DATA_KEY_FILE` | unset | a file holding the same list; with neither, `DATA_DIR/data-keys` is generated |
 public struct Settings: Sendable {
     public var databaseURL: String?
     public var dataDirectory: String
@@ -29,9 +31,19 @@ public struct Settings: Sendable {
     public var bcryptCost: Int = 12
     /// The public address of the site (no trailing slash), for links in SMS (`ONEWINDOW_PUBLIC_URL`).
     public var publicURL: String = "http://127.0.0.1:8080"
+    /// The data key list (`ONEWINDOW_DATA_KEYS`), or the path of a file holding it (`ONEWINDOW_DATA_KEY_FILE`).
+    public var dataKeys: String?
+    public var dataKeyFile: String?
 
     public static func fromEnvironment(_ environment: Environment) throws -> Settings {
         let env = ProcessInfo.processInfo.environment
+        var settings = try basic(environment, env: env)
+        settings.dataKeys = env["ONEWINDOW_DATA_KEYS"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.dataKeyFile = env["ONEWINDOW_DATA_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return settings
+    }
+
+    private static func basic(_ environment: Environment, env: [String: String]) throws -> Settings {
         let region = try RegionCode(env["ONEWINDOW_REGION"] ?? "421223000000", field: "ONEWINDOW_REGION")
         let zoneName = env["ONEWINDOW_TIMEZONE"] ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {

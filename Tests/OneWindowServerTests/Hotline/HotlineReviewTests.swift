@@ -20,7 +20,9 @@ struct HotlineReviewTests {
                 then: .merge(into: master.id!))
             _ = try await service.signFor(master.id!, department: zjj.id!)
             _ = try await service.reply(master.id!, text: "王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。", department: zjj.id!)
-            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").sort(\.$recipient).all()
+            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").all().sorted {
+                $0.recipient < $1.recipient
+            }
             #expect(
                 messages.map(\.body) == [
                     // An SMS is a public surface: the appellant's own reply is masked too (issue 15).
