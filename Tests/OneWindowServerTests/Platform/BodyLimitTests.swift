@@ -19,36 +19,36 @@ struct BodyLimitTests {
     func applyRefusedOnLength() async throws {
         try await withTestApp { app in
             let (cookie, token) = try await Self.session(app)
-            let port = try await app.startLoopbackServer()
-            let client = try RawHTTP(port: port)
-            let started = Date()
-            client.send(
-                "POST /apply/421223SCJG0002 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(cookie)\r\nX-CSRF-Token: \(token)\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nAccept: text/html\r\nContent-Length: 62914560\r\n\r\nname=%E5%BC%A0&a=b"
-            )
-            let answer = try #require(await client.answer(), "no answer: the server waits for the 60 MB")
-            #expect(answer.status == 413)
-            #expect(Date().timeIntervalSince(started) < 2)
-            #expect(answer.text.contains("提交的内容过大，上限为 50 MB"))
-            client.close()
-            await app.server.shutdown()
+            try await app.withLoopbackServer { port in
+                let client = try RawHTTP(port: port)
+                let started = Date()
+                client.send(
+                    "POST /apply/421223SCJG0002 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(cookie)\r\nX-CSRF-Token: \(token)\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nAccept: text/html\r\nContent-Length: 62914560\r\n\r\nname=%E5%BC%A0&a=b"
+                )
+                let answer = try #require(await client.answer(), "no answer: the server waits for the 60 MB")
+                #expect(answer.status == 413)
+                #expect(Date().timeIntervalSince(started) < 2)
+                #expect(answer.text.contains("提交的内容过大，上限为 50 MB"))
+                client.close()
+            }
         }
     }
 
     @Test("The API answers a 60 MB Content-Length on /api/v1/cases with JSON 413 at once, before the Bearer token")
     func apiRefusedOnLength() async throws {
         try await withTestApp { app in
-            let port = try await app.startLoopbackServer()
-            let client = try RawHTTP(port: port)
-            client.send(
-                "POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 62914560\r\n\r\n{\"itemCode\":")
-            let answer = try #require(await client.answer(), "no answer: the server waits for the body")
-            #expect(answer.status == 413)
-            #expect(answer.text.contains(#""code":"payload_too_large""#))
-            #expect(answer.text.contains("上限为 1 MB"))
-            client.close()
-            await app.server.shutdown()
+            try await app.withLoopbackServer { port in
+                let client = try RawHTTP(port: port)
+                client.send(
+                    "POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 62914560\r\n\r\n{\"itemCode\":")
+                let answer = try #require(await client.answer(), "no answer: the server waits for the body")
+                #expect(answer.status == 413)
+                #expect(answer.text.contains(#""code":"payload_too_large""#))
+                #expect(answer.text.contains("上限为 1 MB"))
+                client.close()
+            }
         }
     }
 
@@ -58,18 +58,18 @@ struct BodyLimitTests {
             var browser = Browser(app)
             let token = try await browser.csrfToken(from: "/hotline/appeal")
             let cookie = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-            let port = try await app.startLoopbackServer()
-            let client = try RawHTTP(port: port)
-            client.send(
-                "POST /hotline/appeal HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(cookie)\r\nX-CSRF-Token: \(token)\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")
-            let chunk = String(repeating: "a", count: 256 << 10)
-            for _ in 0..<5 { client.send(String(256 << 10, radix: 16) + "\r\n" + chunk + "\r\n") }  // 1.25 MB, never ended
-            let answer = try #require(await client.answer(), "no answer: the server waits for the end of the body")
-            #expect(answer.status == 413)
-            #expect(answer.text.contains("提交的内容过大，上限为 1 MB"))
-            client.close()
-            await app.server.shutdown()
+            try await app.withLoopbackServer { port in
+                let client = try RawHTTP(port: port)
+                client.send(
+                    "POST /hotline/appeal HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(cookie)\r\nX-CSRF-Token: \(token)\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")
+                let chunk = String(repeating: "a", count: 256 << 10)
+                for _ in 0..<5 { client.send(String(256 << 10, radix: 16) + "\r\n" + chunk + "\r\n") }  // 1.25 MB, never ended
+                let answer = try #require(await client.answer(), "no answer: the server waits for the end of the body")
+                #expect(answer.status == 413)
+                #expect(answer.text.contains("提交的内容过大，上限为 1 MB"))
+                client.close()
+            }
         }
     }
 

@@ -14,7 +14,7 @@ struct RawHTTP {
     let fd: Int32
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
-    init(port: Int, timeout: Int = 5) throws {
+    init(port: Int, timeout: Int = 30) throws {
         #if canImport(Glibc)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -78,6 +78,19 @@ struct RawHTTP {
 
 extension Application {
     /// Starts the HTTP server on a free loopback port for the test's raw requests; returns the port.
+    /// Runs `body` with the application served on a free loopback port, and shuts the server down whatever `body`
+    /// does (a server left running fails Vapor's deinit assertion and takes the whole test process with it).
+    func withLoopbackServer(_ body: (Int) async throws -> Void) async throws {
+        let port = try await startLoopbackServer()
+        do {
+            try await body(port)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+
     func startLoopbackServer() async throws -> Int {
         http.server.configuration.hostname = "127.0.0.1"
         http.server.configuration.port = 0
