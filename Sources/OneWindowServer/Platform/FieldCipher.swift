@@ -144,9 +144,14 @@ enum FieldCiphers {
     }
 
     /// Installs `ring` for the process. Keys of an earlier ring that `ring` lacks stay able to open (several test
-    /// applications in one process); `ring`'s first key seals.
+    /// applications in one process); `ring`'s first key seals. Every ring of one process must share the index key:
+    /// the look-up hashes of every application in it depend on it, so a second one is a programming error (it once
+    /// let a test's booking limit miss while another test configured generated keys).
     static func install(_ ring: FieldCipher) {
         lock.withLock {
+            precondition(
+                installed == nil || installed?.indexKey == ring.indexKey,
+                "a second data key ring with another index key in one process: configure every application with the same keys")
             let earlier = (installed?.keys ?? []).filter { old in !ring.keys.contains { $0.id == old.id } }
             installed = FieldCipher(keys: ring.keys + earlier, indexKey: ring.indexKey)
         }

@@ -75,9 +75,10 @@ struct BackupTests {
         let app = try await Application.make(.testing)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ow-test-\(UUID().uuidString)")
         do {
-            let settings = Settings(
+            var settings = Settings(
                 databaseURL: nil, dataDirectory: directory.path, region: try .init("421223000000"),
                 timeZone: TimeZone(identifier: "Asia/Shanghai")!, adminPassword: nil, secureCookies: false)
+            settings.dataKeys = TestKeys.list  // one index key per process (FieldCiphers.install)
             app.directory = DirectoryConfiguration(workingDirectory: TestPaths.repositoryRoot.path + "/")
             try await configure(app, settings: settings)
             #expect(try await DatabaseBackup.digests(app.db).isEmpty)
