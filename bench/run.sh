@@ -113,6 +113,11 @@ for i in 1 2 3; do
 done
 head -1 "$WORK/report.1.out" >&2
 
+say "crypt-bench: the encryption at rest of one case acceptance (issue 15)"
+"$BIN" crypt-bench --count 20000 > "$WORK/crypt.out" 2>&1 || { cat "$WORK/crypt.out" >&2; exit 1; }
+tail -1 "$WORK/crypt.out" >&2
+record kind=crypt us="$(grep -o '[0-9.]* µs each' "$WORK/crypt.out" | grep -o '^[0-9.]*' || echo)"
+
 # ---------------------------------------------------------------------------------------------------------------
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
@@ -240,6 +245,7 @@ rows = [json.loads(l) for l in open(results_path, encoding="utf-8") if l.strip()
 wrk = {r["name"]: r for r in rows if r["kind"] == "wrk"}
 sim = next(r for r in rows if r["kind"] == "simulate")
 reports = [r for r in rows if r["kind"] == "report"]
+crypt = next((r for r in rows if r["kind"] == "crypt"), None)
 checks = next(r for r in rows if r["kind"] == "checks")
 pragmas = json.loads(next(r for r in rows if r["kind"] == "sqlite")["pragmas"])
 serverlog = next(r for r in rows if r["kind"] == "serverlog")
@@ -299,6 +305,10 @@ rep_s = float(best["inproc_s"] or best["wall_s"])
 op(f"annual report over that year (report annual --year {year}, best of 3)", rep_s, "s", None, None, None, "≤ 1 s",
    (rep_s <= 1) if full else None, f"in process (统计用时); wall {min(float(r['wall_s']) for r in reports):.2f} s best, process start included"
    + ("" if full else f"; scale {scale:g}"))
+
+if crypt and crypt.get("us"):
+    op("encryption at rest per case acceptance (crypt-bench: 4 seals, 4 opens, 1 keyed hash)", float(crypt["us"]), "µs",
+       None, None, None, "measured (issue 15)", None, "AES-256-GCM and HMAC-SHA256 in process, 20 000 acceptances")
 
 doc = {"machine": machine, "operations": ops, "checks": checks, "server_log_error_lines": int(serverlog["error_lines"] or 0),
        "server_log_first_errors": serverlog.get("first", ""), "raw": rows}

@@ -168,3 +168,20 @@ struct M0020_1_CaseFigureIndexes: AsyncMigration {
         try await database.schema(Case.schema).deleteField("item_category").update()
     }
 }
+
+/// Encryption at rest (`FieldCipher`): the applicant's 身份证号 is sealed, so identity look-ups and the one-applicant-
+/// per-identity rule go through its keyed hash. Existing rows are sealed and hashed by `SealedColumns` at start-up.
+struct M0021_1_ApplicantIdentityHash: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await SchemaInspection.addColumnIfMissing(Applicant.schema, "id_number_hash", .string, on: database)
+        try await sql.raw(
+            "CREATE UNIQUE INDEX IF NOT EXISTS applicants_region_id_hash ON applicants (region_code, id_number_hash)"
+        ).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS applicants_region_id_hash").run()
+        try await database.schema(Applicant.schema).deleteField("id_number_hash").update()
+    }
+}

@@ -12,10 +12,27 @@ final class Applicant: Model, @unchecked Sendable {
     @Field(key: "region_code") var regionCode: String
     @Field(key: "kind") var kind: ApplicantIdentity.Kind
     /// 18 characters, normalised (upper-case `X`); unique with `region_code`.
-    @Field(key: "id_number") var idNumber: String
-    @Field(key: "name") var name: String
+    @Field(key: "id_number") var sealedIdNumber: SealedText
+    /// The keyed hash of `idNumber` (`FieldCipher.hash`), for equality look-ups.
+    @OptionalField(key: "id_number_hash") var idNumberHash: String?
+    var idNumber: String {
+        get { sealedIdNumber.value }
+        set {
+            sealedIdNumber = SealedText(newValue)
+            idNumberHash = FieldCiphers.current.hash(newValue)
+        }
+    }
+    @Field(key: "name") var sealedName: SealedText
+    var name: String {
+        get { sealedName.value }
+        set { sealedName = SealedText(newValue) }
+    }
     /// The latest contact mobile number (11 digits).
-    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "phone") var sealedPhone: SealedText?
+    var phone: String? {
+        get { sealedPhone.text }
+        set { sealedPhone = .init(text: newValue) }
+    }
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -67,7 +84,11 @@ final class Case: Model, @unchecked Sendable {
     /// 代办人, when someone acts for the applicant.
     @OptionalParent(key: "proxy_id") var proxy: Applicant?
     /// The contact mobile for this case (the progress query checks its last 4 digits).
-    @Field(key: "contact_phone") var contactPhone: String
+    @Field(key: "contact_phone") var sealedContactPhone: SealedText
+    var contactPhone: String {
+        get { sealedContactPhone.value }
+        set { sealedContactPhone = SealedText(newValue) }
+    }
     @Field(key: "submitted_at") var submittedAt: Date
     @OptionalField(key: "accepted_at") var acceptedAt: Date?
     /// Local date of acceptance, `YYYY-MM-DD`: day 0 of the limits.

@@ -43,7 +43,12 @@ extension CaseService {
     }
 
     /// Tells the applicant (SMS through the outbox, in the caller's transaction) what happened to the case.
+    ///
+    /// An SMS is a public surface (RULES.md, Identity): staff-typed text in it (the 补正 note, the reason of a
+    /// refusal) is masked through `Masking.redact` with the applicant's and the 代办人's names and the contact phone.
     func notifyApplicant(_ record: Case, of event: Event, on tx: any Database) async throws {
+        let names = try await [record.$applicant.get(on: tx).name, record.$proxy.get(on: tx)?.name].compactMap { $0 }
+        let masked = { (text: String) in Masking.redact(text, names: names, phone: record.contactPhone) }
         let message: CaseMessage
         switch event {
         case .submitted: message = .submitted(item: record.itemName, number: record.caseNumber)
@@ -53,7 +58,7 @@ extension CaseService {
         case .correction:
             let note =
                 try await CasePause.query(on: tx).filter(\.$case.$id == record.requireID()).filter(\.$endOn == nil).first()?.note ?? ""
-            message = .correction(item: record.itemName, number: record.caseNumber, whatToAdd: note)
+            message = .correction(item: record.itemName, number: record.caseNumber, whatToAdd: masked(note))
         case .completed:
             // 一事一评: the SMS carries a one-time rating link (好差评, RULES.md).
             let token = try await context.hooks.require((any RatingInvitations).self)
@@ -61,7 +66,7 @@ extension CaseService {
             message = .completed(
                 item: record.itemName, number: record.caseNumber, decision: record.decision?.label ?? "准予",
                 rateLink: "\(publicURL)/rate/\(token)")
-        case .rejected: message = .rejected(item: record.itemName, number: record.caseNumber, reason: record.reason ?? "")
+        case .rejected: message = .rejected(item: record.itemName, number: record.caseNumber, reason: masked(record.reason ?? ""))
         }
         try await Outbox.enqueue(
             on: tx, region: record.regionCode, to: record.contactPhone, template: message.template, body: message.body, entityType: "case",

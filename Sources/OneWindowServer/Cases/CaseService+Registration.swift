@@ -209,18 +209,26 @@ extension CaseService {
     ///   an online application does not change an existing record.
     func upsert(_ input: ApplicantInput, updating: Bool = true, on tx: any Database) async throws -> Applicant {
         let sql = tx as! any SQLDatabase
+        let cipher = FieldCiphers.current
+        let number = input.identity.number
+        // A record written before encryption, not yet sealed by the start-up job: seal and hash it now, so the insert
+        // below meets it on the hash.
+        if let legacy = try await Applicant.scoped(on: tx, to: region).filter(\.$idNumberHash == nil)
+            .filter(.path(["id_number"], schema: Applicant.schema), .equal, .bind(number)).first()
+        {
+            legacy.idNumber = number
+            try await legacy.update(on: tx)
+        }
         try await sql.insert(into: Applicant.schema)
-            .columns("id", "region_code", "kind", "id_number", "name", "phone", "created_at", "updated_at")
+            .columns("id", "region_code", "kind", "id_number", "id_number_hash", "name", "phone", "created_at", "updated_at")
             .values(
-                SQLBind(UUID()), SQLBind(region), SQLBind(input.identity.kind.rawValue), SQLBind(input.identity.number),
-                SQLBind(input.name),
-                SQLBind(input.phone), SQLBind(now), SQLBind(now)
+                SQLBind(UUID()), SQLBind(region), SQLBind(input.identity.kind.rawValue), SQLBind(cipher.seal(number)),
+                SQLBind(cipher.hash(number)), SQLBind(cipher.seal(input.name)), SQLBind(input.phone.map(cipher.seal)), SQLBind(now),
+                SQLBind(now)
             )
-            .ignoringConflicts(with: ["region_code", "id_number"])
+            .ignoringConflicts(with: ["region_code", "id_number_hash"])
             .run()
-        guard
-            let applicant = try await Applicant.scoped(on: tx, to: region).filter(\.$idNumber == input.identity.number)
-                .first()
+        guard let applicant = try await Applicant.scoped(on: tx, to: region).filter(\.$idNumberHash == cipher.hash(number)).first()
         else {
             throw PlatformError.conflict("申请人记录保存失败，请重试")
         }

@@ -142,7 +142,7 @@ extension CaseWebController {
         }
         guard
             let applicant = try await Applicant.scoped(on: req.db, to: req.settings.region.value)
-                .filter(\.$idNumber == identity.number).first()
+                .filterSealed("id_number", hash: "id_number_hash", equals: identity.number).first()
         else { return ApplicantLookup(found: false, name: nil, phone: nil) }
         // The applicant stands at the window with the number typed in: the window's need.
         try await AccessPolicy.require(

@@ -15,12 +15,18 @@ enum CasesModule: ServerModule {
         app.migrationPlan.add("0014", M0014_CreateCases())
         app.migrationPlan.add("0016.1", M0016_1_CaseOrigins())
         app.migrationPlan.add("0020.1", M0020_1_CaseFigureIndexes())
+        app.migrationPlan.add("0021.1", M0021_1_ApplicantIdentityHash())
+        for column in [
+            SealedColumn(Applicant.schema, "id_number", hash: "id_number_hash"), SealedColumn(Applicant.schema, "name"),
+            SealedColumn(Applicant.schema, "phone"), SealedColumn(Case.schema, "contact_phone"),
+        ] { app.sealedColumns.add(column) }
         CaseAPIController().register(app.site.api)
         PortalController().register(app.site.web)
         CaseWebController().register(app.site.web)
         CaseFiguresController().register(app.site.web.grouped(RoleGuard(.clerk, .approver, .supervisor, .director, .admin)))
         app.uploadLimits.set(.cases, FileStore.uploadLimit)
         app.uploadLimits.set(.apply, FileStore.uploadLimit)
+        app.uploadLimits.set(.apiFiles, FileStore.uploadLimit)
         app.menuAccess.add("cases", roles: staffRoles)
         app.asyncCommands.use(DemoCasesCommand(), as: "demo-cases")
         app.hooks.add((any MetricsSource).self, CaseMetricsSource())

@@ -176,16 +176,19 @@ struct PortalController {
         func page(
             _ error: String?, _ record: Case? = nil, applicant: Applicant? = nil, events: [ProgressContext.Event] = [],
             correction: String? = nil,
-            badge: DeadlineBadge? = nil, rateLink: String? = nil, status: HTTPResponseStatus = .ok
+            badge: DeadlineBadge? = nil, rateLink: String? = nil, names: [String] = [], status: HTTPResponseStatus = .ok
         ) async throws -> Response {
+            // Staff-typed text (the 补正 note, a reason) may name the applicant or the 代办人: masked like any public text.
+            let masked = { (text: String) in Masking.redact(text, names: names, phone: record?.contactPhone) }
             var context = ProgressContext(
                 page: PageChrome(request: req, title: "办件进度查询"), caseNumber: numberText.map { String($0.prefix(30)) } ?? "",
                 phone4: String(phone4.prefix(4)),
                 error: error, found: record != nil, itemName: record?.itemName ?? "", applicant: applicant?.maskedName ?? "",
                 state: record?.state.label ?? "",
                 badge: badge, acceptedAt: record?.acceptedAt.map { LocalTime.format($0, in: zone) } ?? "尚未受理",
-                department: record?.currentDepartmentName ?? "", events: events, correction: correction, decision: record?.decision?.label,
-                reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil })
+                department: record?.currentDepartmentName ?? "", events: events, correction: correction.map(masked),
+                decision: record?.decision?.label,
+                reason: record.flatMap { $0.state == .rejected || $0.decision == .deny ? $0.reason : nil }.map(masked))
             context.rateLink = rateLink
             return try await req.view.render("portal/progress", context).encodeResponse(status: status, for: req)
         }
@@ -203,6 +206,7 @@ struct PortalController {
                 load: { try await Case.find(number, region: req.settings.region.value, on: req.db) }, phone: { $0.contactPhone })
         else { return try await page("没有找到与该办件编号和手机后 4 位相符的办件，请核对后再试") }
         let applicant = try await record.$applicant.get(on: req.db)
+        let proxy = try await record.$proxy.get(on: req.db)
         let events = try await AuditEvent.query(on: req.db).filter(\.$entityType == "case").filter(\.$entityID == record.id!.uuidString)
             .sort(\.$occurredAt).all()
         let openCorrection = try await CasePause.query(on: req.db).filter(\.$case.$id == record.id!).filter(\.$endOn == nil)
@@ -222,6 +226,6 @@ struct PortalController {
                 Self.publicLabels[event.action].map { .init(at: LocalTime.format(event.occurredAt, in: zone), what: $0) }
             },
             correction: openCorrection?.note, badge: DeadlineBadge.of(record, now: req.now, calendar: calendar, zone: zone),
-            rateLink: rateLink)
+            rateLink: rateLink, names: [applicant.name, proxy?.name].compactMap { $0 })
     }
 }

@@ -85,8 +85,16 @@ final class Complaint: Model, @unchecked Sendable {
     @Field(key: "region_code") var regionCode: String
     /// `TS-20250305-001`.
     @Field(key: "number") var number: String
-    @Field(key: "complainant_name") var complainantName: String
-    @Field(key: "phone") var phone: String
+    @Field(key: "complainant_name") var sealedComplainantName: SealedText
+    var complainantName: String {
+        get { sealedComplainantName.value }
+        set { sealedComplainantName = SealedText(newValue) }
+    }
+    @Field(key: "phone") var sealedPhone: SealedText
+    var phone: String {
+        get { sealedPhone.value }
+        set { sealedPhone = SealedText(newValue) }
+    }
     @Field(key: "content") var content: String
     @OptionalField(key: "window_number") var windowNumber: String?
     @OptionalField(key: "staff_name") var staffName: String?

@@ -11,6 +11,8 @@ enum EvaluationModule: ServerModule {
         app.lifecycle.use(RatingDefaultsLifecycle())
         app.migrationPlan.add("0019", M0019_CreateEvaluation())
         app.migrationPlan.add("0020.3", M0020_3_RatingIndexes())
+        app.sealedColumns.add(SealedColumn(Complaint.schema, "complainant_name"))
+        app.sealedColumns.add(SealedColumn(Complaint.schema, "phone"))
         app.hooks.provide((any RatingInvitations).self, EvaluationHooks())
         app.hooks.provide((any CallbackRatings).self, EvaluationHooks())
         app.hooks.add((any PendingDeadlines).self, EvaluationPendingDeadlines())

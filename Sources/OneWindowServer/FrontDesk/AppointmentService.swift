@@ -97,7 +97,9 @@ struct AppointmentService {
                     throw PlatformError.invalidField(FieldError(field: "slotId", message: "没有这个预约时段"))
                 }
                 let active = try await Appointment.scoped(on: tx, to: service.region)
-                    .filter(\.$idNumber == input.residentID.value).filter(\.$state == .booked).filter(\.$day >= service.today.description)
+                    .filterSealed("id_number", hash: "id_number_hash", equals: input.residentID.value).filter(\.$state == .booked).filter(
+                        \.$day >= service.today.description
+                    )
                     .count()
                 do throws(BookingRules.Refusal) {
                     try service.rules.check(

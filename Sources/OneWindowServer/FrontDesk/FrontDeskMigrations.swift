@@ -252,3 +252,28 @@ struct M0020_2_FrontDeskIndexes: AsyncMigration {
         for index in Self.indexes { try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: String(index.prefix { $0 != " " }))").run() }
     }
 }
+
+/// Encryption at rest (`FieldCipher`): the one-booking-per-person-and-day rule and the one-open-ticket-per-phone
+/// rule compare keyed hashes, as the sealed values differ at every write.
+struct M0021_2_FrontDeskIdentityHashes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await SchemaInspection.addColumnIfMissing(Appointment.schema, "id_number_hash", .string, on: database)
+        try await SchemaInspection.addColumnIfMissing(Ticket.schema, "phone_hash", .string, on: database)
+        try await sql.raw(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS appointments_one_active_per_day_hash ON appointments (region_code, id_number_hash, day)
+            WHERE state = 'booked'
+            """
+        ).run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS tickets_day_phone_hash ON tickets (service_day, phone_hash)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP INDEX IF EXISTS tickets_day_phone_hash").run()
+        try await sql.raw("DROP INDEX IF EXISTS appointments_one_active_per_day_hash").run()
+        try await database.schema(Ticket.schema).deleteField("phone_hash").update()
+        try await database.schema(Appointment.schema).deleteField("id_number_hash").update()
+    }
+}

@@ -49,9 +49,26 @@ final class Appointment: Model, @unchecked Sendable {
     @Field(key: "day") var day: String
     /// Booking code the person shows at check-in (`Y` + 8 characters).
     @Field(key: "code") var code: String
-    @Field(key: "id_number") var idNumber: String
-    @Field(key: "name") var name: String
-    @Field(key: "phone") var phone: String
+    @Field(key: "id_number") var sealedIdNumber: SealedText
+    /// The keyed hash of `idNumber` (`FieldCipher.hash`), for equality look-ups.
+    @OptionalField(key: "id_number_hash") var idNumberHash: String?
+    var idNumber: String {
+        get { sealedIdNumber.value }
+        set {
+            sealedIdNumber = SealedText(newValue)
+            idNumberHash = FieldCiphers.current.hash(newValue)
+        }
+    }
+    @Field(key: "name") var sealedName: SealedText
+    var name: String {
+        get { sealedName.value }
+        set { sealedName = SealedText(newValue) }
+    }
+    @Field(key: "phone") var sealedPhone: SealedText
+    var phone: String {
+        get { sealedPhone.value }
+        set { sealedPhone = SealedText(newValue) }
+    }
     @Field(key: "state") var state: State
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "cancelled_at") var cancelledAt: Date?
@@ -78,10 +95,26 @@ final class HomeVisit: Model, @unchecked Sendable {
     @Field(key: "number") var number: String
     @Field(key: "channel") var channel: Channel
     @Field(key: "reason") var reason: HomeVisitReason
-    @Field(key: "id_number") var idNumber: String
-    @Field(key: "name") var name: String
-    @Field(key: "phone") var phone: String
-    @Field(key: "address") var address: String
+    @Field(key: "id_number") var sealedIdNumber: SealedText
+    var idNumber: String {
+        get { sealedIdNumber.value }
+        set { sealedIdNumber = SealedText(newValue) }
+    }
+    @Field(key: "name") var sealedName: SealedText
+    var name: String {
+        get { sealedName.value }
+        set { sealedName = SealedText(newValue) }
+    }
+    @Field(key: "phone") var sealedPhone: SealedText
+    var phone: String {
+        get { sealedPhone.value }
+        set { sealedPhone = SealedText(newValue) }
+    }
+    @Field(key: "address") var sealedAddress: SealedText
+    var address: String {
+        get { sealedAddress.value }
+        set { sealedAddress = SealedText(newValue) }
+    }
     /// What the person needs done (free text), and the item if known.
     @Field(key: "need") var need: String
     @OptionalField(key: "item_code") var itemCode: String?
@@ -135,8 +168,16 @@ final class DirectorShift: Model, @unchecked Sendable {
     /// `上午` / `下午` / `全天`.
     @Field(key: "period") var period: String
     /// 征询一名群众: who was consulted (stored in full, shown masked) and what they said.
-    @OptionalField(key: "consulted_name") var consultedName: String?
-    @OptionalField(key: "consulted_phone") var consultedPhone: String?
+    @OptionalField(key: "consulted_name") var sealedConsultedName: SealedText?
+    var consultedName: String? {
+        get { sealedConsultedName.text }
+        set { sealedConsultedName = .init(text: newValue) }
+    }
+    @OptionalField(key: "consulted_phone") var sealedConsultedPhone: SealedText?
+    var consultedPhone: String? {
+        get { sealedConsultedPhone.text }
+        set { sealedConsultedPhone = .init(text: newValue) }
+    }
     @OptionalField(key: "feedback") var feedback: String?
     @Field(key: "created_at") var createdAt: Date
 

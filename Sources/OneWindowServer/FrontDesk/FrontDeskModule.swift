@@ -13,6 +13,15 @@ enum FrontDeskModule: ServerModule {
         app.queueSettings = try QueueSettings.fromEnvironment()
         app.migrationPlan.add("0016", M0016_CreateFrontDesk())
         app.migrationPlan.add("0020.2", M0020_2_FrontDeskIndexes())
+        app.migrationPlan.add("0021.2", M0021_2_FrontDeskIdentityHashes())
+        for column in [
+            SealedColumn(Ticket.schema, "id_number"), SealedColumn(Ticket.schema, "name"),
+            SealedColumn(Ticket.schema, "phone", hash: "phone_hash"),
+            SealedColumn(Appointment.schema, "id_number", hash: "id_number_hash"), SealedColumn(Appointment.schema, "name"),
+            SealedColumn(Appointment.schema, "phone"), SealedColumn(HomeVisit.schema, "id_number"), SealedColumn(HomeVisit.schema, "name"),
+            SealedColumn(HomeVisit.schema, "phone"), SealedColumn(HomeVisit.schema, "address"),
+            SealedColumn(DirectorShift.schema, "consulted_name"), SealedColumn(DirectorShift.schema, "consulted_phone"),
+        ] { app.sealedColumns.add(column) }
         app.hooks.provide((any CaseOrigins).self, FrontDeskCaseOrigins())
         app.hooks.add((any MetricsSource).self, FrontDeskMetrics())
         app.hallSetups.add(DefaultTicketCategories())

@@ -97,7 +97,11 @@ struct HomeVisitController {
                     page: PageChrome(request: req, title: "上门服务进度"), number: number ?? "", phone4: phone4, error: error,
                     found: visit != nil,
                     state: visit?.state.label ?? "", visitAt: visit?.visitAt.map { LocalTime.format($0, in: req.settings.timeZone) },
-                    helperAssigned: visit?.helperID != nil, outcome: visit?.state == .cancelled ? visit?.outcome.map(Masking.redact) : nil)
+                    helperAssigned: visit?.helperID != nil,
+                    // The staff-typed reason of a cancellation may name the requester: masked with their name and phone.
+                    outcome: visit.flatMap { visit in
+                        visit.state == .cancelled ? visit.outcome.map { Masking.redact($0, name: visit.name, phone: visit.phone) } : nil
+                    })
             )
             .encodeResponse(status: status, for: req)
         }

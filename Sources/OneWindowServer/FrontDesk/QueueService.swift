@@ -73,7 +73,9 @@ struct QueueService {
         // One open ticket per phone and category a day: a phone cannot hold places it will not use.
         if let phone = input.phone,
             let held = try await Ticket.query(on: tx).filter(\.$hall.$id == input.hall.requireID())
-                .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filter(\.$phone == phone)
+                .filter(\.$serviceDay == day.description).filter(\.$category.$id == input.category.requireID()).filterSealed(
+                    "phone", hash: "phone_hash", equals: phone
+                )
                 .filter(\.$state ~~ [.waiting, .called, .serving]).first()
         {
             throw FrontDeskError.ticketAlreadyHeld(number: held.number, state: held.state.label)

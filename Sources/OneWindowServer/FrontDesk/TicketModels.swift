@@ -46,9 +46,26 @@ final class Ticket: Model, @unchecked Sendable {
     @Field(key: "service_day") var serviceDay: String
     @Field(key: "channel") var channel: Channel
     @Field(key: "priority") var priority: TicketPriority
-    @OptionalField(key: "id_number") var idNumber: String?
-    @OptionalField(key: "name") var name: String?
-    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "id_number") var sealedIdNumber: SealedText?
+    var idNumber: String? {
+        get { sealedIdNumber.text }
+        set { sealedIdNumber = .init(text: newValue) }
+    }
+    @OptionalField(key: "name") var sealedName: SealedText?
+    var name: String? {
+        get { sealedName.text }
+        set { sealedName = .init(text: newValue) }
+    }
+    @OptionalField(key: "phone") var sealedPhone: SealedText?
+    /// The keyed hash of `phone` (`FieldCipher.hash`), for equality look-ups.
+    @OptionalField(key: "phone_hash") var phoneHash: String?
+    var phone: String? {
+        get { sealedPhone.text }
+        set {
+            sealedPhone = .init(text: newValue)
+            phoneHash = FieldCiphers.hash(newValue)
+        }
+    }
     /// Random, unguessable: the slip's link to follow the position.
     @Field(key: "follow_token") var followToken: String
     @Field(key: "issued_at") var issuedAt: Date

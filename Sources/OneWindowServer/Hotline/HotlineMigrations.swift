@@ -219,3 +219,18 @@ struct M0020_4_WorkOrderIndexes: AsyncMigration {
         try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS work_orders_region_source_received").run()
     }
 }
+
+/// Encryption at rest (`FieldCipher`): the order list finds an appellant's orders by the keyed hash of the phone.
+struct M0021_3_WorkOrderPhoneHash: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await SchemaInspection.addColumnIfMissing(WorkOrder.schema, "phone_hash", .string, on: database)
+        try await (database as! any SQLDatabase).raw(
+            "CREATE INDEX IF NOT EXISTS work_orders_region_phone_hash ON work_orders (region_code, phone_hash)"
+        ).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS work_orders_region_phone_hash").run()
+        try await database.schema(WorkOrder.schema).deleteField("phone_hash").update()
+    }
+}

@@ -38,11 +38,28 @@ final class WorkOrder: Model, @unchecked Sendable {
     @Field(key: "appeal_type") var appealType: AppealType
     @Field(key: "urgency") var urgency: Urgency
     /// The appellant's name; `nil` for an anonymous appeal. Masked on every public surface.
-    @OptionalField(key: "appellant_name") var appellantName: String?
-    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "appellant_name") var sealedAppellantName: SealedText?
+    var appellantName: String? {
+        get { sealedAppellantName.text }
+        set { sealedAppellantName = .init(text: newValue) }
+    }
+    @OptionalField(key: "phone") var sealedPhone: SealedText?
+    /// The keyed hash of `phone` (`FieldCipher.hash`), for equality look-ups.
+    @OptionalField(key: "phone_hash") var phoneHash: String?
+    var phone: String? {
+        get { sealedPhone.text }
+        set {
+            sealedPhone = .init(text: newValue)
+            phoneHash = FieldCiphers.hash(newValue)
+        }
+    }
     @Field(key: "title") var title: String
     @Field(key: "content") var content: String
-    @Field(key: "address") var address: String
+    @Field(key: "address") var sealedAddress: SealedText
+    var address: String {
+        get { sealedAddress.value }
+        set { sealedAddress = SealedText(newValue) }
+    }
     /// 乡镇 (a division code of level 4) when known.
     @OptionalField(key: "township_code") var townshipCode: String?
     @OptionalField(key: "latitude") var latitude: Double?

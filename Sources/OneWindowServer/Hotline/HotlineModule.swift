@@ -13,6 +13,11 @@ enum HotlineModule: ServerModule {
         app.migrationPlan.add("0017", M0017_CreateHotline())
         app.migrationPlan.add("0018", M0018_CreateWorkOrderMedia())
         app.migrationPlan.add("0020.4", M0020_4_WorkOrderIndexes())
+        app.migrationPlan.add("0021.3", M0021_3_WorkOrderPhoneHash())
+        for column in [
+            SealedColumn(WorkOrder.schema, "appellant_name"), SealedColumn(WorkOrder.schema, "phone", hash: "phone_hash"),
+            SealedColumn(WorkOrder.schema, "address"),
+        ] { app.sealedColumns.add(column) }
         let site = app.site
         HotlineAPIController().register(site.api)
         Open311Controller().register(app)

@@ -89,7 +89,10 @@ struct HotlinePortalController {
                     state: shown.map { Self.citizenLabel($0.state) } ?? "",
                     received: order.map { LocalTime.format($0.receivedAt, in: zone) } ?? "",
                     title: order.map { Masking.redactTitle($0.title, of: $0.content, name: $0.appellantName, phone: $0.phone) } ?? "",
-                    reply: (order?.reply ?? shown?.reply).map { Masking.redact($0, name: order?.appellantName, phone: order?.phone) },
+                    // A master's reply may name the master's appellant too.
+                    reply: (order?.reply ?? shown?.reply).map {
+                        Masking.redact($0, names: [order?.appellantName, shown?.appellantName].compactMap { $0 }, phone: order?.phone)
+                    },
                     replied: (order?.repliedAt ?? shown?.repliedAt).map { LocalTime.format($0, in: zone) })
             ).encodeResponse(status: status, for: req)
         }

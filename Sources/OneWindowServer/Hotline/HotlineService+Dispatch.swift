@@ -151,9 +151,12 @@ extension HotlineService {
                     try await appeal.save(on: tx)
                 }
                 guard let phone = appeal.phone, !phone.contains("-") else { continue }
+                // An SMS is a public surface (RULES.md): the names, phones and IDs in the reply masked, then cut.
+                let names = [order.appellantName, appeal.appellantName].compactMap { $0 }
                 try await Outbox.enqueue(
                     on: tx, region: self.region, to: phone, template: "work_order.reply",
-                    body: "您的 12345 诉求（\(appeal.number)）已答复：\(Self.excerpt(body, 120)) 如有疑问请致电 12345。",
+                    body:
+                        "您的 12345 诉求（\(appeal.number)）已答复：\(Self.excerpt(Masking.redact(body, names: names, phone: phone), 120)) 如有疑问请致电 12345。",
                     entityType: "work_order", entityID: appeal.id?.uuidString, at: self.now)
             }
             try await self.audit(order, "work_order.reply", "答复（\(order.repliedBy ?? "")）：\(Self.excerpt(text, 60))", on: tx)

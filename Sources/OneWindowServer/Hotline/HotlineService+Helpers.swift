@@ -86,6 +86,8 @@ extension HotlineService {
         return result
     }
 
+    /// The first `length` characters of `text` and `…` when longer. On a public surface the text is masked first
+    /// (`Masking.redact`), so the cut never leaves the unmasked start of a number.
     static func excerpt(_ text: String, _ length: Int) -> String {
         text.count <= length ? text : String(text.prefix(length)) + "…"
     }

@@ -61,11 +61,11 @@ struct HotlineWebController {
             case .toDispatch: return query.filter(\.$state == .registered)
             case .returned: return query.filter(\.$state == .returned)
             case .pendingExtension: return query.filter(\.$extensionRequestedDays != nil).filter(\.$state ~~ [.dispatched, .handling])
-            case .toCallBack: return query.filter(\.$state == .replied).filter(\.$phone != nil)
+            case .toCallBack: return query.filter(\.$state == .replied).filter(\.$sealedPhone != nil)
             case .toClose:
                 return query.group(.or) { or in
                     or.filter(\.$state == .calledBack)
-                    or.group(.and) { $0.filter(\.$state == .replied).filter(\.$phone == nil) }
+                    or.group(.and) { $0.filter(\.$state == .replied).filter(\.$sealedPhone == nil) }
                 }
             case .overdue: return query.filter(\.$state ~~ [.dispatched, .handling]).filter(\.$replyDueAt < now)
             }
@@ -88,8 +88,11 @@ struct HotlineWebController {
         if !search.isEmpty {
             if let number = WorkOrderNumber(parsing: search) {
                 query = query.filter(\.$number == number.description)
+            } else if let phone = try? MobileNumber(search, field: "q") {
+                // Addresses and phones are sealed (FieldCipher): a phone is found whole, through its keyed hash.
+                query = query.filterSealed("phone", hash: "phone_hash", equals: phone.value)
             } else {
-                query = query.group(.or) { $0.filter(\.$title ~~ search).filter(\.$address ~~ search) }
+                query = query.filter(\.$title ~~ search)
             }
         }
         let total = try await query.count()

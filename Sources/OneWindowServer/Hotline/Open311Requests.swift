@@ -9,9 +9,9 @@ import OneWindowCore
 /// the second-level one) or when it came in through Open311 (`serviceCode`). Its `service_request_id` is the
 /// order number (`12345-20250305-00012`).
 ///
-/// **No personal data leaves:** never the appellant's name, phone or an e-mail; the description and the address
-/// go through `Masking.redact` after the stored name (`张*明`) and phone (`138****8000`) are masked wherever they
-/// appear in the text.
+/// **No personal data leaves:** never the appellant's name, phone or an e-mail; the description goes through
+/// `Masking.redact` after the stored name (`张*明`) and phone (`138****8000`) are masked wherever they appear in the
+/// text; the address keeps its county and township only (`Masking.address`: `天城镇桃溪大****`).
 enum Open311Requests {
     /// `open` or `closed` (the spec's two statuses): open while `WorkOrderState.isOpen`.
     enum Status: String, CaseIterable, Sendable {
@@ -91,8 +91,8 @@ enum Open311Requests {
     static func node(_ order: WorkOrder, catalog: Open311Catalog, zone: TimeZone) -> Open311Node {
         let service = catalog.service(ofCategory: order.$category.id) ?? order.serviceCode.flatMap(catalog.service)
         let agency = order.$leadDepartment.value.flatMap { $0?.name } ?? "12345政务服务便民热线"
-        let address =
-            order.address.isEmpty ? nil : Masking.redact(order.address, name: order.appellantName, phone: order.phone, maxLength: 4000)
+        // The place may be the appellant's home: county and township only (`Masking.address`), as in the masked export.
+        let address = order.address.isEmpty ? nil : Masking.address(order.address)
         func time(_ date: Date?) -> Open311Node { .text(date.map { Open311DateTime.format($0, zone: zone) }) }
         return .record([
             ("service_request_id", .text(order.number)),

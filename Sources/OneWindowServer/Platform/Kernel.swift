@@ -16,6 +16,8 @@ enum Kernel {
         app.signInThrottle = SignInThrottle()
         _ = app.clock
         app.lifecycle.use(OutboxLifecycle())
+        FieldCiphers.install(try DataKeys.load(settings, logger: app.logger))
+        app.lifecycle.use(SealingLifecycle())
         try configureDatabase(app, settings: settings, postgresSchema: postgresSchema)
 
         // Stable JSON: keys sorted, so the same answer is the same bytes.
@@ -25,8 +27,10 @@ enum Kernel {
 
         app.middleware = Middlewares()
         app.middleware.use(DatabaseTimeMiddleware())
+        app.middleware.use(SecurityHeadersMiddleware(https: settings.secureCookies))
         app.middleware.use(ErrorRenderingMiddleware())
-        app.middleware.use(SecurityHeadersMiddleware())
+        app.middleware.use(BodyLimitMiddleware())
+        app.middleware.use(MethodNotAllowedMiddleware())
         app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
         app.routes.defaultMaxBodySize = "1mb"
 
@@ -40,7 +44,8 @@ enum Kernel {
         app.views.use(.leaf)
         if app.environment == .development || app.environment == .testing { app.leaf.cache.isEnabled = false }
 
-        let web = app.grouped(app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
+        let web = app.grouped(
+            BodyLimitMiddleware(collectsBody: true), app.sessions.middleware, StaffSessionAuthenticator(), CSRFMiddleware())
         app.site = Site(api: app, web: web, admin: web.grouped(RoleGuard(.admin)), root: app)
         app.get(.health, use: health)
         ServerMetrics.register(app)
@@ -55,7 +60,13 @@ enum Kernel {
             let purged = try await StaffSession.purgeExpired(on: app.db, lifetime: app.settings.sessionLifetime)
             if purged > 0 { app.logger.info("purged \(purged) expired session(s)") }
         }
+        app.sealedColumns.add(SealedColumn(OutboxMessage.schema, "recipient"))
+        app.startUpTasks.add { app in app.sealedColumns.startInBackground(app) }
         app.asyncCommands.use(ImportCommand(), as: "import")
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
+        app.asyncCommands.use(RotateKeyCommand(), as: "rotate-key")
+        app.asyncCommands.use(CryptBenchCommand(), as: "crypt-bench")
     }
 
     /// After the modules: every migration in its order, then the sessions table; the benchmark's bare routes.

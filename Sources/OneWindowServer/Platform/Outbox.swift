@@ -22,7 +22,11 @@ final class OutboxMessage: Model, @unchecked Sendable {
     /// `sms`.
     @Field(key: "channel") var channel: String
     /// The mobile number (11 digits).
-    @Field(key: "recipient") var recipient: String
+    @Field(key: "recipient") var sealedRecipient: SealedText
+    var recipient: String {
+        get { sealedRecipient.value }
+        set { sealedRecipient = SealedText(newValue) }
+    }
     /// `case.accepted`, `case.correction`, `case.completed`, `case.rejected`.
     @Field(key: "template") var template: String
     @Field(key: "body") var body: String

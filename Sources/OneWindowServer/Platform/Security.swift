@@ -2,22 +2,33 @@ import Crypto
 import Foundation
 import Vapor
 
-/// Security headers Vapor does not set (STYLE.md): a strict CSP, `nosniff`, no framing, same-origin referrers.
+/// Security headers Vapor does not set (STYLE.md), on every answer — pages, JSON, files and error pages alike (it runs
+/// outside `ErrorRenderingMiddleware`): a strict CSP, `nosniff`, no framing, same-origin referrers, no powerful browser
+/// features, and, when the site is served over HTTPS (`Settings.secureCookies`), HSTS for a year. A header a route set
+/// itself is kept. No `Server` header is sent (no product or version).
 struct SecurityHeadersMiddleware: AsyncMiddleware {
+    var https = false
+
+    static let headers: [(String, String)] = [
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        let headers: [(String, String)] = [
-            (
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-            ),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
-        ]
+        var headers = Self.headers
+        if https { headers.append(("Strict-Transport-Security", "max-age=31536000")) }
         for (name, value) in headers where !response.headers.contains(name: name) {
             response.headers.replaceOrAdd(name: name, value: value)
         }
+        response.headers.remove(name: .server)
         return response
     }
 }
@@ -64,17 +75,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard request.hasSession, let expected = request.session.data[CSRF.sessionKey] else {
             throw PlatformError.csrfMismatch
         }
-        var sent = request.headers.first(name: CSRF.header)
-        if sent == nil {
-            let limit = request.application.uploadLimits.limit(for: request.url.path)
-            if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit {
-                throw PlatformError.payloadTooLarge(limit: "\(limit >> 20) MB")
-            }
-            if request.body.data == nil {
-                _ = try await request.body.collect(max: limit).get()
-            }
-            sent = try? request.formFields()[CSRF.field]
-        }
+        // The body is already collected within its path's limit (BodyLimitMiddleware runs first on the web group).
+        let sent = request.headers.first(name: CSRF.header) ?? (try? request.formFields()[CSRF.field])
         guard let sent, CSRF.constantTimeEqual(sent, expected) else { throw PlatformError.csrfMismatch }
         return try await next.respond(to: request)
     }
@@ -160,7 +162,33 @@ struct StaticFilesMiddleware: AsyncMiddleware {
     }
 }
 
-/// The body limit of each web form path: 1 MB, unless the module that owns a path that takes uploads registers more
+/// Refuses a request body above its path's limit (`app.uploadLimits`) before anything reads it, whichever route,
+/// token or body strategy follows: a `Content-Length` over the limit → 413 (`PlatformError.payloadTooLarge`, "提交的内容过大，
+/// 上限为 50 MB"; JSON on `/api`) at once, without waiting for the bytes. With `collectsBody` (the web group, where every
+/// route collects its form) a body without a length (chunked) is then collected here and refused the moment it passes
+/// the limit; the route's own `.collect` finds it collected. Without it (kernel-wide, ahead of the API's streamed
+/// uploads) only the length is checked; Vapor's `.collect` limits the rest.
+struct BodyLimitMiddleware: AsyncMiddleware {
+    var collectsBody = false
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let limit = request.application.uploadLimits.limit(for: request.url.path)
+        let tooLarge = PlatformError.payloadTooLarge(limit: limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit >> 10) KB")
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > limit { throw tooLarge }
+        if collectsBody, request.body.data == nil {
+            do {
+                // Vapor's collect fails when the total reaches `max`: `limit + 1` lets a body of exactly `limit` through.
+                _ = try await request.eventLoop.flatSubmit { request.body.collect(max: limit + 1) }.get()
+            } catch let error as Abort where error.status == .payloadTooLarge {
+                throw tooLarge
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// The body limit of each path (web forms and API alike; `BodyLimitMiddleware` enforces it): 1 MB, unless the module
+/// that owns a path that takes uploads registers more
 /// (`app.uploadLimits.set(.cases, FileStore.uploadLimit)`; for a route with parameters, every path under its constant
 /// prefix: `.apply` (`/apply/:code`) sets `/apply/…`).
 final class UploadLimits: @unchecked Sendable {

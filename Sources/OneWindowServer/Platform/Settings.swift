@@ -15,6 +15,8 @@ import Vapor
 /// | `ONEWINDOW_PUBLIC_URL` | `http://127.0.0.1:8080` | the site's public address, for links sent by SMS |
 /// | `ONEWINDOW_METRICS_TOKEN` | none | a Bearer token that may read `/metrics` from anywhere (loopback always may) |
 /// | `ONEWINDOW_SQLITE_READERS` | cores, at least 2 | SQLite read-only connections (and their threads) |
+/// | `ONEWINDOW_DATA_KEYS` | unset | data keys `index:BASE64,k2:BASE64,k1:BASE64` (first data key seals; `FieldCipher`) |
+/// | `ONEWINDOW_DATA_KEY_FILE` | unset | a file holding the same list; with neither, `DATA_DIR/data-keys` is generated |
 public struct Settings: Sendable {
     public var databaseURL: String?
     public var dataDirectory: String
@@ -35,9 +37,19 @@ public struct Settings: Sendable {
     public var metricsToken: String?
     /// SQLite read-only connections beside the one writer (`ONEWINDOW_SQLITE_READERS`, 1…64).
     public var sqliteReaders: Int = max(2, System.coreCount)
+    /// The data key list (`ONEWINDOW_DATA_KEYS`), or the path of a file holding it (`ONEWINDOW_DATA_KEY_FILE`).
+    public var dataKeys: String?
+    public var dataKeyFile: String?
 
     public static func fromEnvironment(_ environment: Environment) throws -> Settings {
         let env = ProcessInfo.processInfo.environment
+        var settings = try basic(environment, env: env)
+        settings.dataKeys = env["ONEWINDOW_DATA_KEYS"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.dataKeyFile = env["ONEWINDOW_DATA_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return settings
+    }
+
+    private static func basic(_ environment: Environment, env: [String: String]) throws -> Settings {
         let region = try RegionCode(env["ONEWINDOW_REGION"] ?? "421223000000", field: "ONEWINDOW_REGION")
         let zoneName = env["ONEWINDOW_TIMEZONE"] ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {

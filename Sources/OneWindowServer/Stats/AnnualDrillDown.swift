@@ -120,7 +120,7 @@ enum AnnualDrillDown {
             case "hotline.satisfaction":
                 title = "本年受理并已回访的工单（回访满意率的分母）"
                 definition = definitions["回访满意率"] ?? ""
-                query.filter(\.$phone != nil).filter(\.$sourceRef == nil).filter(\.$calledBackAt != nil)
+                query.filter(\.$sealedPhone != nil).filter(\.$sourceRef == nil).filter(\.$calledBackAt != nil)
             case "hotline.closed_on_time":
                 title = "本年受理、在期限内答复的工单"
                 definition = definitions["按期办结率"] ?? ""

@@ -132,7 +132,8 @@ extension Simulator {
             let row: [any BulkCell] = [
                 caseID, region, number, item.id, item.code, item.name, item.departmentID, item.departmentName, caseType,
                 item.category?.rawValue,
-                caseChannel, state.rawValue, person.id, person.phone, submitted, accepted, date.description, clerk.name, promised.halfDays,
+                caseChannel, state.rawValue, person.id, person.sealedPhone, submitted, accepted, date.description, clerk.name,
+                promised.halfDays,
                 item.statutory?.halfDays, due, statutoryDue, false, ownerID, ownerName, 0, item.departmentID, item.departmentName,
                 CaseDecision.approve.rawValue, completed, accepted, completed, ticketID,
             ]
@@ -218,7 +219,8 @@ extension Simulator {
                 slotStart = hourStart
                 writer.appointments.append([
                     appointmentID!, region, slot.id, setup.hall.id!, visit.category.id!, date.description,
-                    "Y" + hex(&g, 8).uppercased(), visit.person.idNumber, visit.person.name, visit.person.phone,
+                    "Y" + hex(&g, 8).uppercased(), visit.person.sealedIDNumber, visit.person.idNumberHash, visit.person.sealedName,
+                    visit.person.sealedPhone,
                     Appointment.State.checkedIn.rawValue,
                     visit.issued.addingTimeInterval(-Double(86_400 * (1 + g.nextIndex(below: 5)))), visit.issued,
                     visit.ticketID,
@@ -230,7 +232,8 @@ extension Simulator {
                 TicketNumber(prefix: visit.category.prefix, sequence: sequence).description, date.description,
                 (visit.booked ? Ticket.Channel.appointment : .kiosk).rawValue,
                 PriorityRule().priority(for: try? ResidentID(visit.person.idNumber), on: date).rawValue,
-                visit.person.idNumber, visit.person.name, visit.person.phone, hex(&g, 32), visit.issued, visit.issued,
+                visit.person.sealedIDNumber, visit.person.sealedName, visit.person.sealedPhone, visit.person.phoneHash, hex(&g, 32),
+                visit.issued, visit.issued,
                 progress.state.rawValue, 0, visit.window.id!, visit.window.number, visit.serving.addingTimeInterval(-30),
                 visit.serving.addingTimeInterval(-30), visit.serving, visit.finished, visit.clerk.id, visit.clerk.name, 0, appointmentID,
                 slotStart, false,

@@ -26,6 +26,7 @@ extension Simulator {
         let surname = Self.surnames[g.nextIndex(below: Self.surnames.count)]
         let appellant = surname + (g.nextIndex(below: 2) == 0 ? "先生" : "女士")
         let phone = mobile(&g)
+        let cipher = FieldCiphers.current
         let title = "\(place)\(category.name)\(type.label)"
         let leadIn =
             switch channel {
@@ -85,7 +86,9 @@ extension Simulator {
         progress = try progress.after(.close)
         events.append(("work_order.close", "办结工单 \(number)", closed, agent))
         writer.orders.append([
-            id, region, number, channel.rawValue, type.rawValue, Urgency.normal.rawValue, appellant, phone, title, content, place,
+            id, region, number, channel.rawValue, type.rawValue, Urgency.normal.rawValue, cipher.seal(appellant), cipher.seal(phone),
+            cipher.hash(phone), title,
+            content, cipher.seal(place),
             category.id,
             "", progress.state.rawValue, category.departmentID, received, dispatched, signDue, signedFor, replyLimit.wholeDays,
             replyStarted,

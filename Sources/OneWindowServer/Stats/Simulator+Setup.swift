@@ -16,7 +16,18 @@ extension Simulator {
     }
 
     /// An applicant: the stored record's id, an 18-character 身份证号, a name, an 11-digit mobile.
-    struct Person { let id: UUID; let idNumber: String; let name: String; let phone: String }
+    /// The stored forms are sealed once per person (`FieldCipher`), with the keyed hashes the look-ups use.
+    struct Person {
+        let id: UUID; let idNumber: String; let name: String; let phone: String
+        let sealedIDNumber: String; let sealedName: String; let sealedPhone: String; let idNumberHash: String; let phoneHash: String
+
+        init(id: UUID, idNumber: String, name: String, phone: String) {
+            let cipher = FieldCiphers.current
+            (self.id, self.idNumber, self.name, self.phone) = (id, idNumber, name, phone)
+            (sealedIDNumber, sealedName, sealedPhone) = (cipher.seal(idNumber), cipher.seal(name), cipher.seal(phone))
+            (idNumberHash, phoneHash) = (cipher.hash(idNumber), cipher.hash(phone))
+        }
+    }
     /// A staff member who acts in the records (`id` nil and username `system` when the region has nobody in the role).
     struct StaffRef { let id: UUID?; let username: String; let name: String }
     /// A second-level 12345 category with its department and its own reply limit (working days) if any.
@@ -142,10 +153,12 @@ extension Simulator {
                 var insert = sql.insert(into: SimulatedTable.applicants.name).columns(SimulatedTable.applicants.columns)
                 for person in people[start..<min(start + 2_000, people.count)] {
                     insert = insert.values(
-                        SQLBind(person.id), SQLBind(region), SQLBind(ApplicantIdentity.Kind.person.rawValue), SQLBind(person.idNumber),
-                        SQLBind(person.name), SQLBind(person.phone), SQLBind(now), SQLBind(now))
+                        SQLBind(person.id), SQLBind(region), SQLBind(ApplicantIdentity.Kind.person.rawValue),
+                        SQLBind(person.sealedIDNumber), SQLBind(person.idNumberHash), SQLBind(person.sealedName),
+                        SQLBind(person.sealedPhone),
+                        SQLBind(now), SQLBind(now))
                 }
-                try await insert.ignoringConflicts(with: ["region_code", "id_number"]).run()
+                try await insert.ignoringConflicts(with: ["region_code", "id_number_hash"]).run()
             }
         }
         let stored = try await Applicant.query(on: tx).filter(\.$regionCode == region).all()

@@ -34,21 +34,22 @@ enum SimulatedTable: CaseIterable, Sendable {
     var columns: [String] {
         switch self {
         case .applicants:
-            return ["id", "region_code", "kind", "id_number", "name", "phone", "created_at", "updated_at"]
+            return ["id", "region_code", "kind", "id_number", "id_number_hash", "name", "phone", "created_at", "updated_at"]
         case .slots:
             return ["id", "region_code", "hall_id", "category_id", "day", "starts_at", "ends_at", "capacity", "booked"]
         case .tickets:
             return [
                 "id", "region_code", "hall_id", "category_id", "prefix", "sequence", "number", "service_day", "channel", "priority",
                 "id_number",
-                "name", "phone", "follow_token", "issued_at", "arrived_at", "state", "recalls", "window_id", "window_number",
+                "name", "phone", "phone_hash", "follow_token", "issued_at", "arrived_at", "state", "recalls", "window_id", "window_number",
                 "first_called_at",
                 "called_at", "serving_at", "finished_at", "staff_id", "staff_name", "transfers", "appointment_id", "slot_starts_at",
                 "soon_notified",
             ]
         case .appointments:
             return [
-                "id", "region_code", "slot_id", "hall_id", "category_id", "day", "code", "id_number", "name", "phone", "state",
+                "id", "region_code", "slot_id", "hall_id", "category_id", "day", "code", "id_number", "id_number_hash", "name", "phone",
+                "state",
                 "created_at",
                 "checked_in_at", "ticket_id",
             ]
@@ -70,7 +71,8 @@ enum SimulatedTable: CaseIterable, Sendable {
             return ["id", "region_code", "hall_id", "staff_id", "staff_name", "kind", "item_code", "item_name", "occurred_at", "day"]
         case .workOrders:
             return [
-                "id", "region_code", "number", "channel", "appeal_type", "urgency", "appellant_name", "phone", "title", "content",
+                "id", "region_code", "number", "channel", "appeal_type", "urgency", "appellant_name", "phone", "phone_hash", "title",
+                "content",
                 "address",
                 "category_id", "suggested", "state", "lead_department_id", "received_at", "dispatched_at", "sign_due_at", "signed_for_at",
                 "reply_limit_days", "reply_started_at", "reply_due_at", "replied_at", "reply", "replied_by", "callback_due_at",

@@ -141,7 +141,9 @@ struct HotlineFlowTests {
             #expect(duplicate.number == "12345-20250307-00002")
             _ = try await service.signFor(master.id!, department: zjj.id!)
             _ = try await service.reply(master.id!, text: "路灯已于今日修复。", department: zjj.id!)
-            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").sort(\.$recipient).all()
+            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").all().sorted {
+                $0.recipient < $1.recipient
+            }
             #expect(messages.map(\.recipient) == ["13800138000", "13900139000"])
             #expect(messages.last?.body == "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00002）已答复：路灯已于今日修复。 如有疑问请致电 12345。")
             _ = try await service.callback(master.id!, satisfaction: .satisfied, note: "")

@@ -20,10 +20,13 @@ struct HotlineReviewTests {
                 then: .merge(into: master.id!))
             _ = try await service.signFor(master.id!, department: zjj.id!)
             _ = try await service.reply(master.id!, text: "王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。", department: zjj.id!)
-            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").sort(\.$recipient).all()
+            let messages = try await OutboxMessage.query(on: app.db).filter(\.$template == "work_order.reply").all().sorted {
+                $0.recipient < $1.recipient
+            }
             #expect(
                 messages.map(\.body) == [
-                    "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00001）已答复：王建国先生您好，已修复。如有问题请拨打0715-3321999或13800138000。 如有疑问请致电 12345。",
+                    // An SMS is a public surface: the appellant's own reply is masked too (issue 15).
+                    "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00001）已答复：王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。 如有疑问请致电 12345。",
                     "【崇阳县政务服务中心】您的 12345 诉求（12345-20250307-00002）已答复：王*国先生您好，已修复。如有问题请拨打0715-33*****或138****8000。 如有疑问请致电 12345。",
                 ])
             var citizen = Browser(app)

@@ -14,6 +14,13 @@ enum TestPaths {
     static let catalogCSV = shared.appendingPathComponent("data/catalog/hubei-2023-items.csv")
 }
 
+/// The fixed data keys of the suite (`FieldCipher`): an index key and data key `t1`.
+enum TestKeys {
+    static let index = Data(repeating: 0x11, count: 32).base64EncodedString()
+    static let t1 = Data(repeating: 0x22, count: 32).base64EncodedString()
+    static let list = "index:\(index),t1:\(t1)"
+}
+
 /// Runs `body` against a fresh, migrated application: `.testing` environment, a fresh SQLite file (or, when
 /// `DATABASE_URL` is set, a fresh PostgreSQL schema), reference data loaded. Always shuts down and cleans up.
 func withTestApp(configure adjust: (inout Settings) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
@@ -25,6 +32,7 @@ func withTestApp(configure adjust: (inout Settings) -> Void = { _ in }, _ body: 
         databaseURL: databaseURL, dataDirectory: directory.path, region: try! .init("421223000000"),
         timeZone: TimeZone(identifier: "Asia/Shanghai")!, adminPassword: nil, secureCookies: false)
     settings.bcryptCost = 4
+    settings.dataKeys = TestKeys.list
     settings.postgresConnectionsPerEventLoop = 2
     adjust(&settings)
     var failure: (any Error)?
