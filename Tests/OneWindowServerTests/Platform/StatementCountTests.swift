@@ -6,9 +6,13 @@ import VaporTesting
 
 @testable import OneWindowServer
 
-/// The SQL statements one action sends (issue 16, "Fewer statements per action"): pinned so a regression fails.
+/// The SQL statements one action sends (issue 16, "Fewer statements per action"), pinned so a regression fails.
+/// Case acceptance: one INSERT per table (steps, materials, audit event, outbox), the applicant read once; a ticket:
+/// the people-ahead count read once in the issuing transaction, before the one INSERT of the ticket. Numbers in
+/// bench/README.md, "Statements per action".
 @Suite("Statements per action")
 struct StatementCountTests {
+    /// Prints the statements (`swift test --filter StatementCountTests` shows what an action sends).
     static func show(_ title: String, _ statements: [String]) {
         print("== \(title): \(statements.count) statements")
         for statement in statements { print("   \(statement.prefix(160))") }
@@ -21,11 +25,17 @@ struct StatementCountTests {
             let clerk = try await CaseFixtures.token(app, "clerk1", roles: [.clerk])
             CaseFixtures.setClock(app, "2025-03-05 09:00")
             _ = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", idNumber: "110105199003071028")
+            let body = try CaseFixtures.body([
+                "itemCode": "421223YJGL0001", "applicantKind": "person", "idNumber": "110105199003071044", "name": "李四",
+                "phone": "13800138000", "intent": "accept", "materials": try await CaseFixtures.materials(app, itemCode: "421223YJGL0001"),
+            ])
             var status = HTTPStatus.ok
             let statements = try await log.record {
-                status = try await CaseFixtures.create(app, token: clerk, itemCode: "421223YJGL0001", idNumber: "110105199003071044").status
+                status = try await app.testing().sendRequest(.POST, "/api/v1/cases", headers: CaseFixtures.headers(clerk), body: body)
+                    .status
             }
             Self.show("case acceptance (API)", statements)
+            #expect(statements.count == 19)
             #expect(status == .created)
         }
     }
@@ -49,6 +59,7 @@ struct StatementCountTests {
             var status = HTTPStatus.ok
             let statements = try await log.record { status = try await browser.post("/cases", form: fields).status }
             Self.show("case acceptance (web)", statements)
+            #expect(statements.count == 18)
             #expect(status == .seeOther)
         }
     }
@@ -64,10 +75,12 @@ struct StatementCountTests {
                     body: ByteBuffer(string: #"{"category":"A","phone":"13800138001"}"#))
             }
             _ = try await app.testing().sendRequest(
-                .POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"], body: ByteBuffer(string: #"{"category":"A"}"#))
+                .POST, "/api/v1/halls/CY-ZX/tickets", headers: ["content-type": "application/json"],
+                body: ByteBuffer(string: #"{"category":"A"}"#))
             var status = HTTPStatus.ok
             let statements = try await log.record { status = try await issue().status }
             Self.show("ticket (API)", statements)
+            #expect(statements.count == 9)
             #expect(status == .created)
         }
     }
@@ -85,6 +98,7 @@ struct StatementCountTests {
                 status = try await browser.post("/kiosk/CY-ZX/tickets", form: [("csrfToken", token), ("category", "A")]).status
             }
             Self.show("ticket (kiosk)", statements)
+            #expect(statements.count == 10)
             #expect(status == .seeOther)
         }
     }

@@ -58,15 +58,13 @@ final class StatementLog: Sendable {
             set { metadata[key] = newValue }
         }
 
-        // swift-format-ignore: AlwaysUseLowerCamelCase
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            if message.description == "Executing query", case .string(let sql)? = metadata?["sql"] {
+        func log(event: LogEvent) {
+            if event.message.description == "Executing query", case .string(let sql)? = event.metadata?["sql"] {
                 log.append(sql)
-            } else if level >= forward.logLevel {
-                forward.log(level: level, message, metadata: metadata, source: source, file: file, function: function, line: line)
+            } else if event.level >= forward.logLevel {
+                forward.log(
+                    level: event.level, event.message, metadata: event.metadata, source: event.source, file: event.file,
+                    function: event.function, line: event.line)
             }
         }
     }
