@@ -107,9 +107,13 @@ extension CaseService {
             if state == .accepted { try service.start(record) }
             if state == .rejected { record.completedAt = nil }
             try await record.create(on: tx)
+            // The applicant and the 代办人 were just read: the SMS below names them without reading them again.
+            record.$applicant.value = applicant
+            record.$proxy.value = .some(proxy)
 
             let departments = [(item.$department.id, item.departmentName ?? "—")] + application.jointDepartments.map { ($0.id, $0.name) }
-            for (position, department) in departments.enumerated() {
+            // One INSERT per table for all the case's steps, uploaded files and materials.
+            let steps = departments.enumerated().map { position, department in
                 let step = CaseStep()
                 step.regionCode = service.region
                 step.$case.id = record.id!
@@ -117,11 +121,14 @@ extension CaseService {
                 step.$department.id = department.0
                 step.departmentName = department.1
                 step.state = .waiting
-                try await step.create(on: tx)
+                return step
             }
-            for (position, requirement) in application.requirements.enumerated() {
-                let input = application.materials[requirement.id!] ?? MaterialInput(provision: .missing)
-                if let file = input.file { try await file.create(on: tx) }
+            try await steps.create(on: tx)
+            let inputs = application.requirements.map { application.materials[$0.id!] ?? MaterialInput(provision: .missing) }
+            let files = inputs.compactMap(\.file)
+            if !files.isEmpty { try await files.create(on: tx) }
+            let materials = zip(application.requirements, inputs).enumerated().map { position, pair in
+                let (requirement, input) = pair
                 let material = SubmittedMaterial()
                 material.regionCode = service.region
                 material.$case.id = record.id!
@@ -133,8 +140,9 @@ extension CaseService {
                 material.licenceID = input.licenceID
                 material.$file.id = input.file?.id ?? input.existingFileID
                 material.note = input.note
-                try await material.create(on: tx)
+                return material
             }
+            if !materials.isEmpty { try await materials.create(on: tx) }
             let action: String
             let summary: String
             switch state {

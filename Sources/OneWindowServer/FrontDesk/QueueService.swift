@@ -57,14 +57,26 @@ struct QueueService {
 
     /// Issues the next number of the category for today (local day of the hall's zone).
     func issue(_ input: IssueInput) async throws -> Ticket {
+        try await issueCounting(input).ticket
+    }
+
+    /// Issues as `issue(_:)` and returns the people ahead of the new ticket (`ahead(of:on:)`), read once, in the
+    /// issuing transaction (`nil` for a phone ticket, which does not read it).
+    func issueCounting(_ input: IssueInput) async throws -> (ticket: Ticket, ahead: Int?) {
         let service = self
-        let ticket = try await db.writeTransaction { tx in try await service.issue(input, on: tx) }
+        let issued = try await db.writeTransaction { tx in try await service.issueCounting(input, on: tx) }
         await publish(hallID: try input.hall.requireID(), announce: nil)
-        return ticket
+        return issued
     }
 
     /// Issues inside the caller's write transaction (the caller publishes after the commit).
     func issue(_ input: IssueInput, on tx: any Database) async throws -> Ticket {
+        try await issueCounting(input, on: tx).ticket
+    }
+
+    /// Issues inside the caller's write transaction: counter, people ahead, one INSERT of the ticket (its 即将到号 flag
+    /// already set), one of its event.
+    func issueCounting(_ input: IssueInput, on tx: any Database) async throws -> (ticket: Ticket, ahead: Int?) {
         let day = today
         let priority: TicketPriority =
             input.appointment != nil
@@ -84,6 +96,7 @@ struct QueueService {
             "ticket:\(input.hall.code):\(input.category.prefix)", region: region,
             day: day.description, on: tx)
         let ticket = Ticket()
+        ticket.id = UUID()
         ticket.regionCode = region
         ticket.$hall.id = try input.hall.requireID()
         ticket.$category.id = try input.category.requireID()
@@ -105,14 +118,13 @@ struct QueueService {
         ticket.appointmentID = input.appointment?.id
         ticket.slotStartsAt = input.appointment?.slotStartsAt
         ticket.soonNotified = false
-        try await ticket.create(on: tx)
         // Someone in the hall who takes a ticket with 3 or fewer ahead already knows; a phone ticket is told anyway.
-        if input.channel != .remote, try await Self.ahead(of: ticket, on: tx) <= settings.soonAhead {
-            ticket.soonNotified = true
-            try await ticket.save(on: tx)
-        }
+        // Counted before the insert: the count leaves the ticket out by id, so the result is the same.
+        let ahead = input.channel == .remote ? nil : try await Self.ahead(of: ticket, on: tx)
+        if let ahead, ahead <= settings.soonAhead { ticket.soonNotified = true }
+        try await ticket.create(on: tx)
         try await log(ticket, "issue", note: ticket.priority == .none ? nil : ticket.priority.label, on: tx)
-        return ticket
+        return (ticket, ahead)
     }
 
     /// Waiting tickets ahead of `ticket` in its category (arrived earlier, or at the same instant with a lower

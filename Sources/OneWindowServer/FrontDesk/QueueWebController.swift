@@ -269,10 +269,10 @@ struct QueueWebController {
             let (field, message) = errors.sorted { $0.key < $1.key }.first ?? ("category", "请选择办事类别")
             throw PlatformError.invalidField(FieldError(field: field, message: message))
         }
-        let ticket = try await QueueService(req).issue(input)
+        let (ticket, ahead) = try await QueueService(req).issueCounting(input)
         let dto = TicketDTO(
             number: ticket.number, category: input.category.name, serviceDay: ticket.serviceDay, priority: ticket.priority.rawValue,
-            ahead: try await QueueService.ahead(of: ticket, on: req.db),
+            ahead: ahead ?? 0,
             issuedAt: LocalTime.iso(ticket.issuedAt, req.settings.timeZone) ?? "",
             followUrl: SiteRoute.ticket.path(ticket.followToken))
         return try await dto.encodeResponse(status: .created, for: req)

@@ -23,8 +23,12 @@ enum TestKeys {
 
 /// Runs `body` against a fresh, migrated application: `.testing` environment, a fresh SQLite file (or, when
 /// `DATABASE_URL` is set, a fresh PostgreSQL schema), reference data loaded. Always shuts down and cleans up.
-func withTestApp(configure adjust: (inout Settings) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
+/// - Parameter statements: when given, every SQL statement the application sends is written into it (`StatementLog`).
+func withTestApp(
+    configure adjust: (inout Settings) -> Void = { _ in }, statements: StatementLog? = nil, _ body: (Application) async throws -> Void
+) async throws {
     let app = try await Application.make(.testing)
+    statements?.install(app)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ow-test-\(UUID().uuidString)")
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     let schema = databaseURL.map { _ in "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased() }
@@ -40,6 +44,7 @@ func withTestApp(configure adjust: (inout Settings) -> Void = { _ in }, _ body: 
     do {
         app.directory = DirectoryConfiguration(workingDirectory: TestPaths.repositoryRoot.path + "/")
         try await configure(app, settings: settings, postgresSchema: schema)
+        statements?.installMiddleware(app)
         configured = true
         if let schema { try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
         try await prepareDatabase(app)
