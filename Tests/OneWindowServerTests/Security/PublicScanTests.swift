@@ -249,6 +249,8 @@ struct PublicScanTests {
     static let publicRoutes: [String] = [
         // the portal and the guide
         "/", "/guide", "/guide/:code", "/apply/:code", "/apply/receipt", "/progress", "/signin", "/preferences/elder", "/health",
+        // Prometheus figures: loopback only (the in-memory visitor counts as one) or a Bearer token; counts, no people
+        "/metrics",
         // the front desk
         "/kiosk/:hall", "/queue/:hall", "/tickets/:token", "/tickets/:token/slip", "/display/:hall", "/display/:hall/state",
         "/appointments", "/appointments/:code", "/home-visits/new", "/home-visits/status", "/improvements",

@@ -31,7 +31,10 @@ final class StatementLog: Sendable {
         return box.withLockedValue { $0.statements }
     }
 
+    /// Connection set-up (`PRAGMA cache_size` on a reader's first use, `PRAGMA journal_mode` once) is not the
+    /// action's: which reader serves a read varies, so it is left out of the count.
     fileprivate func append(_ sql: String) {
+        guard !sql.uppercased().hasPrefix("PRAGMA") else { return }
         box.withLockedValue { if $0.recording { $0.statements.append(sql) } }
     }
 
