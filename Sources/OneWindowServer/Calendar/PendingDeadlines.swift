@@ -17,17 +17,6 @@ enum PendingDeadline {
     /// Shown where the date would be.
     static let note = "待定（节假日安排未公布，载入后自动计算）"
 
-    /// The first year `limit` working days from `start` needs and the calendar does not have; nil when it counts.
-    static func missingYear(from start: LocalDate, _ limit: WorkingDays, in calendar: WorkingCalendar) -> Int? {
-        do {
-            _ = try calendar.deadline(from: start, limit: limit)
-            return nil
-        } catch {
-            if case .calendar(.noCalendar(let year)) = error { return year }
-            return nil
-        }
-    }
-
     /// Asks every module to count the deadlines the calendar now reaches; returns how many were set.
     static func countAll(_ app: Application) async throws -> Int {
         let context = try await ServiceContext(app, actor: .system)

@@ -54,7 +54,6 @@ struct PendingDeadlineTests {
             let day = try #require(LocalDate(iso: "2026-12-31"))
             let calendar = try await app.workingCalendars.calendar(on: app.db)
             #expect(calendar.dueInstant(from: day, ComplaintState.feedbackLimit, in: zone) == nil)
-            #expect(PendingDeadline.missingYear(from: day, ComplaintState.feedbackLimit, in: calendar) == 2027)
             let complaint = Complaint()
             complaint.regionCode = app.settings.region.value
             complaint.number = "TS-20261231-001"
