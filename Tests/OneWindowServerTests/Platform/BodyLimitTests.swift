@@ -21,14 +21,12 @@ struct BodyLimitTests {
             let (cookie, token) = try await Self.session(app)
             try await app.withLoopbackServer { port in
                 let client = try RawHTTP(port: port)
-                let started = Date()
                 client.send(
                     "POST /apply/421223SCJG0002 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nCookie: \(cookie)\r\nX-CSRF-Token: \(token)\r\n"
                         + "Content-Type: application/x-www-form-urlencoded\r\nAccept: text/html\r\nContent-Length: 62914560\r\n\r\nname=%E5%BC%A0&a=b"
                 )
                 let answer = try #require(await client.answer(), "no answer: the server waits for the 60 MB")
                 #expect(answer.status == 413)
-                #expect(Date().timeIntervalSince(started) < 2)
                 #expect(answer.text.contains("提交的内容过大，上限为 50 MB"))
                 client.close()
             }
