@@ -12,13 +12,8 @@ python3 -c "import openapi_spec_validator, schemathesis" 2>/dev/null \
   || python3 -m pip install -q --root-user-action=ignore openapi-spec-validator schemathesis
 python3 -c "import json; from openapi_spec_validator import validate; validate(json.load(open('Resources/openapi.json'))); print('openapi.json: valid OpenAPI', json.load(open('Resources/openapi.json'))['openapi'])"
 
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-ONEWINDOW_DATA_DIR="$data" ONEWINDOW_ADMIN_PASSWORD=contract-admin-2025 LOG_LEVEL=warning \
-  "$binary" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+source .ci/serve-lib.sh
+serve_onewindow "$binary" contract-admin-2025
 
 # The case API needs a Bearer token: one for the admin (created by the first start), so the fuzzer reaches past 401.
 token="$(ONEWINDOW_DATA_DIR="$data" LOG_LEVEL=warning "$binary" create-token admin --name contract | sed -n 's/.*：\(ow_[A-Za-z0-9_-]*\).*/\1/p')"

@@ -8,13 +8,8 @@ binary="${1:-.build/debug/onewindow}"
 python3 -c "import prometheus_client" 2>/dev/null \
   || python3 -m pip install -q --root-user-action=ignore "prometheus_client>=0.20"
 
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-ONEWINDOW_DATA_DIR="$data" ONEWINDOW_ADMIN_PASSWORD=metrics-admin-2025 LOG_LEVEL=warning \
-  "$binary" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+source .ci/serve-lib.sh
+serve_onewindow "$binary" metrics-admin-2025
 
 python3 - "http://127.0.0.1:$port" <<'PY'
 import json, sys, urllib.request

@@ -9,13 +9,8 @@ binary="${1:-.build/debug/onewindow}"
 python3 -c "import jsonschema, referencing, rfc3339_validator, rfc3986_validator, georeport" 2>/dev/null \
   || python3 -m pip install -q --root-user-action=ignore "jsonschema>=4.18" rfc3339-validator rfc3986-validator "georeport==0.3.1"
 
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-ONEWINDOW_DATA_DIR="$data" ONEWINDOW_ADMIN_PASSWORD=open311-admin-2025 LOG_LEVEL=warning \
-  "$binary" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+source .ci/serve-lib.sh
+serve_onewindow "$binary" open311-admin-2025
 
 token="$(ONEWINDOW_DATA_DIR="$data" LOG_LEVEL=warning "$binary" create-token admin --name open311 --scopes hotline:write \
   | sed -n 's/.*：\(ow_[A-Za-z0-9_-]*\).*/\1/p')"
