@@ -156,6 +156,9 @@ import Testing
 
     @Test func control_characters_are_removed_on_input_and_line_breaks_kept_in_prose() {
         #expect(TextNormalization.normalize("abc\u{0}def") == "abcdef")
+        // Limits count code points (JSON Schema's maxLength), not grapheme clusters: é written as e + U+0301 is two.
+        #expect(TextNormalization.length("e\u{301}") == 2)
+        #expect(TextNormalization.length("诉求\r\n") == 4)
         #expect(TextNormalization.normalize(" ＡＢ\u{7F}１２\u{1B} ") == "AB12")
         #expect(TextNormalization.trimmed("第一行\n第二行\t\u{0}完") == "第一行\n第二行\t完")
         #expect(TextNormalization.withoutControls("\u{85}x\u{9F}") == "x")

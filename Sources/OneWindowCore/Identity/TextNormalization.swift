@@ -4,6 +4,11 @@ import Foundation
 /// so full-width digits typed with an input method (`１１０１…`) become `1101…`; U+3000 counts as white space.
 /// Identifiers and numbers are stored normalised; prose is stored trimmed only (`trimmed`) and compared normalised.
 public enum TextNormalization {
+    /// The length of `text` as every limit of the product counts it: Unicode code points, which is what JSON Schema's
+    /// `minLength`/`maxLength` (the OpenAPI document) count, not grapheme clusters (`String.count`, which takes
+    /// a letter and its combining marks, or `\r\n`, as one and so let longer text past the API's stated limit).
+    public static func length(_ text: some StringProtocol) -> Int { text.unicodeScalars.count }
+
     /// NFKC, control characters removed (`withoutControls`), then white space (including U+3000 and new lines)
     /// trimmed at both ends.
     public static func normalize(_ text: String) -> String {

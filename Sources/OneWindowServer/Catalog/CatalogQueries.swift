@@ -25,7 +25,7 @@ struct GuideFilter: Sendable, Equatable {
         func text(_ key: String) -> String? { TextNormalization.normalizedOrNil(try? query.get(String.self, at: key)) }
         var filter = GuideFilter()
         filter.text = text("q")
-        if let q = filter.text, q.count > 100 { throw FieldError(field: "q", message: "关键词不能超过 100 字") }
+        if let q = filter.text, TextNormalization.length(q) > 100 { throw FieldError(field: "q", message: "关键词不能超过 100 字") }
         if let raw = text("department") {
             if let id = UUID(uuidString: raw) {
                 filter.departmentID = id

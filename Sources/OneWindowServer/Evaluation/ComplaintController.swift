@@ -71,7 +71,7 @@ struct ComplaintController {
         let name = check.required(form["complainantName"], field: "complainantName", label: "投诉人姓名", max: 30)
         let phone = check.check { () throws(FieldError) in try ContactPhone.normalise(form["phone"] ?? "", field: "phone") }
         let content = TextNormalization.trimmed(form["content"] ?? "")
-        if content.count < 5 || content.count > 2000 { check.fail("content", "请写明投诉内容（5 至 2000 字）") }
+        if !(5...2000).contains(TextNormalization.length(content)) { check.fail("content", "请写明投诉内容（5 至 2000 字）") }
         let window = check.optional(form["windowNumber"], field: "windowNumber", label: "窗口号", max: 3)
         let staffName = check.optional(form["staffName"], field: "staffName", label: "被投诉工作人员", max: 30)
         guard check.isValid, let phone else {
@@ -176,7 +176,7 @@ struct ComplaintController {
                 guard let record = try await Complaint.find(id, on: tx), let next = record.state.next else {
                     throw EvaluationError.refused("投诉已归档")
                 }
-                if (record.state == .investigating || record.state == .handling), text.count < 5 || text.count > 2000 {
+                if (record.state == .investigating || record.state == .handling), !(5...2000).contains(TextNormalization.length(text)) {
                     throw PlatformError.invalidField(
                         .init(field: "text", message: record.state == .investigating ? "请填写调查结果（5 至 2000 字）" : "请填写处理意见（5 至 2000 字）"))
                 }

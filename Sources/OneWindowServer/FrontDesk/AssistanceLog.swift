@@ -10,7 +10,9 @@ enum AssistanceLog {
         kind: AssistanceKind, staffID: UUID?, staffName: String, hallID: UUID?, item: (code: String, name: String)?, note: String?,
         homeVisitID: UUID? = nil, caseID: UUID? = nil, region: String, zone: TimeZone, at instant: Date, on db: any Database
     ) async throws -> Assistance {
-        if let note, note.count > 500 { throw PlatformError.invalidField(FieldError(field: "note", message: "备注不超过 500 字")) }
+        if let note, TextNormalization.length(note) > 500 {
+            throw PlatformError.invalidField(FieldError(field: "note", message: "备注不超过 500 字"))
+        }
         let entry = Assistance()
         entry.regionCode = region
         entry.hallID = hallID

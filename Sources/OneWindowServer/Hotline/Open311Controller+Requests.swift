@@ -113,7 +113,7 @@ extension Open311Controller {
         guard address.count <= 200 else { throw Open311Error.badParameter("address_string", "不能超过 200 字") }
         let description = parameters["description"].map(TextNormalization.trimmed) ?? ""
         guard !description.isEmpty else { throw Open311Error.badParameter("description", "必填") }
-        guard description.unicodeScalars.count <= 4000 else { throw Open311Error.badParameter("description", "不能超过 4000 字") }
+        guard TextNormalization.length(description) <= 4000 else { throw Open311Error.badParameter("description", "不能超过 4000 字") }
         let appealType =
             try parameters["attribute[appeal_type]"].map { text in
                 guard let type = AppealType(rawValue: text) else {
