@@ -33,9 +33,11 @@ enum HotlineIntakeForm {
         } else if requirePhone {
             check.fail("phone", "请填写联系电话，便于答复和回访")
         }
-        let content = TextNormalization.trimmed(value("content") ?? "")
+        // The limit is of what was sent (the OpenAPI maxLength), before control characters are taken out.
+        let sent = value("content") ?? ""
+        let content = TextNormalization.trimmed(sent)
         if TextNormalization.length(content) < 5 { check.fail("content", "请写明诉求内容（至少 5 个字）") }
-        if TextNormalization.length(content) > 4000 { check.fail("content", "诉求内容不能超过 4000 字") }
+        if TextNormalization.length(sent) > 4000 { check.fail("content", "诉求内容不能超过 4000 字") }
         var title = check.optional(value("title"), field: "title", label: "标题", max: 60) ?? ""
         // The default title is the content's start, masked first so that no number is cut in two and left readable.
         if title.isEmpty { title = String(Masking.redact(content.replacingOccurrences(of: "\n", with: " ")).prefix(30)) }

@@ -16,7 +16,7 @@ struct FormCheck {
         let text = TextNormalization.trimmed(value ?? "")
         if text.isEmpty {
             fail(field, "请填写\(label)")
-        } else if TextNormalization.length(text) > max {
+        } else if TextNormalization.length(value ?? "") > max {  // what was sent, as the OpenAPI maxLength counts
             fail(field, "\(label)不能超过 \(max) 字")
         } else if TextNormalization.hasInvisibleCharacters(text) {
             fail(field, "\(label)不能包含换行、控制字符或不可见字符")
@@ -26,7 +26,7 @@ struct FormCheck {
 
     mutating func optional(_ value: String?, field: String, label: String, max: Int = 500) -> String? {
         let text = TextNormalization.trimmedOrNil(value)
-        if let text, TextNormalization.length(text) > max { fail(field, "\(label)不能超过 \(max) 字") }
+        if text != nil, TextNormalization.length(value ?? "") > max { fail(field, "\(label)不能超过 \(max) 字") }
         if let text, TextNormalization.hasInvisibleCharacters(text) { fail(field, "\(label)不能包含换行、控制字符或不可见字符") }
         return text
     }

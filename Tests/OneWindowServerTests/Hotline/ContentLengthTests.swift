@@ -5,7 +5,8 @@ import VaporTesting
 @testable import OneWindowServer
 
 /// Schemathesis found it (ST201): a content of more than 4,000 code points was accepted because the check counted
-/// grapheme clusters, while the OpenAPI document's `maxLength: 4000` counts code points.
+/// grapheme clusters of the text left after control characters were taken out, while the OpenAPI document's
+/// `maxLength: 4000` counts the code points sent.
 @Suite("Length limits count code points, as the OpenAPI document's maxLength does")
 struct ContentLengthTests {
     static func post(_ app: Application, token: String, content: String) async throws -> TestingHTTPResponse {
@@ -27,6 +28,10 @@ struct ContentLengthTests {
             #expect(refused.status == .badRequest)
             #expect(try refused.errorPayload()["field"] == "content")
             #expect(try refused.errorPayload()["message"] == "诉求内容不能超过 4000 字")
+            // 3,999 letters and two control characters: 4,001 sent, over the limit although 3,999 would be kept.
+            let controls = try await Self.post(app, token: token, content: String(repeating: "路", count: 3999) + "\u{3}\u{89}")
+            #expect(controls.status == .badRequest)
+            #expect(try controls.errorPayload()["field"] == "content")
         }
     }
 }
